@@ -1,0 +1,71 @@
+namespace AccidentRemote.Contracts.Claims;
+
+/// <summary>
+/// A claim for one party of a closed accident case, sent to that party's insurer.
+/// Published as plain JSON (camelCase, <c>application/json</c>) on the direct exchange
+/// <see cref="ClaimsWire.Exchange"/> with routing key = <see cref="InsurerCode"/>; the AMQP
+/// <c>message_id</c> is <see cref="ClaimId"/> and stays the same across retries.
+/// </summary>
+public sealed record ClaimSubmitted
+{
+    /// <summary>Version of this schema; readers must reject versions they do not know.</summary>
+    public int SchemaVersion { get; init; } = ClaimsWire.SchemaVersion;
+
+    /// <summary>Stable id of this claim; equals the AMQP message_id. Use it to drop duplicates.</summary>
+    public required Guid ClaimId { get; init; }
+
+    public required Guid CaseId { get; init; }
+
+    /// <summary>Human-readable case number, e.g. <c>AR261128-7KQ2</c>.</summary>
+    public required string CaseNumber { get; init; }
+
+    /// <summary>Code of the insurer this claim is for (the routing key).</summary>
+    public required string InsurerCode { get; init; }
+
+    public required DateTimeOffset AccidentTime { get; init; }
+
+    public required DateTimeOffset ReportedAt { get; init; }
+
+    public required DateTimeOffset ClosedAt { get; init; }
+
+    public required ClaimLocation Location { get; init; }
+
+    /// <summary>The party insured by <see cref="InsurerCode"/>, with full contact data.</summary>
+    public required InsuredParty Insured { get; init; }
+
+    /// <summary>The other vehicles of the accident, without personal contact data.</summary>
+    public required IReadOnlyList<OtherParty> OtherParties { get; init; }
+}
+
+/// <summary>Where the accident happened: coordinates (WGS-84) and/or a typed address.</summary>
+public sealed record ClaimLocation(double? Latitude, double? Longitude, string? Address);
+
+/// <summary>The insured vehicle and its driver.</summary>
+public sealed record InsuredParty(
+    int PartyNumber,
+    string Plate,
+    string VehicleType,
+    string? PolicyNumber,
+    string Phone,
+    string Liability);
+
+/// <summary>Another vehicle of the accident, as the insurer needs it for liability and recovery.</summary>
+public sealed record OtherParty(
+    int PartyNumber,
+    string Plate,
+    string VehicleType,
+    string? InsurerCode,
+    string Liability);
+
+/// <summary>Names on the broker that insurers depend on. Changing one is a breaking change.</summary>
+public static class ClaimsWire
+{
+    /// <summary>Current version of <see cref="ClaimSubmitted"/>.</summary>
+    public const int SchemaVersion = 1;
+
+    /// <summary>Durable direct exchange that claims are published to.</summary>
+    public const string Exchange = "accidentremote.claims";
+
+    /// <summary>The durable (quorum) queue an insurer reads its claims from.</summary>
+    public static string QueueFor(string insurerCode) => $"claims.{insurerCode}";
+}

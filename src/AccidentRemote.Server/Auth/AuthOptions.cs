@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AccidentRemote.Server.Auth;
+
+/// <summary>Sign-in settings. Section <c>Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>How long an officer's sign-in lasts (a shift).</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00", ErrorMessage = "Auth:OfficerSessionLifetime must be between 5 minutes and 7 days.")]
+    public TimeSpan OfficerSessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Sign-in attempts allowed per client address per minute.</summary>
+    [Range(1, 10_000)]
+    public int SignInAttemptsPerMinute { get; set; } = 10;
+}

@@ -1,0 +1,87 @@
+using Dapper;
+using AccidentRemote.Server.Data;
+
+namespace AccidentRemote.Server.Auth;
+
+public sealed class Officer
+{
+    public Guid Id { get; set; }
+
+    public string Username { get; set; } = "";
+
+    public string DisplayName { get; set; } = "";
+
+    public string Role { get; set; } = "";
+
+    public string PasswordHash { get; set; } = "";
+}
+
+public static class Roles
+{
+    public const string Officer = "officer";
+    public const string Supervisor = "supervisor";
+    public const string Party = "party";
+
+    public static bool IsStaffRole(string role) => role is Officer or Supervisor;
+}
+
+/// <summary>Officers, their passwords and sign-in sessions.</summary>
+public sealed class OfficerStore(Db db, TimeProvider clock)
+{
+    public async Task<int> CountAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM officers");
+    }
+
+    public async Task<Officer?> FindByUsernameAsync(string username, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<Officer>(
+            "SELECT id, username, display_name, role, password_hash FROM officers WHERE username = @username",
+            new { username });
+    }
+
+    /// <summary>Creates an officer, or resets the password of an existing one. Returns false if the role differs.</summary>
+    public async Task CreateOrResetAsync(string username, string displayName, string role, string password, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync("""
+            INSERT INTO officers (id, username, display_name, role, password_hash, created_at)
+            VALUES (@id, @username, @displayName, @role, @hash, @now)
+            ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
+                display_name = excluded.display_name, role = excluded.role
+            """,
+            new { id = Guid.NewGuid(), username, displayName, role, hash = Secrets.HashPassword(password), now = clock.GetUtcNow() });
+    }
+
+    public async Task<(string Token, DateTimeOffset ExpiresAt)> StartSessionAsync(Guid officerId, TimeSpan lifetime, CancellationToken ct)
+    {
+        var token = Secrets.NewToken(Secrets.OfficerTokenPrefix);
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync("""
+            INSERT INTO officer_sessions (token_hash, officer_id, created_at, expires_at)
+            VALUES (@hash, @officerId, @now, @expires)
+            """,
+            new { hash = Secrets.HashToken(token), officerId, now, expires = now + lifetime });
+        return (token, now + lifetime);
+    }
+
+    public async Task<Officer?> FindBySessionAsync(string token, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<Officer>("""
+            SELECT o.id, o.username, o.display_name, o.role, o.password_hash
+            FROM officer_sessions s JOIN officers o ON o.id = s.officer_id
+            WHERE s.token_hash = @hash AND s.expires_at > @now
+            """,
+            new { hash = Secrets.HashToken(token), now = clock.GetUtcNow() });
+    }
+
+    public async Task EndSessionAsync(string token, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync("DELETE FROM officer_sessions WHERE token_hash = @hash", new { hash = Secrets.HashToken(token) });
+    }
+}

@@ -1,0 +1,103 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using AccidentRemote.Server.Cases;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Server.Auth;
+
+/// <summary>
+/// One scheme for both kinds of caller: <c>Authorization: Bearer ar_o_…</c> is an officer's
+/// session, <c>Bearer ar_p_…</c> a party's token. Browsers' WebSocket connections to hubs
+/// cannot set headers, so <c>access_token</c> in the query is accepted on <c>/hubs</c> only.
+/// </summary>
+public sealed class TokenAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    OfficerStore officers,
+    CaseStore cases) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Token";
+    public const string CaseIdClaim = "case_id";
+    public const string PartyIdClaim = "party_id";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var token = ReadToken();
+        if (token is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+
+        if (token.StartsWith(Secrets.OfficerTokenPrefix, StringComparison.Ordinal))
+        {
+            var officer = await officers.FindBySessionAsync(token, Context.RequestAborted);
+            if (officer is null)
+            {
+                return AuthenticateResult.Fail("The officer session is unknown or expired; sign in again.");
+            }
+
+            return Success([
+                new Claim(ClaimTypes.NameIdentifier, officer.Id.ToString()),
+                new Claim(ClaimTypes.Name, officer.Username),
+                new Claim(ClaimTypes.Role, officer.Role),
+            ]);
+        }
+
+        if (token.StartsWith(Secrets.PartyTokenPrefix, StringComparison.Ordinal))
+        {
+            var party = await cases.FindPartyByTokenAsync(token, Context.RequestAborted);
+            if (party is null)
+            {
+                return AuthenticateResult.Fail("The party token is not valid.");
+            }
+
+            return Success([
+                new Claim(ClaimTypes.NameIdentifier, party.PartyId.ToString()),
+                new Claim(ClaimTypes.Role, Roles.Party),
+                new Claim(CaseIdClaim, party.CaseId.ToString()),
+                new Claim(PartyIdClaim, party.PartyId.ToString()),
+            ]);
+        }
+
+        return AuthenticateResult.Fail("Unrecognised token.");
+    }
+
+    private static AuthenticateResult Success(Claim[] claims)
+    {
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private string? ReadToken()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        if (Request.Path.StartsWithSegments("/hubs") && Request.Query.TryGetValue("access_token", out var q))
+        {
+            return q.ToString();
+        }
+
+        return null;
+    }
+}
+
+public static class PrincipalExtensions
+{
+    public static Guid OfficerId(this ClaimsPrincipal user) => Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!);
+
+    public static bool IsParty(this ClaimsPrincipal user) => user.IsInRole(Roles.Party);
+
+    public static bool IsStaff(this ClaimsPrincipal user) => user.IsInRole(Roles.Officer) || user.IsInRole(Roles.Supervisor);
+
+    public static Guid? PartyCaseId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(TokenAuthenticationHandler.CaseIdClaim), out var id) ? id : null;
+
+    public static Guid? PartyId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(TokenAuthenticationHandler.PartyIdClaim), out var id) ? id : null;
+}

@@ -1,0 +1,179 @@
+using System.Security.Claims;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Insurers;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Server.Cases;
+
+public static class CaseEndpoints
+{
+    public const string ReportRateLimit = "reports";
+
+    public static IEndpointRouteBuilder MapCases(this IEndpointRouteBuilder app)
+    {
+        var drivers = app.MapGroup("/api/cases").WithTags("Cases");
+        drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
+        drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
+        drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization();
+
+        var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
+        officers.MapGet("/queue", async (CaseStore store, CancellationToken ct) => TypedResults.Ok(await store.QueueAsync(ct)));
+        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
+            ToResult(await store.AcceptAsync(caseId, user.OfficerId(), ct)));
+        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
+            ToResult(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct)));
+        officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
+        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
+            ToResult(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct)));
+        return app;
+    }
+
+    private static async Task<Results<Created<ReportResponse>, ValidationProblem>> Report(
+        ReportRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
+        IStringLocalizer<DriverMessages> text, CancellationToken ct)
+    {
+        var check = new RequestValidation(insurers.Value, clock);
+        var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
+        check.Location(request.Latitude, request.Longitude, request.Address);
+        check.AccidentTime(request.AccidentTime);
+        check.Parties(request.NumberOfParties);
+        check.Triage(request.Triage);
+        if (check.HasErrors || vehicle is null)
+        {
+            return TypedResults.ValidationProblem(check.Errors, title: "The report has errors; correct the fields below and send it again.");
+        }
+
+        var triage = request.Triage!;
+        var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
+        var created = await store.ReportAsync(new CaseStore.NewReport(
+            vehicle, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
+            request.NumberOfParties!.Value, triage.AnyoneInjured.Value, triage.VehiclesDrivable.Value, triage.HazardousGoods ?? false, escalation), ct);
+
+        var response = new ReportResponse(
+            created.Case.Id, created.Case.CaseNumber, created.Case.Status, created.Party.Id, created.Party.PartyNumber,
+            created.PartyToken, created.Case.JoinCode, escalation is not null,
+            escalation is null ? null : text[Escalation.AdviceKey(escalation)].Value);
+        return TypedResults.Created($"/api/cases/{created.Case.Id}", response);
+    }
+
+    private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
+        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock, CancellationToken ct)
+    {
+        var check = new RequestValidation(insurers.Value, clock);
+        check.JoinCode(request.JoinCode);
+        var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
+        if (check.HasErrors || vehicle is null)
+        {
+            return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
+        }
+
+        return await store.JoinAsync(request.JoinCode!.Trim(), vehicle, ct) switch
+        {
+            CaseStore.JoinResult.Joined j => TypedResults.Created($"/api/cases/{j.Case.Id}",
+                new JoinResponse(j.Case.Id, j.Case.CaseNumber, j.Case.Status, j.Party.Id, j.Party.PartyNumber, j.PartyToken)),
+            CaseStore.JoinResult.Full f => TypedResults.Problem(statusCode: 409, title: "Everyone has already joined this case.",
+                detail: $"The case was reported with {f.ExpectedParties} vehicles and all of them have joined. If yours is another vehicle, report the accident yourself."),
+            CaseStore.JoinResult.AlreadyJoined => TypedResults.Problem(statusCode: 409, title: "This vehicle has already joined the case.",
+                detail: "A party with the same plate is already in this case. Use the phone that joined, or check the plate."),
+            _ => TypedResults.Problem(statusCode: 404, title: "No open case has this join code.",
+                detail: "Check the 6 digits on the other driver's phone. A code stops working once the case is closed or everyone has joined."),
+        };
+    }
+
+    private static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        if (user.IsParty() && user.PartyCaseId() != caseId)
+        {
+            return NotFound(caseId);
+        }
+
+        var details = await store.GetAsync(caseId, ct);
+        return details is null ? NotFound(caseId) : TypedResults.Ok(ToView(details, user));
+    }
+
+    private static async Task<IResult> RecordLiability(
+        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Parties is null || request.Parties.Count == 0)
+        {
+            errors["parties"] = ["Send a list of {\"partyId\": \"…\", \"liability\": \"…\"}, one per party."];
+        }
+        else
+        {
+            for (var i = 0; i < request.Parties.Count; i++)
+            {
+                var p = request.Parties[i];
+                if (p.PartyId is null)
+                {
+                    errors[$"parties[{i}].partyId"] = ["The party id is required (from GET /api/cases/{id})."];
+                }
+
+                if (p.Liability is null || !Liability.Values.Contains(p.Liability))
+                {
+                    errors[$"parties[{i}].liability"] = [$"Liability must be one of: {string.Join(", ", Liability.Values)}."];
+                }
+            }
+
+            if (request.Parties.Where(p => p.PartyId is not null).GroupBy(p => p.PartyId).Any(g => g.Count() > 1))
+            {
+                errors["parties"] = ["Each party may appear only once."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The liability decision has errors.");
+        }
+
+        var decisions = request.Parties!.Select(p => (p.PartyId!.Value, p.Liability!)).ToList();
+        return ToResult(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decisions, ct));
+    }
+
+    private static IResult ToResult(CaseChange change) => change switch
+    {
+        CaseChange.Done done => TypedResults.Ok(ToView(done.Case, null)),
+        CaseChange.NotFound => TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "Check the case id; the queue lists waiting cases at GET /api/queue."),
+        CaseChange.WrongState s => TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
+            extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status }),
+        CaseChange.NotYours n => TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
+            detail: n.OfficerId is null ? "Accept the case first." : $"Officer {n.OfficerId} accepted it; only they or a supervisor can change it."),
+        CaseChange.Invalid i => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [i.Field] = [i.Reason] }),
+        _ => throw new InvalidOperationException("Unknown case change result."),
+    };
+
+    private static ProblemHttpResult NotFound(Guid caseId) =>
+        TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+
+    internal static CaseView ToView(CaseDetails d, ClaimsPrincipal? user)
+    {
+        var c = d.Case;
+        var viewer = user?.IsParty() == true ? user.PartyId() : null;
+        var isParty = user?.IsParty() == true;
+        return new CaseView(
+            c.Id, c.CaseNumber, c.Status, c.JoinCode, c.ExpectedParties, c.AccidentTime,
+            new LocationView(c.Latitude, c.Longitude, c.Address),
+            new TriageView(c.AnyoneInjured != 0, c.VehiclesDrivable != 0, c.HazardousGoods != 0),
+            c.EscalationReason, c.OfficerId,
+            new CaseTimes(c.ReportedAt, c.AnsweredAt, c.VehiclesMovedAt, c.ClosedAt, c.EscalatedAt),
+            d.Parties.Select(p => new PartyView(
+                p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber,
+                isParty && p.Id != viewer ? CaseRules.MaskPhone(p.Phone) : p.Phone,
+                p.Liability, p.JoinedAt)).ToList());
+    }
+}
+
+/// <summary>Why a report cannot be handled remotely, and what to tell the driver.</summary>
+public static class Escalation
+{
+    public const string Injuries = "injuries";
+    public const string NotDrivable = "vehicles_not_drivable";
+    public const string HazardousGoods = "hazardous_goods";
+
+    public static string? ReasonFor(bool anyoneInjured, bool vehiclesDrivable, bool hazardousGoods) =>
+        anyoneInjured ? Injuries : hazardousGoods ? HazardousGoods : !vehiclesDrivable ? NotDrivable : null;
+
+    public static string AdviceKey(string reason) => $"Advice.{reason}";
+}

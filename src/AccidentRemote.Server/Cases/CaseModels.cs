@@ -1,0 +1,130 @@
+namespace AccidentRemote.Server.Cases;
+
+/// <summary>Case states as stored and shown. The full state machine grows with the officer's workflow.</summary>
+public static class CaseStatus
+{
+    public const string Reported = "reported";
+    public const string Answered = "answered";
+    public const string VehiclesMoved = "vehicles_moved";
+    public const string Closed = "closed";
+    public const string Escalated = "escalated";
+
+    /// <summary>States in which another party may still join.</summary>
+    public static readonly IReadOnlyList<string> Joinable = [Reported, Answered, VehiclesMoved];
+}
+
+public static class Liability
+{
+    public static readonly IReadOnlyList<string> Values = ["full", "main", "equal", "minor", "none", "undetermined"];
+}
+
+public sealed record TriageInput(bool? AnyoneInjured, bool? VehiclesDrivable, bool? HazardousGoods);
+
+/// <summary>A driver's first report of an accident.</summary>
+public sealed record ReportRequest(
+    string? Phone,
+    string? Plate,
+    string? VehicleType,
+    string? InsurerCode,
+    string? PolicyNumber,
+    double? Latitude,
+    double? Longitude,
+    string? Address,
+    DateTimeOffset? AccidentTime,
+    int? NumberOfParties,
+    TriageInput? Triage);
+
+/// <summary>Another driver joining an existing case with its join code.</summary>
+public sealed record JoinRequest(
+    string? JoinCode,
+    string? Phone,
+    string? Plate,
+    string? VehicleType,
+    string? InsurerCode,
+    string? PolicyNumber);
+
+public sealed record ReportResponse(
+    Guid CaseId,
+    string CaseNumber,
+    string Status,
+    Guid PartyId,
+    int PartyNumber,
+    string PartyToken,
+    string? JoinCode,
+    bool Escalated,
+    string? Advice);
+
+public sealed record JoinResponse(Guid CaseId, string CaseNumber, string Status, Guid PartyId, int PartyNumber, string PartyToken);
+
+public sealed record LiabilityRequest(IReadOnlyList<PartyLiabilityInput>? Parties);
+
+public sealed record PartyLiabilityInput(Guid? PartyId, string? Liability);
+
+/// <summary>A party's vehicle data after validation and normalisation.</summary>
+public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber);
+
+/// <summary>Row shapes read with Dapper (classes: Dapper converts column types for properties, not for constructors).</summary>
+public sealed class CaseRow
+{
+    public Guid Id { get; set; }
+    public string CaseNumber { get; set; } = "";
+    public string Status { get; set; } = "";
+    public string? JoinCode { get; set; }
+    public int ExpectedParties { get; set; }
+    public DateTimeOffset AccidentTime { get; set; }
+    public double? Latitude { get; set; }
+    public double? Longitude { get; set; }
+    public string? Address { get; set; }
+    public int AnyoneInjured { get; set; }
+    public int VehiclesDrivable { get; set; }
+    public int HazardousGoods { get; set; }
+    public string? EscalationReason { get; set; }
+    public Guid? OfficerId { get; set; }
+    public DateTimeOffset ReportedAt { get; set; }
+    public DateTimeOffset? AnsweredAt { get; set; }
+    public DateTimeOffset? VehiclesMovedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public DateTimeOffset? EscalatedAt { get; set; }
+}
+
+public sealed class PartyRow
+{
+    public Guid Id { get; set; }
+    public Guid CaseId { get; set; }
+    public int PartyNumber { get; set; }
+    public string Phone { get; set; } = "";
+    public string Plate { get; set; } = "";
+    public string VehicleType { get; set; } = "";
+    public string? InsurerCode { get; set; }
+    public string? PolicyNumber { get; set; }
+    public string? Liability { get; set; }
+    public DateTimeOffset JoinedAt { get; set; }
+}
+
+public sealed record PartyIdentity(Guid PartyId, Guid CaseId);
+
+public sealed record CaseDetails(CaseRow Case, IReadOnlyList<PartyRow> Parties);
+
+public sealed record CaseView(
+    Guid Id,
+    string CaseNumber,
+    string Status,
+    string? JoinCode,
+    int ExpectedParties,
+    DateTimeOffset AccidentTime,
+    LocationView Location,
+    TriageView Triage,
+    string? EscalationReason,
+    Guid? OfficerId,
+    CaseTimes Times,
+    IReadOnlyList<PartyView> Parties);
+
+public sealed record LocationView(double? Latitude, double? Longitude, string? Address);
+
+public sealed record TriageView(bool AnyoneInjured, bool VehiclesDrivable, bool HazardousGoods);
+
+public sealed record CaseTimes(DateTimeOffset ReportedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? VehiclesMovedAt, DateTimeOffset? ClosedAt, DateTimeOffset? EscalatedAt);
+
+public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string Phone, string? Liability, DateTimeOffset JoinedAt);
+
+public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address);

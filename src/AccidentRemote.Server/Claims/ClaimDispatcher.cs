@@ -1,0 +1,119 @@
+using System.Text.Json;
+using AccidentRemote.Contracts.Claims;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Server.Claims;
+
+/// <summary>
+/// Publishes outbox claims to the broker. A claim is marked sent only after the broker
+/// confirmed it (publisher confirms) and routed it to a queue (mandatory flag). Unroutable
+/// claims are parked and retried; broker failures back off and retry. The message id is the
+/// claim id, so a retry after a crash is recognisable as the same claim.
+/// </summary>
+public sealed class ClaimDispatcher(
+    ClaimOutbox outbox,
+    ClaimDispatchSignal signal,
+    IBus bus,
+    IOptions<ClaimsOptions> options,
+    TimeProvider clock,
+    ILogger<ClaimDispatcher> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        var lease = o.PublishTimeout * 3;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var dispatched = 0;
+            try
+            {
+                var batch = await outbox.LeaseDueAsync(clock.GetUtcNow(), lease, o.BatchSize, stoppingToken);
+                foreach (var claim in batch)
+                {
+                    await DispatchAsync(claim, o, stoppingToken);
+                    dispatched++;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The database itself failed; the claims stay in the outbox and are tried again.
+                logger.LogError(ex, "Claim dispatch pass failed; will retry");
+            }
+
+            if (dispatched == 0)
+            {
+                try
+                {
+                    await signal.WaitAsync(o.PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task DispatchAsync(ClaimRow claim, ClaimsOptions o, CancellationToken stoppingToken)
+    {
+        ClaimSubmitted? message;
+        try
+        {
+            message = JsonSerializer.Deserialize<ClaimSubmitted>(claim.Payload, ClaimOutbox.Json);
+        }
+        catch (JsonException ex)
+        {
+            message = null;
+            logger.LogError(ex, "Claim {ClaimId} has an unreadable payload", claim.Id);
+        }
+
+        if (message is null)
+        {
+            await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Parked, "The stored claim could not be read.", clock.GetUtcNow() + o.ParkedRetryInterval, stoppingToken);
+            return;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        timeout.CancelAfter(o.PublishTimeout);
+        try
+        {
+            await bus.Publish(message, ctx =>
+            {
+                ctx.MessageId = claim.Id;
+                ctx.Mandatory = true;
+                ctx.SetRoutingKey(claim.InsurerCode);
+            }, timeout.Token);
+            await outbox.MarkSentAsync(claim.Id, clock.GetUtcNow(), stoppingToken);
+            logger.LogInformation("Claim {ClaimId} for insurer {Insurer} confirmed by the broker", claim.Id, claim.InsurerCode);
+        }
+        catch (Exception ex) when (IsUnroutable(ex))
+        {
+            var reason = $"No queue is bound for insurer '{claim.InsurerCode}' ({ClaimsWire.QueueFor(claim.InsurerCode)}); parked and retried every {o.ParkedRetryInterval.TotalSeconds:0.#} s.";
+            await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Parked, reason, clock.GetUtcNow() + o.ParkedRetryInterval, stoppingToken);
+            logger.LogWarning("Claim {ClaimId} parked: {Reason}", claim.Id, reason);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = Backoff(claim.Attempts, o.MaxRetryDelay);
+            var reason = ex is OperationCanceledException
+                ? $"The broker did not confirm within {o.PublishTimeout.TotalSeconds:0.#} s."
+                : $"Publishing failed: {ex.GetType().Name}: {ex.Message}";
+            await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Pending, reason, clock.GetUtcNow() + delay, stoppingToken);
+            logger.LogWarning("Claim {ClaimId} not delivered yet ({Reason}); retry in {Delay}", claim.Id, reason, delay);
+        }
+    }
+
+    private static bool IsUnroutable(Exception ex) =>
+        ex is MessageReturnedException || ex.InnerException is MessageReturnedException;
+
+    internal static TimeSpan Backoff(int attempts, TimeSpan max)
+    {
+        var ms = 250 * Math.Pow(2, Math.Min(attempts, 16));
+        return TimeSpan.FromMilliseconds(Math.Min(ms, max.TotalMilliseconds));
+    }
+}

@@ -1,0 +1,177 @@
+using System.Data.Common;
+using System.Text.Json;
+using AccidentRemote.Contracts.Claims;
+using AccidentRemote.Server.Cases;
+using AccidentRemote.Server.Data;
+using Dapper;
+
+namespace AccidentRemote.Server.Claims;
+
+public static class ClaimStatus
+{
+    /// <summary>Written, not yet confirmed by the broker.</summary>
+    public const string Pending = "pending";
+
+    /// <summary>The broker confirmed it is in the insurer's queue.</summary>
+    public const string Sent = "sent";
+
+    /// <summary>No queue is bound for the insurer: kept, logged, retried until a queue appears.</summary>
+    public const string Parked = "parked";
+}
+
+public sealed class ClaimRow
+{
+    public Guid Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public Guid PartyId { get; set; }
+
+    public string InsurerCode { get; set; } = "";
+
+    public string Payload { get; set; } = "";
+
+    public string Status { get; set; } = "";
+
+    public int Attempts { get; set; }
+
+    public string? LastError { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public DateTimeOffset? SentAt { get; set; }
+}
+
+public sealed record ClaimView(Guid ClaimId, Guid CaseId, Guid PartyId, string InsurerCode, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset? NextAttemptAt)
+{
+    public static ClaimView From(ClaimRow r) => new(r.Id, r.CaseId, r.PartyId, r.InsurerCode, r.Status, r.Attempts, r.LastError, r.CreatedAt, r.SentAt,
+        r.Status == ClaimStatus.Sent ? null : r.NextAttemptAt);
+}
+
+/// <summary>
+/// The claims outbox. Claims are written in the transaction that closes the case and leave
+/// only when the broker has confirmed them; a crash in between means they are sent again
+/// with the same message id, never lost.
+/// </summary>
+public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
+{
+    private const string Columns = "id, case_id, party_id, insurer_code, payload, status, attempts, last_error, created_at, next_attempt_at, sent_at";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Adds one claim per party whose insurer is known. Call inside the closing transaction.</summary>
+    public async Task EnqueueAsync(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var party in details.Parties.Where(p => p.InsurerCode is not null))
+        {
+            var claim = BuildClaim(details, party);
+            await c.ExecuteAsync($"""
+                INSERT INTO claims ({Columns})
+                VALUES (@Id, @CaseId, @PartyId, @InsurerCode, @Payload, @Status, 0, NULL, @Now, @Now, NULL)
+                """,
+                new { Id = claim.ClaimId, CaseId = details.Case.Id, PartyId = party.Id, claim.InsurerCode, Payload = JsonSerializer.Serialize(claim, Json), Status = ClaimStatus.Pending, Now = now },
+                tx);
+        }
+    }
+
+    /// <summary>Wakes the dispatcher; call after the closing transaction committed.</summary>
+    public void NotifyDispatcher() => signal.Notify();
+
+    internal static ClaimSubmitted BuildClaim(CaseDetails details, PartyRow party) => new()
+    {
+        ClaimId = Guid.NewGuid(),
+        CaseId = details.Case.Id,
+        CaseNumber = details.Case.CaseNumber,
+        InsurerCode = party.InsurerCode!,
+        AccidentTime = details.Case.AccidentTime,
+        ReportedAt = details.Case.ReportedAt,
+        ClosedAt = details.Case.ClosedAt ?? details.Case.ReportedAt,
+        Location = new ClaimLocation(details.Case.Latitude, details.Case.Longitude, details.Case.Address),
+        Insured = new InsuredParty(party.PartyNumber, party.Plate, party.VehicleType, party.PolicyNumber, party.Phone, party.Liability ?? "undetermined"),
+        OtherParties = details.Parties.Where(p => p.Id != party.Id)
+            .Select(p => new OtherParty(p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.Liability ?? "undetermined"))
+            .ToList(),
+    };
+
+    /// <summary>
+    /// Takes up to <paramref name="max"/> due claims for this node for <paramref name="lease"/>.
+    /// The lease makes two nodes (or two loops) never publish the same claim at once; a node
+    /// that dies leaves its lease to expire and another takes the claim over.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimRow>> LeaseDueAsync(DateTimeOffset now, TimeSpan lease, int max, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<ClaimRow>($"""
+            UPDATE claims SET locked_until = @until
+            WHERE id IN (
+                SELECT id FROM claims
+                WHERE status IN (@pending, @parked) AND next_attempt_at <= @now AND (locked_until IS NULL OR locked_until < @now)
+                ORDER BY next_attempt_at
+                LIMIT @max)
+              AND status IN (@pending, @parked) AND (locked_until IS NULL OR locked_until < @now)
+            RETURNING {Columns}
+            """,
+            new { until = now + lease, now, max, pending = ClaimStatus.Pending, parked = ClaimStatus.Parked });
+        return rows.OrderBy(r => r.CreatedAt).ToList();
+    }
+
+    public async Task MarkSentAsync(Guid id, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync("""
+            UPDATE claims SET status = @sent, sent_at = @now, attempts = attempts + 1, last_error = NULL, locked_until = NULL
+            WHERE id = @id
+            """, new { id, now, sent = ClaimStatus.Sent });
+    }
+
+    public async Task MarkFailedAsync(Guid id, string status, string error, DateTimeOffset nextAttempt, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await c.ExecuteAsync("""
+            UPDATE claims SET status = @status, attempts = attempts + 1, last_error = @error, next_attempt_at = @nextAttempt, locked_until = NULL
+            WHERE id = @id
+            """, new { id, status, error, nextAttempt });
+    }
+
+    public async Task<IReadOnlyList<ClaimRow>> ForCaseAsync(Guid caseId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ClaimRow>($"SELECT {Columns} FROM claims WHERE case_id = @caseId ORDER BY insurer_code", new { caseId })).ToList();
+    }
+
+    public async Task<IReadOnlyList<ClaimRow>> ByStatusAsync(string? status, int limit, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ClaimRow>($"""
+            SELECT {Columns} FROM claims WHERE (@status IS NULL OR status = @status)
+            ORDER BY created_at DESC LIMIT @limit
+            """, new { status, limit })).ToList();
+    }
+}
+
+/// <summary>Lets a closing case wake the dispatcher at once instead of at its next poll.</summary>
+public sealed class ClaimDispatchSignal : IDisposable
+{
+    private readonly SemaphoreSlim signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            if (signal.CurrentCount == 0)
+            {
+                signal.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => signal.WaitAsync(timeout, ct);
+
+    public void Dispose() => signal.Dispose();
+}

@@ -1,0 +1,58 @@
+using System.Text.RegularExpressions;
+
+namespace AccidentRemote.Server.Insurers;
+
+/// <summary>The insurer catalogue. Section <c>Insurers</c>: a list of code and names.</summary>
+public sealed class InsurerOptions
+{
+    public const string Section = "Insurers";
+
+    public List<InsurerEntry> Catalogue { get; set; } = [];
+}
+
+/// <summary>One insurer. <see cref="Code"/> is the routing key and names its queue <c>claims.&lt;code&gt;</c>.</summary>
+public sealed class InsurerEntry
+{
+    public string Code { get; set; } = "";
+
+    public string NameZh { get; set; } = "";
+
+    public string NameEn { get; set; } = "";
+}
+
+public static partial class InsurerCodes
+{
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,31}$")]
+    public static partial Regex Pattern();
+
+    /// <summary>Says what is wrong with a catalogue, or null when it is fine.</summary>
+    public static string? Validate(InsurerOptions options)
+    {
+        if (options.Catalogue.Count == 0)
+        {
+            return "Insurers:Catalogue is empty: configure at least one insurer (code, nameZh, nameEn).";
+        }
+
+        var errors = new List<string>();
+        for (var i = 0; i < options.Catalogue.Count; i++)
+        {
+            var e = options.Catalogue[i];
+            if (!Pattern().IsMatch(e.Code))
+            {
+                errors.Add($"Insurers:Catalogue:{i}:Code '{e.Code}' must be 2-32 lower-case letters, digits or '-', starting with a letter.");
+            }
+
+            if (string.IsNullOrWhiteSpace(e.NameZh) || string.IsNullOrWhiteSpace(e.NameEn))
+            {
+                errors.Add($"Insurers:Catalogue:{i} ('{e.Code}') needs both NameZh and NameEn.");
+            }
+        }
+
+        foreach (var dup in options.Catalogue.GroupBy(e => e.Code).Where(g => g.Count() > 1))
+        {
+            errors.Add($"Insurers:Catalogue lists code '{dup.Key}' {dup.Count()} times.");
+        }
+
+        return errors.Count == 0 ? null : string.Join(" ", errors);
+    }
+}
