@@ -1,0 +1,33 @@
+using AccidentRemote.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Tests.Cases;
+
+/// <summary>A wrong setting stops the server at start with a message that says which and why.</summary>
+public sealed class StartupValidationTests
+{
+    public static TheoryData<string, string?, string> BadSettings => new()
+    {
+        { "Bus:RabbitMq:Password", null, "Bus:RabbitMq:Username and Bus:RabbitMq:Password are required" },
+        { "Insurers:Catalogue:0:Code", "Bad Code!", "Insurers:Catalogue:0:Code 'Bad Code!'" },
+        { "Claims:BatchSize", "0", "BatchSize" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public void A_bad_setting_fails_the_start_with_a_message_naming_it(string key, string? value, string expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["Database:ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"ar-cfg-{Guid.NewGuid():N}.db")}",
+            ["Bus:Transport"] = key.StartsWith("Bus:", StringComparison.Ordinal) ? "RabbitMq" : "InMemory",
+            ["Bus:RabbitMq:Username"] = "accidentremote",
+            [key] = value,
+        };
+        using var app = TestApp.WithSettings(settings);
+        var ex = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var all = ex is OptionsValidationException o ? string.Join(" ", o.Failures) : ex.ToString();
+        Assert.Contains(expected, all, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,112 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AccidentRemote.Server.Auth;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AccidentRemote.Tests.Infrastructure;
+
+/// <summary>
+/// The real server in process, on the database and bus a test chooses. SQLite files and
+/// settings are per instance; Dispose stops the host and deletes the file it made.
+/// </summary>
+public sealed class TestApp : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+    private readonly string? sqliteFile;
+
+    private TestApp(Dictionary<string, string?> settings, string? sqliteFile)
+    {
+        this.settings = settings;
+        this.sqliteFile = sqliteFile;
+    }
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Embedded defaults: a SQLite file and the in-memory bus.</summary>
+    public static TestApp Embedded(string? sqliteFile = null, Dictionary<string, string?>? extra = null)
+    {
+        var file = sqliteFile ?? Path.Combine(Path.GetTempPath(), $"ar-test-{Guid.NewGuid():N}.db");
+        var s = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["Database:ConnectionString"] = $"Data Source={file}",
+            ["Bus:Transport"] = "InMemory",
+        };
+        Merge(s, extra);
+        return new TestApp(s, sqliteFile is null ? file : null);
+    }
+
+    /// <summary>Production shape: PostgreSQL and RabbitMQ.</summary>
+    public static TestApp Production(string postgres, string vhost, int? rabbitPort = null, Dictionary<string, string?>? extra = null)
+    {
+        var s = new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = "Postgres",
+            ["Database:ConnectionString"] = postgres,
+            ["Bus:Transport"] = "RabbitMq",
+            ["Bus:RabbitMq:Host"] = TestServices.RabbitHost,
+            ["Bus:RabbitMq:Port"] = (rabbitPort ?? TestServices.RabbitPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Bus:RabbitMq:VirtualHost"] = vhost,
+            ["Bus:RabbitMq:Username"] = TestServices.RabbitUser,
+            ["Bus:RabbitMq:Password"] = TestServices.RabbitPassword,
+        };
+        Merge(s, extra);
+        return new TestApp(s, null);
+    }
+
+    public static TestApp WithSettings(Dictionary<string, string?> s) => new(s, null);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        // UseSetting is visible to Program before Build(), unlike ConfigureAppConfiguration.
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>A client signed in as a new officer.</summary>
+    public async Task<HttpClient> OfficerClientAsync(string username = "officer1", string role = Roles.Officer)
+    {
+        var password = Secrets.NewPassword();
+        await Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Test " + username, role, password, CancellationToken.None);
+        var client = CreateClient();
+        var response = await client.PostAsJsonAsync("/api/officers/sign-in", new { username, password });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("token").GetString());
+        return client;
+    }
+
+    public HttpClient PartyClient(string token)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && sqliteFile is not null)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var f in new[] { sqliteFile, sqliteFile + "-wal", sqliteFile + "-shm" })
+            {
+                File.Delete(f);
+            }
+        }
+    }
+
+    private static void Merge(Dictionary<string, string?> target, Dictionary<string, string?>? extra)
+    {
+        foreach (var (k, v) in extra ?? [])
+        {
+            target[k] = v;
+        }
+    }
+}
