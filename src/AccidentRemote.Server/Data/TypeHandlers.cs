@@ -21,6 +21,13 @@ public static class TypeHandlers
         }
 
         DefaultTypeMap.MatchNamesWithUnderscores = true;
+        // Dapper consults its built-in type map before custom handlers when binding parameters;
+        // without removing these entries the handlers below would only be used for reading.
+        foreach (var t in new[] { typeof(Guid), typeof(Guid?), typeof(DateTimeOffset), typeof(DateTimeOffset?) })
+        {
+            SqlMapper.RemoveTypeMap(t);
+        }
+
         SqlMapper.AddTypeHandler(new GuidHandler());
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
     }

@@ -53,14 +53,15 @@ public sealed class DataLayerTests
         await c.ExecuteAsync("CREATE TABLE probe (id TEXT PRIMARY KEY, at " + scope.TimeType + " NOT NULL)");
         var baseTime = new DateTimeOffset(2026, 11, 28, 1, 0, 0, TimeSpan.Zero);
         // Inserted with different offsets and sub-second parts: order must still be by instant.
-        var times = new[] { baseTime.AddSeconds(1).ToOffset(TimeSpan.FromHours(8)), baseTime.AddMilliseconds(500), baseTime, baseTime.AddHours(-1).ToOffset(TimeSpan.FromHours(-5)) };
+        // As text with their offsets, "09:00:01+08:00" would sort after "03:00:00+00:00"; as instants it is earlier.
+        var times = new[] { baseTime.AddHours(2), baseTime.AddSeconds(1).ToOffset(TimeSpan.FromHours(8)), baseTime.AddMilliseconds(500), baseTime, baseTime.AddHours(-1).ToOffset(TimeSpan.FromHours(-5)) };
         foreach (var t in times)
         {
             await c.ExecuteAsync("INSERT INTO probe (id, at) VALUES (@id, @t)", new { id = Guid.NewGuid(), t });
         }
 
         var ordered = (await c.QueryAsync<DateTimeOffset>("SELECT at FROM probe WHERE at >= @from ORDER BY at", new { from = baseTime })).ToList();
-        Assert.Equal([baseTime, baseTime.AddMilliseconds(500), baseTime.AddSeconds(1)], ordered);
+        Assert.Equal([baseTime, baseTime.AddMilliseconds(500), baseTime.AddSeconds(1), baseTime.AddHours(2)], ordered);
     }
 
     [Theory]

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs, from Debian's packages, the services the tests run against, when they are missing.
+# Idempotent: a machine that has them all installs nothing.
+set -euo pipefail
+
+need=()
+command -v rabbitmq-server >/dev/null || need+=(rabbitmq-server)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v turnserver >/dev/null || need+=(coturn)
+command -v chromium >/dev/null || need+=(chromium)
+command -v ip >/dev/null || need+=(iproute2)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "==> Installing ${need[*]} (Debian packages)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+echo "==> Test services present: PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1), RabbitMQ, coturn, Chromium"

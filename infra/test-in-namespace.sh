@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs inside a private network namespace that has only loopback (see infra/test.sh):
+# starts the services, runs every test, stops what it started, prints one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ip link set lo up
+
+RUN=$(mktemp -d /tmp/accidentremote-test.XXXXXX)
+chmod 755 "$RUN"
+export RUN
+source infra/services.sh
+cleanup() { stop_all; rm -rf "$RUN"; }
+trap cleanup EXIT
+
+start_postgres
+start_rabbitmq
+
+export ACCIDENTREMOTE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=postgres;Database=postgres"
+export ACCIDENTREMOTE_TEST_RABBITMQ_HOST=127.0.0.1
+export ACCIDENTREMOTE_TEST_RABBITMQ_PORT=$RABBIT_PORT
+export ACCIDENTREMOTE_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$RABBIT_MGMT_PORT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+echo "==> Running tests"
+set +e
+dotnet test AccidentRemote.sln --no-build --blame-hang-timeout 5m \
+  --logger "console;verbosity=normal" "$@" 2>&1 | tee "$RUN/test.log"
+status=${PIPESTATUS[0]}
+set -e
+
+# VSTest's summary per test assembly: "Passed!  - Failed: 0, Passed: 52, Skipped: 0, Total: 52".
+passed=$(grep -E '^(Passed|Failed)! ' "$RUN/test.log" | grep -oE 'Passed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^(Passed|Failed)! ' "$RUN/test.log" | grep -oE 'Failed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
+echo
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+if [ "$status" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
+  echo "!! no test ran" >&2
+  exit 1
+fi
+exit "$status"
