@@ -51,7 +51,16 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var c in open)
             {
-                c.Client.LingerState = new LingerOption(true, 0);
+                try
+                {
+                    // Reset, not a polite close: the client sees the connection die as in an outage.
+                    c.Client?.LingerState = new LingerOption(true, 0);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Already closed by its pump.
+                }
+
                 c.Dispose();
             }
 
