@@ -28,9 +28,9 @@ dotnet test AccidentRemote.sln --no-build --blame-hang-timeout 5m \
 status=${PIPESTATUS[0]}
 set -e
 
-# VSTest's summary per test assembly: "Passed!  - Failed: 0, Passed: 52, Skipped: 0, Total: 52".
-passed=$(grep -E '^(Passed|Failed)! ' "$RUN/test.log" | grep -oE 'Passed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
-failed=$(grep -E '^(Passed|Failed)! ' "$RUN/test.log" | grep -oE 'Failed: +[0-9]+' | awk '{s+=$2} END {print s+0}')
+# VSTest's summary per test assembly ("Total tests: 49", "     Passed: 48", "     Failed: 1").
+passed=$(grep -E '^ +Passed: +[0-9]+ *$' "$RUN/test.log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -E '^ +Failed: +[0-9]+ *$' "$RUN/test.log" | awk '{s+=$2} END {print s+0}')
 echo
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 if [ "$status" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
