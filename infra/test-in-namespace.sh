@@ -29,8 +29,8 @@ status=${PIPESTATUS[0]}
 set -e
 
 # VSTest's summary per test assembly ("Total tests: 49", "     Passed: 48", "     Failed: 1").
-passed=$(grep -E '^ +Passed: +[0-9]+ *$' "$RUN/test.log" | awk '{s+=$2} END {print s+0}')
-failed=$(grep -E '^ +Failed: +[0-9]+ *$' "$RUN/test.log" | awk '{s+=$2} END {print s+0}')
+passed=$(awk '/^ +Passed: +[0-9]+ *$/ {s+=$2} END {print s+0}' "$RUN/test.log")
+failed=$(awk '/^ +Failed: +[0-9]+ *$/ {s+=$2} END {print s+0}' "$RUN/test.log")
 echo
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 if [ "$status" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
