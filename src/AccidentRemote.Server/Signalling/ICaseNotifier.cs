@@ -1,0 +1,18 @@
+namespace AccidentRemote.Server.Signalling;
+
+/// <summary>
+/// Tells the people on a case what changed, over the call hub. Features call this after
+/// their change has committed; it never throws for an absent listener.
+/// </summary>
+public interface ICaseNotifier
+{
+    Task CaseChangedAsync(Guid caseId, string status);
+
+    Task QueueChangedAsync();
+
+    Task EvidenceAddedAsync(Guid caseId, Guid evidenceId, string kind, Guid? partyId);
+
+    Task PartyMovedAsync(Guid caseId, Guid partyId);
+
+    Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle);
+}
