@@ -4,6 +4,7 @@ using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Signalling;
 
 if (args.FirstOrDefault() == "create-officer")
 {
@@ -17,6 +18,7 @@ builder.AddInsurers();
 builder.AddAuth();
 builder.AddCases();
 builder.AddClaims();
+builder.AddSignalling();
 
 var app = builder.Build();
 app.UseHosting();
@@ -25,6 +27,7 @@ app.MapAuth();
 app.MapInsurers();
 app.MapCases();
 app.MapClaims();
+app.MapCall();
 app.PrintStartBanner();
 await app.RunAsync();
 return 0;
