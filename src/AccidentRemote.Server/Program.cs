@@ -1,3 +1,4 @@
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Claims;
@@ -6,14 +7,18 @@ using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Signalling;
 
-if (args.FirstOrDefault() == "create-officer")
+switch (args.FirstOrDefault())
 {
-    return await OfficerCommand.RunAsync(args[1..]);
+    case "create-officer":
+        return await OfficerCommand.RunAsync(args[1..]);
+    case "verify-audit":
+        return await AuditCommand.RunAsync();
 }
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHosting();
 builder.AddData();
+builder.AddAudit();
 builder.AddInsurers();
 builder.AddAuth();
 builder.AddCases();
@@ -28,6 +33,7 @@ app.MapInsurers();
 app.MapCases();
 app.MapClaims();
 app.MapCall();
+app.MapAudit();
 app.PrintStartBanner();
 await app.RunAsync();
 return 0;

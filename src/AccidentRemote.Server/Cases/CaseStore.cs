@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
@@ -433,10 +434,14 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return (party, token);
     }
 
-    private static async Task AddEventAsync(DbConnection c, DbTransaction tx, Guid caseId, string kind, string actor, string? detail, DateTimeOffset at) =>
+    /// <summary>The case's timeline row and its entry in the hash-chained audit log, in the caller's transaction.</summary>
+    private async Task AddEventAsync(DbConnection c, DbTransaction tx, Guid caseId, string kind, string actor, string? detail, DateTimeOffset at)
+    {
         await c.ExecuteAsync(
             "INSERT INTO case_events (id, case_id, kind, actor, at, detail) VALUES (@id, @caseId, @kind, @actor, @at, @detail)",
             new { id = Guid.NewGuid(), caseId, kind, actor, at, detail }, tx);
+        await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, kind, caseId, detail), at);
+    }
 
     private static string NewCaseNumber(DateTimeOffset now)
     {
