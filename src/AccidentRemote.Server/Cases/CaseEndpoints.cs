@@ -37,6 +37,7 @@ public static class CaseEndpoints
     {
         var check = new RequestValidation(insurers.Value, clock);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
+        var otherPlate = check.OtherPlate(request.OtherPlate, request.Plate);
         check.Location(request.Latitude, request.Longitude, request.Address);
         check.AccidentTime(request.AccidentTime);
         check.Parties(request.NumberOfParties);
@@ -49,13 +50,15 @@ public static class CaseEndpoints
         var triage = request.Triage!;
         var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
         var created = await store.ReportAsync(new CaseStore.NewReport(
-            vehicle, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
+            vehicle with { OtherPlate = otherPlate }, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
             request.NumberOfParties!.Value, triage.AnyoneInjured.Value, triage.VehiclesDrivable.Value, triage.HazardousGoods ?? false, escalation), ct);
 
         var response = new ReportResponse(
             created.Case.Id, created.Case.CaseNumber, created.Case.Status, created.Party.Id, created.Party.PartyNumber,
-            created.PartyToken, created.Case.JoinCode, escalation is not null,
-            escalation is null ? null : text[Escalation.AdviceKey(escalation)].Value);
+            created.PartyToken, created.MatchedExistingCase ? null : created.Case.JoinCode, escalation is not null,
+            escalation is not null ? text[Escalation.AdviceKey(escalation)].Value
+                : created.MatchedExistingCase ? text["Advice.matched"].Value : null,
+            created.MatchedExistingCase);
         if (escalation is null)
         {
             await notifier.QueueChangedAsync();

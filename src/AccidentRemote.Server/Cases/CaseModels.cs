@@ -32,7 +32,8 @@ public sealed record ReportRequest(
     string? Address,
     DateTimeOffset? AccidentTime,
     int? NumberOfParties,
-    TriageInput? Triage);
+    TriageInput? Triage,
+    string? OtherPlate = null);
 
 /// <summary>Another driver joining an existing case with its join code.</summary>
 public sealed record JoinRequest(
@@ -52,7 +53,8 @@ public sealed record ReportResponse(
     string PartyToken,
     string? JoinCode,
     bool Escalated,
-    string? Advice);
+    string? Advice,
+    bool MatchedExistingCase = false);
 
 public sealed record JoinResponse(Guid CaseId, string CaseNumber, string Status, Guid PartyId, int PartyNumber, string PartyToken);
 
@@ -61,7 +63,7 @@ public sealed record LiabilityRequest(IReadOnlyList<PartyLiabilityInput>? Partie
 public sealed record PartyLiabilityInput(Guid? PartyId, string? Liability);
 
 /// <summary>A party's vehicle data after validation and normalisation.</summary>
-public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber);
+public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? OtherPlate = null);
 
 /// <summary>Row shapes read with Dapper (classes: Dapper converts column types for properties, not for constructors).</summary>
 public sealed class CaseRow
@@ -99,6 +101,7 @@ public sealed class PartyRow
     public string? PolicyNumber { get; set; }
     public string? Liability { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
+    public string? OtherPlate { get; set; }
 }
 
 public sealed record PartyIdentity(Guid PartyId, Guid CaseId);

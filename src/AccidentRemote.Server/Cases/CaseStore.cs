@@ -32,19 +32,29 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         """;
 
     private const string PartyColumns = """
-        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at
+        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate
         """;
 
     public sealed record NewReport(
         VehicleData Vehicle, DateTimeOffset AccidentTime, double? Latitude, double? Longitude, string? Address,
         int ExpectedParties, bool AnyoneInjured, bool VehiclesDrivable, bool HazardousGoods, string? EscalationReason);
 
-    public sealed record Created(CaseRow Case, PartyRow Party, string PartyToken);
+    public sealed record Created(CaseRow Case, PartyRow Party, string PartyToken, bool MatchedExistingCase = false);
+
+    /// <summary>Two reports of one accident belong to one case when made this close in time and place.</summary>
+    public static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(30);
+
+    public const double DuplicateDistanceMetres = 500;
 
     public async Task<Created> ReportAsync(NewReport report, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var escalated = report.EscalationReason is not null;
+        if (!escalated && await MatchExistingAsync(report, now, ct) is { } matched)
+        {
+            return matched;
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var row = new CaseRow
@@ -90,6 +100,67 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
                 // Case number or join code collided with an existing one: draw again.
             }
         }
+    }
+
+    /// <summary>
+    /// The other driver may report on their own instead of joining with the code. A report is
+    /// matched into an open case when one side named the other's plate, the accident times are
+    /// within 30 minutes, and both places are known and within 500 m. Then the driver becomes
+    /// a party of that case: officers see one case, not two.
+    /// </summary>
+    private async Task<Created?> MatchExistingAsync(NewReport report, DateTimeOffset now, CancellationToken ct)
+    {
+        if (report.Latitude is not { } lat || report.Longitude is not { } lng)
+        {
+            return null;
+        }
+
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var candidates = await c.QueryAsync<CaseRow>($"""
+            SELECT {CaseColumns} FROM cases
+            WHERE status IN @joinable AND accident_time >= @from AND accident_time <= @to
+              AND latitude IS NOT NULL AND longitude IS NOT NULL
+            ORDER BY reported_at
+            """,
+            new { joinable = CaseStatus.Joinable, from = report.AccidentTime - DuplicateWindow, to = report.AccidentTime + DuplicateWindow }, tx);
+        foreach (var candidate in candidates)
+        {
+            if (DistanceMetres(lat, lng, candidate.Latitude!.Value, candidate.Longitude!.Value) > DuplicateDistanceMetres)
+            {
+                continue;
+            }
+
+            var parties = (await c.QueryAsync<PartyRow>($"SELECT {PartyColumns} FROM parties WHERE case_id = @id", new { id = candidate.Id }, tx)).ToList();
+            var named = parties.Any(p => p.Plate == report.Vehicle.OtherPlate || p.OtherPlate == report.Vehicle.Plate);
+            if (!named || parties.Count >= candidate.ExpectedParties || parties.Any(p => p.Plate == report.Vehicle.Plate))
+            {
+                continue;
+            }
+
+            var (party, token) = await InsertPartyAsync(c, tx, candidate.Id, parties.Count + 1, report.Vehicle, now);
+            if (parties.Count + 1 == candidate.ExpectedParties)
+            {
+                await c.ExecuteAsync("UPDATE cases SET join_code = NULL WHERE id = @id", new { id = candidate.Id }, tx);
+            }
+
+            await AddEventAsync(c, tx, candidate.Id, "matched", $"party:{party.Id}", "separate report matched by plate, time and place", now);
+            await tx.CommitAsync(ct);
+            return new Created(candidate, party, token, MatchedExistingCase: true);
+        }
+
+        return null;
+    }
+
+    /// <summary>Great-circle distance (haversine) in metres.</summary>
+    public static double DistanceMetres(double lat1, double lng1, double lat2, double lng2)
+    {
+        const double r = 6_371_000;
+        var dLat = (lat2 - lat1) * Math.PI / 180;
+        var dLng = (lng2 - lng1) * Math.PI / 180;
+        var a = (Math.Sin(dLat / 2) * Math.Sin(dLat / 2)) +
+                (Math.Cos(lat1 * Math.PI / 180) * Math.Cos(lat2 * Math.PI / 180) * Math.Sin(dLng / 2) * Math.Sin(dLng / 2));
+        return 2 * r * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
     public abstract record JoinResult
@@ -423,13 +494,14 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             VehicleType = v.VehicleType,
             InsurerCode = v.InsurerCode,
             PolicyNumber = v.PolicyNumber,
+            OtherPlate = v.OtherPlate,
             JoinedAt = now,
         };
         await c.ExecuteAsync($"""
             INSERT INTO parties ({PartyColumns}, token_hash)
-            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @TokenHash)
+            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, @TokenHash)
             """,
-            new { party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber, party.Liability, party.JoinedAt, TokenHash = Secrets.HashToken(token) },
+            new { party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber, party.Liability, party.JoinedAt, party.OtherPlate, TokenHash = Secrets.HashToken(token) },
             tx);
         return (party, token);
     }
