@@ -5,6 +5,7 @@ using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Kpis;
 using AccidentRemote.Server.Signalling;
 
 switch (args.FirstOrDefault())
@@ -24,6 +25,7 @@ builder.AddAuth();
 builder.AddCases();
 builder.AddClaims();
 builder.AddSignalling();
+builder.AddKpis();
 
 var app = builder.Build();
 app.UseHosting();
@@ -34,6 +36,7 @@ app.MapCases();
 app.MapClaims();
 app.MapCall();
 app.MapAudit();
+app.MapKpis();
 app.PrintStartBanner();
 await app.RunAsync();
 return 0;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Kpis;
 using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
@@ -18,22 +19,23 @@ public static class CaseEndpoints
         drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
         drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
         drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization();
+        drivers.MapPost("/{caseId:guid}/satisfaction", Rate).RequireAuthorization(AuthExtensions.PartyPolicy);
 
         var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/queue", async (CaseStore store, CancellationToken ct) => TypedResults.Ok(await store.QueueAsync(ct)));
-        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
-            await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, queueChanged: true));
-        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
-            await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier));
+        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, metrics, queueChanged: true));
+        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
-        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
-            await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier));
+        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
         return app;
     }
 
     private static async Task<Results<Created<ReportResponse>, ValidationProblem>> Report(
         ReportRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
-        IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CancellationToken ct)
+        IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
     {
         var check = new RequestValidation(insurers.Value, clock);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
@@ -59,6 +61,7 @@ public static class CaseEndpoints
             escalation is not null ? text[Escalation.AdviceKey(escalation)].Value
                 : created.MatchedExistingCase ? text["Advice.matched"].Value : null,
             created.MatchedExistingCase);
+        metrics.Reported(escalation is not null);
         if (escalation is null)
         {
             await notifier.QueueChangedAsync();
@@ -108,8 +111,40 @@ public static class CaseEndpoints
         return details is null ? NotFound(caseId) : TypedResults.Ok(ToView(details, user));
     }
 
+    private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return NotFound(caseId);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (request.Rating is null or < 1 or > 5)
+        {
+            errors["rating"] = ["Give a rating from 1 (very unhappy) to 5 (very happy)."];
+        }
+
+        if (request.Comment is { Length: > 500 })
+        {
+            errors["comment"] = ["The comment may have at most 500 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The rating has errors.");
+        }
+
+        return await store.RateAsync(caseId, user.PartyId()!.Value, request.Rating!.Value, request.Comment?.Trim(), ct) switch
+        {
+            CaseChange.Done => TypedResults.NoContent(),
+            CaseChange.WrongState s => TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
+                extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status }),
+            _ => NotFound(caseId),
+        };
+    }
+
     private static async Task<IResult> RecordLiability(
-        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Parties is null || request.Parties.Count == 0)
@@ -144,14 +179,15 @@ public static class CaseEndpoints
         }
 
         var decisions = request.Parties!.Select(p => (p.PartyId!.Value, p.Liability!)).ToList();
-        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decisions, ct), notifier);
+        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decisions, ct), notifier, metrics);
     }
 
     /// <summary>After a change committed, tells the case's parties and officer (and the queue's watchers).</summary>
-    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, bool queueChanged = false)
+    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, CaseMetrics metrics, bool queueChanged = false)
     {
         if (change is CaseChange.Done done)
         {
+            metrics.StateReached(done.Case.Case);
             await notifier.CaseChangedAsync(done.Case.Case.Id, done.Case.Case.Status);
             if (queueChanged)
             {

@@ -134,3 +134,6 @@ public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset Re
 
 /// <summary>Where a waiting case stands: 1 = next to be answered.</summary>
 public sealed record QueuePositionView(Guid CaseId, int Position, int ExpectedWaitSeconds);
+
+/// <summary>A party's 1-5 rating of how its case was handled, with an optional comment.</summary>
+public sealed record SatisfactionRequest(int? Rating, string? Comment);

@@ -300,6 +300,37 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return new CaseChange.Done(details);
     }
 
+    /// <summary>A party rates a closed case, once.</summary>
+    public async Task<CaseChange> RateAsync(Guid caseId, Guid partyId, int rating, string? comment, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var details = await LoadAsync(c, tx, caseId);
+        if (details is null)
+        {
+            return new CaseChange.NotFound();
+        }
+
+        if (details.Case.Status != CaseStatus.Closed)
+        {
+            return new CaseChange.WrongState(details.Case.Status, "A case can be rated once it is closed.");
+        }
+
+        var changed = await c.ExecuteAsync("""
+            UPDATE parties SET satisfaction_rating = @rating, satisfaction_comment = @comment, rated_at = @now
+            WHERE id = @partyId AND case_id = @caseId AND satisfaction_rating IS NULL
+            """, new { rating, comment, now, partyId, caseId }, tx);
+        if (changed == 0)
+        {
+            return new CaseChange.WrongState(details.Case.Status, "You have already rated this case. Thank you!");
+        }
+
+        await AddEventAsync(c, tx, caseId, "rated", $"party:{partyId}", rating.ToString(System.Globalization.CultureInfo.InvariantCulture), now);
+        await tx.CommitAsync(ct);
+        return new CaseChange.Done(details);
+    }
+
     /// <summary>Records something that happened in a case (an instruction, a confirmation) with who and when.</summary>
     public async Task RecordEventAsync(Guid caseId, string kind, string actor, string? detail, CancellationToken ct)
     {
