@@ -1,16 +1,23 @@
 namespace AccidentRemote.Server.Cases;
 
-/// <summary>Case states as stored and shown. The full state machine grows with the officer's workflow.</summary>
+/// <summary>Case states as stored and shown; <see cref="CaseStateMachine"/> says how they connect.</summary>
 public static class CaseStatus
 {
     public const string Reported = "reported";
-    public const string Answered = "answered";
+    public const string Queued = "queued";
+    public const string InCall = "in_call";
     public const string VehiclesMoved = "vehicles_moved";
+    public const string LiabilityDetermined = "liability_determined";
+    public const string AwaitingSignatures = "awaiting_signatures";
     public const string Closed = "closed";
     public const string Escalated = "escalated";
+    public const string Abandoned = "abandoned";
 
     /// <summary>States in which another party may still join.</summary>
-    public static readonly IReadOnlyList<string> Joinable = [Reported, Answered, VehiclesMoved];
+    public static readonly IReadOnlyList<string> Joinable = [Queued, InCall, VehiclesMoved];
+
+    /// <summary>States in which an officer is with the parties.</summary>
+    public static readonly IReadOnlyList<string> InHand = [InCall, VehiclesMoved, LiabilityDetermined, AwaitingSignatures];
 }
 
 public static class Liability
@@ -58,7 +65,14 @@ public sealed record ReportResponse(
 
 public sealed record JoinResponse(Guid CaseId, string CaseNumber, string Status, Guid PartyId, int PartyNumber, string PartyToken);
 
-public sealed record LiabilityRequest(IReadOnlyList<PartyLiabilityInput>? Parties);
+/// <summary>
+/// The officer's liability decision. Send <c>parties</c> with each share, or only
+/// <c>atFaultPartyId</c> to take the scenario's suggested split.
+/// </summary>
+public sealed record LiabilityRequest(string? Scenario, Guid? AtFaultPartyId, string? Facts, IReadOnlyList<PartyLiabilityInput>? Parties);
+
+/// <summary>Why a case goes to an on-scene officer or is given up.</summary>
+public sealed record ReasonRequest(string? Reason, string? Note);
 
 public sealed record PartyLiabilityInput(Guid? PartyId, string? Liability);
 
@@ -87,6 +101,8 @@ public sealed class CaseRow
     public DateTimeOffset? VehiclesMovedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset? EscalatedAt { get; set; }
+    public string? LiabilityScenario { get; set; }
+    public string? Facts { get; set; }
 }
 
 public sealed class PartyRow
@@ -119,6 +135,8 @@ public sealed record CaseView(
     TriageView Triage,
     string? EscalationReason,
     Guid? OfficerId,
+    string? LiabilityScenario,
+    string? Facts,
     CaseTimes Times,
     IReadOnlyList<PartyView> Parties);
 

@@ -66,7 +66,7 @@ public sealed class CaseMetrics : IDisposable
     {
         switch (c.Status)
         {
-            case CaseStatus.Answered when c.AnsweredAt is { } at:
+            case CaseStatus.InCall when c.AnsweredAt is { } at:
                 answer.Record((at - c.ReportedAt).TotalSeconds);
                 break;
             case CaseStatus.VehiclesMoved when c.VehiclesMovedAt is { } at:

@@ -16,11 +16,11 @@ public sealed class SatisfactionTests
         var party = app.PartyClient(report.GetProperty("partyToken").GetString()!);
 
         var early = await party.PostJsonAsync($"/api/cases/{caseId}/satisfaction", new { rating = 5 }, 409);
-        Assert.Equal("reported", early.GetProperty("caseStatus").GetString());
+        Assert.Equal("queued", early.GetProperty("caseStatus").GetString());
 
         await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null);
         var moved = await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null);
-        await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { parties = new[] { new { partyId = moved.GetProperty("parties")[0].GetProperty("id").GetString(), liability = "full" } } })).JsonAsync(200);
+        await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { scenario = "other", parties = new[] { new { partyId = moved.GetProperty("parties")[0].GetProperty("id").GetString(), liability = "full" } } })).JsonAsync(200);
         await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);
 
         var bad = await party.PostJsonAsync($"/api/cases/{caseId}/satisfaction", new { rating = 6 }, 400);

@@ -30,7 +30,7 @@ public sealed class KpiBoardTests
             await Seed(c, "10:30", 40, 250, null, "vehicles_moved", officerId);
             await Seed(c, "11:00", null, null, null, "escalated", null);
             await Seed(c, "11:30", null, null, null, "abandoned", null);
-            await Seed(c, "11:50", null, null, null, "reported", null);
+            await Seed(c, "11:50", null, null, null, "queued", null);
             await Seed(c, "10:00", 20, 100, 300, "closed", officerId, daysAgo: 1, rating: 1);
         }
 
