@@ -2,6 +2,7 @@ using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Evidence;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
 
@@ -17,6 +18,7 @@ builder.AddInsurers();
 builder.AddAuth();
 builder.AddCases();
 builder.AddClaims();
+builder.AddEvidence();
 
 var app = builder.Build();
 app.UseHosting();
@@ -25,6 +27,7 @@ app.MapAuth();
 app.MapInsurers();
 app.MapCases();
 app.MapClaims();
+app.MapEvidence();
 app.PrintStartBanner();
 await app.RunAsync();
 return 0;
