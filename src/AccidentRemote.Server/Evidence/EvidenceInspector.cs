@@ -99,8 +99,10 @@ public static class EvidenceInspector
         }
 
         var name = Name(contentType);
-        // A PDF starts with its own marker; search it from offset 1 so that a second one is still found.
-        foreach (var (window, where) in new[] { (head.AsMemory(contentType == Pdf ? 1 : 0), "start"), (tail.AsMemory(), "end") })
+        // A PDF starts with its own marker: search from offset 1 (also in the tail of a short file) so that a second one is still found.
+        var skip = contentType == Pdf ? 1 : 0;
+        var tailSkip = (int)Math.Max(0, skip - (length - tail.Length));
+        foreach (var (window, where) in new[] { (head.AsMemory(skip), "start"), (tail.AsMemory(tailSkip), "end") })
         {
             if (FindForeignMarker(window.Span) is { } marker)
             {
