@@ -94,6 +94,8 @@ public static class EvidenceEndpoints
             return TypedResults.Ok(earlier.ToItem());
         }
 
+        // PostgreSQL keeps microseconds: drop the rest, so the 201 body equals what is read back later.
+        var now = clock.GetUtcNow();
         var row = new EvidenceRow
         {
             Id = Guid.NewGuid(),
@@ -107,7 +109,7 @@ public static class EvidenceEndpoints
             Height = accepted.Height,
             Sha256 = file.Sha256,
             CapturedBy = user.IsParty() ? $"party:{user.PartyId()}" : $"officer:{user.OfficerId()}",
-            CapturedAt = clock.GetUtcNow(),
+            CapturedAt = now.AddTicks(-(now.Ticks % 10)),
             Latitude = fields.Latitude,
             Longitude = fields.Longitude,
         };
@@ -230,7 +232,8 @@ public static class EvidenceEndpoints
                     return BadForm($"The form has more than {MaxSections} parts. Send only: file, kind, angle, partyId, latitude, longitude.");
                 }
 
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition()
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
                     || HeaderUtilities.RemoveQuotes(disposition.Name).ToString() is not { Length: > 0 } name)
                 {
                     return BadForm("Each part of the form needs a Content-Disposition: form-data header with a name.");
