@@ -2,6 +2,10 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Evidence;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using AccidentRemote.Tests.Infrastructure;
 
 namespace AccidentRemote.Tests.Evidence;
@@ -113,6 +117,11 @@ public sealed class EvidenceApiTests
         Assert.Empty(host.Blobs());
         Assert.Empty(host.Incoming());
         await Upload.PostAsync(party, kase.CaseId, TestFiles.Png(4, 4), 201);
+
+        // Kestrel (not the test server) also stops the whole body at the limit plus room for the form around the file.
+        var upload = host.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Single(e => e.RoutePattern.RawText == "/api/cases/{caseId:guid}/evidence" && e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Contains("POST"));
+        Assert.Equal(4096 + EvidenceEndpoints.FormOverheadBytes, upload.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize);
     }
 
     [Fact]
