@@ -43,7 +43,7 @@ public sealed class VerificationTests
         Assert.Equal(issued.Number, json.GetProperty("documentNumber").GetString());
         Assert.Equal(issued.Sha256, json.GetProperty("sha256").GetString());
         Assert.Equal(issued.IssuedAt, json.GetProperty("issuedAt").GetDateTimeOffset());
-        Assert.Equal("reported", json.GetProperty("caseStatus").GetString());
+        Assert.Equal("queued", json.GetProperty("caseStatus").GetString());
         Assert.True(json.GetProperty("storedCopyIntact").GetBoolean());
         AssertNoPersonalData(json.GetRawText());
     }
