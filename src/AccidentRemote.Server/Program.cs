@@ -43,6 +43,7 @@ app.MapAudit();
 app.MapKpis();
 app.MapEvidence();
 app.MapDocuments();
+app.MapSigning();
 app.PrintStartBanner();
 await app.RunAsync();
 return 0;
