@@ -35,19 +35,47 @@ public sealed record ClaimSubmitted
 
     /// <summary>The other vehicles of the accident, without personal contact data.</summary>
     public required IReadOnlyList<OtherParty> OtherParties { get; init; }
+
+    /// <summary>Weather as written in the accident document (晴, 雨, …).</summary>
+    public string? Weather { get; init; }
+
+    /// <summary>The scenario the officer chose for liability (rear-end, lane-change, …) and the facts as written.</summary>
+    public string? LiabilityScenario { get; init; }
+
+    public string? Facts { get; init; }
+
+    /// <summary>The signed accident document; fetch and check it at <see cref="ClaimDocument.VerifyUrl"/>.</summary>
+    public ClaimDocument? Document { get; init; }
+
+    /// <summary>Photos, screenshots and documents of the case with their SHA-256 and signed, expiring links.</summary>
+    public IReadOnlyList<ClaimEvidence> Evidence { get; init; } = [];
+
+    /// <summary>Patterns worth a second look (repeat plates, late report, …). Signals, not verdicts.</summary>
+    public IReadOnlyList<ClaimFraudSignal> FraudSignals { get; init; } = [];
 }
+
+/// <summary>The signed 道路交通事故认定书 of the case.</summary>
+public sealed record ClaimDocument(string Number, int Version, string VerificationCode, string VerifyUrl, string Sha256);
+
+/// <summary>One evidence item: check the downloaded bytes against <see cref="Sha256"/>. The link needs no sign-in and expires at <see cref="UrlExpiresAt"/>.</summary>
+public sealed record ClaimEvidence(Guid Id, string Kind, string? Angle, int? PartyNumber, string ContentType, string Sha256, DateTimeOffset CapturedAt, string Url, DateTimeOffset UrlExpiresAt);
+
+/// <summary>A fraud signal: a stable code (repeat-plate, repeat-pair, late-report, far-from-place) and what was seen.</summary>
+public sealed record ClaimFraudSignal(string Code, string Description);
 
 /// <summary>Where the accident happened: coordinates (WGS-84) and/or a typed address.</summary>
 public sealed record ClaimLocation(double? Latitude, double? Longitude, string? Address);
 
-/// <summary>The insured vehicle and its driver.</summary>
+/// <summary>The insured vehicle and its driver, with the driver's personal data (sent only to this vehicle's insurer).</summary>
 public sealed record InsuredParty(
     int PartyNumber,
     string Plate,
     string VehicleType,
     string? PolicyNumber,
     string Phone,
-    string Liability);
+    string Liability,
+    string? Name = null,
+    string? IdNumber = null);
 
 /// <summary>Another vehicle of the accident, as the insurer needs it for liability and recovery.</summary>
 public sealed record OtherParty(

@@ -29,6 +29,10 @@ public static class CaseEndpoints
             await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
         officers.MapGet("/liability/scenarios", () => TypedResults.Ok(LiabilityRules.Scenarios));
+        officers.MapGet("/cases/{caseId:guid}/fraud-signals", async (Guid caseId, CaseStore store, TimeProvider clock, CancellationToken ct) =>
+            await store.FraudSignalsAsync(caseId, clock.GetUtcNow(), ct) is { } signals
+                ? Results.Ok(signals)
+                : Results.Problem(statusCode: 404, title: "No such case."));
         officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
             Escalation.OfficerReasons.Contains(request.Reason ?? "")
                 ? await Notify(await store.EscalateAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, Trim(request.Note), ct), notifier, metrics, queueChanged: true)
@@ -49,6 +53,7 @@ public static class CaseEndpoints
         var check = new RequestValidation(insurers.Value, clock);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
         var otherPlate = check.OtherPlate(request.OtherPlate, request.Plate);
+        var device = check.Device(request.DeviceLatitude, request.DeviceLongitude);
         check.Location(request.Latitude, request.Longitude, request.Address);
         check.AccidentTime(request.AccidentTime);
         check.Parties(request.NumberOfParties);
@@ -61,7 +66,7 @@ public static class CaseEndpoints
         var triage = request.Triage!;
         var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
         var created = await store.ReportAsync(new CaseStore.NewReport(
-            vehicle with { OtherPlate = otherPlate }, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
+            vehicle with { OtherPlate = otherPlate, DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
             request.NumberOfParties!.Value, triage.AnyoneInjured.Value, triage.VehiclesDrivable.Value, triage.HazardousGoods ?? false, escalation), ct);
 
         var response = new ReportResponse(
@@ -85,12 +90,13 @@ public static class CaseEndpoints
         var check = new RequestValidation(insurers.Value, clock);
         check.JoinCode(request.JoinCode);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
+        var device = check.Device(request.DeviceLatitude, request.DeviceLongitude);
         if (check.HasErrors || vehicle is null)
         {
             return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
         }
 
-        var result = await store.JoinAsync(request.JoinCode!.Trim(), vehicle, ct);
+        var result = await store.JoinAsync(request.JoinCode!.Trim(), vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, ct);
         if (result is CaseStore.JoinResult.Joined)
         {
             await notifier.QueueChangedAsync();

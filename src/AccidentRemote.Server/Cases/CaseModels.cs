@@ -40,7 +40,9 @@ public sealed record ReportRequest(
     DateTimeOffset? AccidentTime,
     int? NumberOfParties,
     TriageInput? Triage,
-    string? OtherPlate = null);
+    string? OtherPlate = null,
+    double? DeviceLatitude = null,
+    double? DeviceLongitude = null);
 
 /// <summary>Another driver joining an existing case with its join code.</summary>
 public sealed record JoinRequest(
@@ -49,7 +51,9 @@ public sealed record JoinRequest(
     string? Plate,
     string? VehicleType,
     string? InsurerCode,
-    string? PolicyNumber);
+    string? PolicyNumber,
+    double? DeviceLatitude = null,
+    double? DeviceLongitude = null);
 
 public sealed record ReportResponse(
     Guid CaseId,
@@ -77,7 +81,8 @@ public sealed record ReasonRequest(string? Reason, string? Note);
 public sealed record PartyLiabilityInput(Guid? PartyId, string? Liability);
 
 /// <summary>A party's vehicle data after validation and normalisation.</summary>
-public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? OtherPlate = null);
+public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? OtherPlate = null,
+    double? DeviceLatitude = null, double? DeviceLongitude = null);
 
 /// <summary>Row shapes read with Dapper (classes: Dapper converts column types for properties, not for constructors).</summary>
 public sealed class CaseRow
@@ -122,6 +127,8 @@ public sealed class PartyRow
     public string? OtherPlate { get; set; }
     public string? Name { get; set; }
     public string? IdNumber { get; set; }
+    public double? DeviceLatitude { get; set; }
+    public double? DeviceLongitude { get; set; }
 }
 
 public sealed record PartyIdentity(Guid PartyId, Guid CaseId);

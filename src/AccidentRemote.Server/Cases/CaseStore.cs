@@ -32,7 +32,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         """;
 
     private const string PartyColumns = """
-        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate, name, id_number
+        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate, name, id_number, device_latitude, device_longitude
         """;
 
     public sealed record NewReport(
@@ -332,6 +332,14 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return new CaseChange.Done(details);
     }
 
+    /// <summary>The fraud signals of a case as they stand now, for the officer.</summary>
+    public async Task<IReadOnlyList<Fraud.FraudSignal>?> FraudSignalsAsync(Guid caseId, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var details = await LoadAsync(c, null, caseId);
+        return details is null ? null : await Fraud.FraudSignals.ComputeAsync(c, null, details, now);
+    }
+
     /// <summary>Records something that happened in a case (an instruction, a confirmation) with who and when.</summary>
     public async Task RecordEventAsync(Guid caseId, string kind, string actor, string? detail, CancellationToken ct)
     {
@@ -589,9 +597,13 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         };
         await c.ExecuteAsync($"""
             INSERT INTO parties ({PartyColumns}, token_hash)
-            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, NULL, NULL, @TokenHash)
+            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, NULL, NULL, @DeviceLatitude, @DeviceLongitude, @TokenHash)
             """,
-            new { party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber, party.Liability, party.JoinedAt, party.OtherPlate, TokenHash = Secrets.HashToken(token) },
+            new
+            {
+                party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber,
+                party.Liability, party.JoinedAt, party.OtherPlate, v.DeviceLatitude, v.DeviceLongitude, TokenHash = Secrets.HashToken(token),
+            },
             tx);
         return (party, token);
     }

@@ -129,6 +129,23 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         }
     }
 
+    /// <summary>The phone's own position when reporting (optional), to compare with the stated place.</summary>
+    public (double? Lat, double? Lng) Device(double? latitude, double? longitude)
+    {
+        if (latitude is null && longitude is null)
+        {
+            return (null, null);
+        }
+
+        if (latitude is null or < -90 or > 90 or double.NaN || longitude is null or < -180 or > 180 or double.NaN)
+        {
+            Add("deviceLatitude", "deviceLatitude and deviceLongitude are the phone's GPS position: both, in WGS-84 degrees, or neither.");
+            return (null, null);
+        }
+
+        return (latitude, longitude);
+    }
+
     public void AccidentTime(DateTimeOffset? time)
     {
         var now = clock.GetUtcNow();

@@ -3,6 +3,10 @@ using System.Text.Json;
 using AccidentRemote.Contracts.Claims;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Documents;
+using AccidentRemote.Server.Evidence;
+using AccidentRemote.Server.Fraud;
+using Microsoft.Extensions.Options;
 using Dapper;
 
 namespace AccidentRemote.Server.Claims;
@@ -65,7 +69,7 @@ public sealed record ClaimView(
 /// only when the broker has confirmed them; a crash in between means they are sent again
 /// with the same message id, never lost.
 /// </summary>
-public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
+public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks links, IOptions<DocumentOptions> site)
 {
     private const string Columns = "id, case_id, party_id, insurer_code, payload, status, attempts, last_error, created_at, next_attempt_at, sent_at, " +
         "claim_report_number, acknowledged_at, first_sent_at, republished";
@@ -75,9 +79,18 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
     /// <summary>Adds one claim per party whose insurer is known. Call inside the closing transaction.</summary>
     public async Task EnqueueAsync(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now, CancellationToken ct)
     {
+        var extras = await ExtrasAsync(c, tx, details, now, ct);
         foreach (var party in details.Parties.Where(p => p.InsurerCode is not null))
         {
-            var claim = BuildClaim(details, party);
+            var claim = BuildClaim(details, party) with
+            {
+                Weather = details.Case.Weather,
+                LiabilityScenario = details.Case.LiabilityScenario,
+                Facts = details.Case.Facts,
+                Document = extras.Document,
+                Evidence = extras.Evidence,
+                FraudSignals = extras.Signals,
+            };
             await c.ExecuteAsync($"""
                 INSERT INTO claims ({Columns})
                 VALUES (@Id, @CaseId, @PartyId, @InsurerCode, @Payload, @Status, 0, NULL, @Now, @Now, NULL, NULL, NULL, NULL, 0)
@@ -90,6 +103,58 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
     /// <summary>Wakes the dispatcher; call after the closing transaction committed.</summary>
     public void NotifyDispatcher() => signal.Notify();
 
+    private sealed record Extras(ClaimDocument? Document, IReadOnlyList<ClaimEvidence> Evidence, IReadOnlyList<ClaimFraudSignal> Signals);
+
+    /// <summary>What every claim of the case carries: the signed document, the evidence manifest with signed links, fraud signals.</summary>
+    private async Task<Extras> ExtrasAsync(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now, CancellationToken ct)
+    {
+        var document = await c.QuerySingleOrDefaultAsync<DocumentRow>("""
+            SELECT number, version, verification_code, sha256 FROM documents WHERE case_id = @id ORDER BY version DESC LIMIT 1
+            """, new { id = details.Case.Id }, tx);
+        var evidence = new List<ClaimEvidence>();
+        foreach (var e in await c.QueryAsync<EvidenceManifestRow>("""
+            SELECT id, kind, angle, party_id, content_type, sha256, captured_at FROM evidence WHERE case_id = @id ORDER BY captured_at
+            """, new { id = details.Case.Id }, tx))
+        {
+            var (url, expires) = await links.SignAsync(e.Id, ct, c, tx);
+            evidence.Add(new ClaimEvidence(e.Id, e.Kind, e.Angle, details.Parties.FirstOrDefault(p => p.Id == e.PartyId)?.PartyNumber,
+                e.ContentType, e.Sha256, e.CapturedAt, url, expires));
+        }
+
+        var signals = (await FraudSignals.ComputeAsync(c, tx, details, now)).Select(f => new ClaimFraudSignal(f.Code, f.Description)).ToList();
+        return new Extras(
+            document is null ? null : new ClaimDocument(document.Number, document.Version, document.VerificationCode, site.Value.VerificationUrl(document.VerificationCode), document.Sha256),
+            evidence, signals);
+    }
+
+    private sealed class DocumentRow
+    {
+        public string Number { get; set; } = "";
+
+        public int Version { get; set; }
+
+        public string VerificationCode { get; set; } = "";
+
+        public string Sha256 { get; set; } = "";
+    }
+
+    private sealed class EvidenceManifestRow
+    {
+        public Guid Id { get; set; }
+
+        public string Kind { get; set; } = "";
+
+        public string? Angle { get; set; }
+
+        public Guid? PartyId { get; set; }
+
+        public string ContentType { get; set; } = "";
+
+        public string Sha256 { get; set; } = "";
+
+        public DateTimeOffset CapturedAt { get; set; }
+    }
+
     internal static ClaimSubmitted BuildClaim(CaseDetails details, PartyRow party) => new()
     {
         ClaimId = Guid.NewGuid(),
@@ -100,7 +165,7 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
         ReportedAt = details.Case.ReportedAt,
         ClosedAt = details.Case.ClosedAt ?? details.Case.ReportedAt,
         Location = new ClaimLocation(details.Case.Latitude, details.Case.Longitude, details.Case.Address),
-        Insured = new InsuredParty(party.PartyNumber, party.Plate, party.VehicleType, party.PolicyNumber, party.Phone, party.Liability ?? "undetermined"),
+        Insured = new InsuredParty(party.PartyNumber, party.Plate, party.VehicleType, party.PolicyNumber, party.Phone, party.Liability ?? "undetermined", party.Name, party.IdNumber),
         OtherParties = details.Parties.Where(p => p.Id != party.Id)
             .Select(p => new OtherParty(p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.Liability ?? "undetermined"))
             .ToList(),

@@ -15,6 +15,7 @@ public static class DataExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<Db>();
         builder.Services.AddSingleton<Migrator>();
+        builder.Services.AddSingleton<ServerSecrets>();
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return builder;

@@ -33,6 +33,7 @@ public static class EvidenceEndpoints
             .WithMetadata(new UploadSizeLimit(limits.MaxBytes + FormOverheadBytes));
         group.MapGet("/cases/{caseId:guid}/evidence", List);
         group.MapGet("/evidence/{evidenceId:guid}/content", Content);
+        app.MapGet("/api/evidence/{evidenceId:guid}/shared", Shared).WithTags("Evidence").AllowAnonymous();
         return app;
     }
 
@@ -147,6 +148,21 @@ public static class EvidenceEndpoints
         return TypedResults.Ok((await store.ListAsync(caseId, ct)).Select(r => r.ToItem()).ToList());
     }
 
+    /// <summary>A claim's signed link: no sign-in, but a tampered or expired link gets 403.</summary>
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Shared(
+        Guid evidenceId, long? expires, string? sig, HttpContext http, EvidenceLinks links, EvidenceStore store, EvidenceBlobs blobs, CancellationToken ct)
+    {
+        if (await links.CheckAsync(evidenceId, expires, sig, ct) is { } problem)
+        {
+            return TypedResults.Problem(statusCode: 403, title: "This evidence link is not valid.", detail: problem);
+        }
+
+        var item = await store.FindAsync(evidenceId, ct);
+        return item is null
+            ? TypedResults.Problem(statusCode: 404, title: "No such evidence.")
+            : Serve(item, http, blobs);
+    }
+
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Content(
         Guid evidenceId, HttpContext http, EvidenceStore store, EvidenceBlobs blobs, CancellationToken ct)
     {
@@ -158,11 +174,16 @@ public static class EvidenceEndpoints
                 detail: $"There is no evidence {evidenceId} that you can see. List a case's items with GET /api/cases/{{caseId}}/evidence.");
         }
 
+        return Serve(item, http, blobs);
+    }
+
+    private static Results<FileStreamHttpResult, ProblemHttpResult> Serve(EvidenceRow item, HttpContext http, EvidenceBlobs blobs)
+    {
         var stream = blobs.OpenRead(item.Sha256);
         if (stream is null)
         {
             return TypedResults.Problem(statusCode: 500, title: "The stored file is missing.",
-                detail: $"Evidence {evidenceId} is recorded but its file is not in the evidence folder. Tell the administrator; the file may have to be restored from a backup.");
+                detail: $"Evidence {item.Id} is recorded but its file is not in the evidence folder. Tell the administrator; the file may have to be restored from a backup.");
         }
 
         // Served as exactly the type that was checked at upload, never sniffed, and sandboxed: even a file

@@ -14,6 +14,7 @@ public static class EvidenceExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<EvidenceStore>();
         builder.Services.AddSingleton<EvidenceBlobs>();
+        builder.Services.AddSingleton<EvidenceLinks>();
         builder.Services.AddHostedService<EvidenceStorageStartup>();
         return builder;
     }

@@ -22,4 +22,8 @@ public sealed class EvidenceOptions
     /// <summary>Longest accepted image side, in pixels.</summary>
     [Range(1, 65_535, ErrorMessage = "Evidence:MaxSide must be between 1 and 65535 pixels.")]
     public int MaxSide { get; set; } = 12_000;
+
+    /// <summary>How long the signed evidence links sent with a claim stay valid.</summary>
+    [System.ComponentModel.DataAnnotations.Range(typeof(TimeSpan), "00:01:00", "90.00:00:00", ErrorMessage = "Evidence:LinkLifetime must be between 1 minute and 90 days.")]
+    public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(14);
 }

@@ -1,0 +1,48 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Documents;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Server.Evidence;
+
+/// <summary>
+/// Links to evidence that work without signing in, for insurers' systems: HMAC-SHA256 over the
+/// item id and an expiry, so a link cannot be altered to reach another item or to live longer.
+/// </summary>
+public sealed class EvidenceLinks(ServerSecrets secrets, IOptions<DocumentOptions> site, IOptions<EvidenceOptions> options, TimeProvider clock)
+{
+    private const string KeyName = "evidence-links";
+
+    public async Task<(string Url, DateTimeOffset ExpiresAt)> SignAsync(Guid evidenceId, CancellationToken ct, DbConnection? connection = null, DbTransaction? tx = null)
+    {
+        var expires = clock.GetUtcNow().Add(options.Value.LinkLifetime).ToUnixTimeSeconds();
+        var sig = Signature(await secrets.GetAsync(KeyName, ct, connection, tx), evidenceId, expires);
+        return ($"{site.Value.PublicBaseUrl.TrimEnd('/')}/api/evidence/{evidenceId}/shared?expires={expires}&sig={sig}",
+            DateTimeOffset.FromUnixTimeSeconds(expires));
+    }
+
+    /// <summary>Null when the link is good, otherwise why it is refused.</summary>
+    public async Task<string?> CheckAsync(Guid evidenceId, long? expires, string? sig, CancellationToken ct)
+    {
+        if (expires is null || string.IsNullOrEmpty(sig))
+        {
+            return "The link has no expiry or signature.";
+        }
+
+        var expected = Signature(await secrets.GetAsync(KeyName, ct), evidenceId, expires.Value);
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(sig)))
+        {
+            return "The link's signature does not match: it was changed or belongs to another item.";
+        }
+
+        return clock.GetUtcNow().ToUnixTimeSeconds() > expires
+            ? "The link has expired; ask for the claim's evidence again."
+            : null;
+    }
+
+    private static string Signature(byte[] key, Guid evidenceId, long expires) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes($"{evidenceId:D}:{expires.ToString(CultureInfo.InvariantCulture)}")));
+}
