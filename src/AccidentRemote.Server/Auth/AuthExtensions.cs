@@ -9,6 +9,7 @@ public static class AuthExtensions
 {
     public const string StaffPolicy = "staff";
     public const string PartyPolicy = "party";
+    public const string InsurerPolicy = "insurer";
 
     public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
     {
@@ -21,7 +22,8 @@ public static class AuthExtensions
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Officer, Roles.Supervisor))
-            .AddPolicy(PartyPolicy, p => p.RequireRole(Roles.Party));
+            .AddPolicy(PartyPolicy, p => p.RequireRole(Roles.Party))
+            .AddPolicy(InsurerPolicy, p => p.RequireRole(Roles.Insurer).RequireClaim(TokenAuthenticationHandler.InsurerClaim));
 
         builder.Services.AddRateLimiter(o =>
         {

@@ -14,6 +14,9 @@ public sealed class Officer
     public string Role { get; set; } = "";
 
     public string PasswordHash { get; set; } = "";
+
+    /// <summary>For insurer staff: the one insurer whose claims they see.</summary>
+    public string? InsurerCode { get; set; }
 }
 
 public static class Roles
@@ -21,6 +24,7 @@ public static class Roles
     public const string Officer = "officer";
     public const string Supervisor = "supervisor";
     public const string Party = "party";
+    public const string Insurer = "insurer";
 
     public static bool IsStaffRole(string role) => role is Officer or Supervisor;
 }
@@ -38,21 +42,21 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleOrDefaultAsync<Officer>(
-            "SELECT id, username, display_name, role, password_hash FROM officers WHERE username = @username",
+            "SELECT id, username, display_name, role, password_hash, insurer_code FROM officers WHERE username = @username",
             new { username });
     }
 
     /// <summary>Creates an officer, or resets the password of an existing one. Returns false if the role differs.</summary>
-    public async Task CreateOrResetAsync(string username, string displayName, string role, string password, CancellationToken ct)
+    public async Task CreateOrResetAsync(string username, string displayName, string role, string password, CancellationToken ct, string? insurerCode = null)
     {
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync("""
-            INSERT INTO officers (id, username, display_name, role, password_hash, created_at)
-            VALUES (@id, @username, @displayName, @role, @hash, @now)
+            INSERT INTO officers (id, username, display_name, role, password_hash, created_at, insurer_code)
+            VALUES (@id, @username, @displayName, @role, @hash, @now, @insurerCode)
             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
-                display_name = excluded.display_name, role = excluded.role
+                display_name = excluded.display_name, role = excluded.role, insurer_code = excluded.insurer_code
             """,
-            new { id = Guid.NewGuid(), username, displayName, role, hash = Secrets.HashPassword(password), now = clock.GetUtcNow() });
+            new { id = Guid.NewGuid(), username, displayName, role, hash = Secrets.HashPassword(password), now = clock.GetUtcNow(), insurerCode });
     }
 
     public async Task<(string Token, DateTimeOffset ExpiresAt)> StartSessionAsync(Guid officerId, TimeSpan lifetime, CancellationToken ct)
@@ -72,7 +76,7 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleOrDefaultAsync<Officer>("""
-            SELECT o.id, o.username, o.display_name, o.role, o.password_hash
+            SELECT o.id, o.username, o.display_name, o.role, o.password_hash, o.insurer_code
             FROM officer_sessions s JOIN officers o ON o.id = s.officer_id
             WHERE s.token_hash = @hash AND s.expires_at > @now
             """,

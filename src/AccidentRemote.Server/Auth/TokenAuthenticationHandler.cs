@@ -21,6 +21,7 @@ public sealed class TokenAuthenticationHandler(
     public const string SchemeName = "Token";
     public const string CaseIdClaim = "case_id";
     public const string PartyIdClaim = "party_id";
+    public const string InsurerClaim = "insurer_code";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -38,11 +39,12 @@ public sealed class TokenAuthenticationHandler(
                 return AuthenticateResult.Fail("The officer session is unknown or expired; sign in again.");
             }
 
-            return Success([
+            Claim[] claims = [
                 new Claim(ClaimTypes.NameIdentifier, officer.Id.ToString()),
                 new Claim(ClaimTypes.Name, officer.Username),
                 new Claim(ClaimTypes.Role, officer.Role),
-            ]);
+            ];
+            return Success(officer.InsurerCode is { } code ? [.. claims, new Claim(InsurerClaim, code)] : claims);
         }
 
         if (token.StartsWith(Secrets.PartyTokenPrefix, StringComparison.Ordinal))
@@ -94,6 +96,10 @@ public static class PrincipalExtensions
     public static bool IsParty(this ClaimsPrincipal user) => user.IsInRole(Roles.Party);
 
     public static bool IsStaff(this ClaimsPrincipal user) => user.IsInRole(Roles.Officer) || user.IsInRole(Roles.Supervisor);
+
+    /// <summary>The insurer an insurer-staff user works for; null for everyone else.</summary>
+    public static string? InsurerCode(this ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Insurer) ? user.FindFirstValue(TokenAuthenticationHandler.InsurerClaim) : null;
 
     public static Guid? PartyCaseId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(TokenAuthenticationHandler.CaseIdClaim), out var id) ? id : null;

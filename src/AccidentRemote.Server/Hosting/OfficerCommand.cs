@@ -12,10 +12,11 @@ internal static class OfficerCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length < 2 || (args.Length > 2 && !Roles.IsStaffRole(args[2])))
+        var insurer = args.Length > 2 && args[2].StartsWith("insurer:", StringComparison.Ordinal) ? args[2]["insurer:".Length..] : null;
+        if (args.Length < 2 || (args.Length > 2 && !Roles.IsStaffRole(args[2]) && string.IsNullOrEmpty(insurer)))
         {
             await Console.Error.WriteLineAsync("""
-                usage: create-officer <username> "<display name>" [officer|supervisor]
+                usage: create-officer <username> "<display name>" [officer|supervisor|insurer:<code>]
                 Creates the officer, or resets the password of an existing one, and prints a new password once.
                 """);
             return 2;
@@ -29,8 +30,8 @@ internal static class OfficerCommand
         using var host = builder.Build();
         await host.Services.GetRequiredService<Migrator>().MigrateAsync();
         var password = Secrets.NewPassword();
-        var role = args.Length > 2 ? args[2] : Roles.Officer;
-        await host.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(args[0], args[1], role, password, CancellationToken.None);
+        var role = insurer is not null ? Roles.Insurer : args.Length > 2 ? args[2] : Roles.Officer;
+        await host.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(args[0], args[1], role, password, CancellationToken.None, insurer);
         Console.WriteLine($"Officer '{args[0]}' ({role}) can sign in with password: {password}");
         Console.WriteLine("It is shown only now.");
         return 0;
