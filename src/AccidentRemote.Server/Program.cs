@@ -4,6 +4,7 @@ using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Web;
 
 if (args.FirstOrDefault() == "create-officer")
 {
@@ -17,14 +18,17 @@ builder.AddInsurers();
 builder.AddAuth();
 builder.AddCases();
 builder.AddClaims();
+builder.AddWeb();
 
 var app = builder.Build();
 app.UseHosting();
+app.UseWeb();
 app.MapHealth();
 app.MapAuth();
 app.MapInsurers();
 app.MapCases();
 app.MapClaims();
+app.MapWeb();
 app.PrintStartBanner();
 await app.RunAsync();
 return 0;

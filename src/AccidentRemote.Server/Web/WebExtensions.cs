@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.StaticFiles;
+
+namespace AccidentRemote.Server.Web;
+
+/// <summary>
+/// The two pages (driver page <c>/</c>, officer console <c>/console</c>) and their static files
+/// from wwwroot. The bundles in wwwroot/dist are built from ClientApp/ by the project's build.
+/// </summary>
+public static class WebExtensions
+{
+    /// <summary>
+    /// Scripts and styles only from this origin (no inline script), media from the camera
+    /// (mediastream:) and blob: URLs (the join QR), images also as data: URLs.
+    /// </summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; " +
+        "media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+        "form-action 'self'; frame-ancestors 'none'";
+
+    private const string Immutable = "public, max-age=31536000, immutable";
+
+    public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PageRenderer>();
+        return builder;
+    }
+
+    public static WebApplication UseWeb(this WebApplication app)
+    {
+        app.Use((http, next) =>
+        {
+            http.Response.OnStarting(() =>
+            {
+                var h = http.Response.Headers;
+                h.ContentSecurityPolicy = ContentSecurityPolicy;
+                h.XContentTypeOptions = "nosniff";
+                h.XFrameOptions = "DENY";
+                h["Referrer-Policy"] = "no-referrer";
+                h["Permissions-Policy"] = "camera=(self), microphone=(self), geolocation=(self), payment=()";
+                return Task.CompletedTask;
+            });
+            return next(http);
+        });
+
+        var types = new FileExtensionContentTypeProvider();
+        types.Mappings[".map"] = "application/json";
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            ContentTypeProvider = types,
+            OnPrepareResponse = ctx =>
+            {
+                var path = ctx.Context.Request.Path;
+                var versioned = ctx.Context.Request.Query.ContainsKey(PageRenderer.VersionParameter);
+                // Pages link bundles and styles as /dist/x.js?v=<content hash>: those never change, so a
+                // phone on a weak network loads them once. Unversioned URLs revalidate (ETag, 304).
+                ctx.Context.Response.Headers.CacheControl =
+                    versioned && (path.StartsWithSegments("/dist") || path.StartsWithSegments("/css")) ? Immutable : "no-cache";
+            },
+        });
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder app)
+    {
+        var pages = app.MapGroup("").WithTags("Pages").ExcludeFromDescription().AllowAnonymous();
+        pages.MapGet("/", (PageRenderer pages, HttpContext http) => pages.Serve(http, "index.html"));
+        pages.MapGet("/index.html", (PageRenderer pages, HttpContext http) => pages.Serve(http, "index.html"));
+        pages.MapGet("/console", (PageRenderer pages, HttpContext http) => pages.Serve(http, "console.html"));
+        pages.MapGet("/console.html", (PageRenderer pages, HttpContext http) => pages.Serve(http, "console.html"));
+        // A join link or QR code opens the driver page; the page reads the code from the path.
+        pages.MapGet("/join/{code:regex(^[0-9]{{6}}$)}", (PageRenderer pages, HttpContext http) => pages.Serve(http, "index.html"));
+        return app;
+    }
+}
