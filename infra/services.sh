@@ -81,6 +81,28 @@ stop_rabbitmq() {
   ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1 || true
 }
 
+TURN_PORT=3478
+TURN_SECRET="accidentremote-test-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+# coturn from infra/coturn/turnserver.conf's rules, but on loopback and with loopback peers
+# allowed: in tests every browser is on 127.0.0.1. Never use --allow-loopback-peers in production.
+start_coturn() {
+  local dir="$RUN/coturn"
+  mkdir -p "$dir"
+  turnserver -n --listening-ip=127.0.0.1 --relay-ip=127.0.0.1 --listening-port=$TURN_PORT \
+    --use-auth-secret --static-auth-secret="$TURN_SECRET" --realm=accidentremote.test \
+    --no-cli --no-tls --no-dtls --fingerprint --min-port=49160 --max-port=49400 \
+    --allow-loopback-peers --log-file="$dir/turn.log" --simple-log --pidfile="$dir/turn.pid" >/dev/null 2>&1 &
+  echo $! > "$dir/pid"
+  STARTED+=(coturn)
+  wait_for 20 "coturn" bash -c "grep -q 'Total General servers' '$dir/turn.log' 2>/dev/null || ss -lun 2>/dev/null | grep -q ':$TURN_PORT '"
+  echo "==> coturn on 127.0.0.1:$TURN_PORT"
+}
+
+stop_coturn() {
+  kill "$(cat "$RUN/coturn/pid")" 2>/dev/null || true
+}
+
 stop_all() {
   local i
   for ((i=${#STARTED[@]}-1; i>=0; i--)); do

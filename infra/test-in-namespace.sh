@@ -14,11 +14,15 @@ trap cleanup EXIT
 
 start_postgres
 start_rabbitmq
+start_coturn
 
 export ACCIDENTREMOTE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=postgres;Database=postgres"
 export ACCIDENTREMOTE_TEST_RABBITMQ_HOST=127.0.0.1
 export ACCIDENTREMOTE_TEST_RABBITMQ_PORT=$RABBIT_PORT
 export ACCIDENTREMOTE_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$RABBIT_MGMT_PORT"
+export ACCIDENTREMOTE_TEST_TURN_URL="turn:127.0.0.1:$TURN_PORT?transport=udp"
+export ACCIDENTREMOTE_TEST_TURN_SECRET="$TURN_SECRET"
+export ACCIDENTREMOTE_TEST_CHROMIUM=/usr/bin/chromium
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "==> Running tests"

@@ -1,23 +1,30 @@
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Signalling;
 using AccidentRemote.Server.Web;
 
-if (args.FirstOrDefault() == "create-officer")
+switch (args.FirstOrDefault())
 {
-    return await OfficerCommand.RunAsync(args[1..]);
+    case "create-officer":
+        return await OfficerCommand.RunAsync(args[1..]);
+    case "verify-audit":
+        return await AuditCommand.RunAsync();
 }
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHosting();
 builder.AddData();
+builder.AddAudit();
 builder.AddInsurers();
 builder.AddAuth();
 builder.AddCases();
 builder.AddClaims();
+builder.AddSignalling();
 builder.AddWeb();
 
 var app = builder.Build();
@@ -28,6 +35,8 @@ app.MapAuth();
 app.MapInsurers();
 app.MapCases();
 app.MapClaims();
+app.MapCall();
+app.MapAudit();
 app.MapWeb();
 app.PrintStartBanner();
 await app.RunAsync();

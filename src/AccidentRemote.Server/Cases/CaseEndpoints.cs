@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
@@ -20,19 +21,19 @@ public static class CaseEndpoints
 
         var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/queue", async (CaseStore store, CancellationToken ct) => TypedResults.Ok(await store.QueueAsync(ct)));
-        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
-            ToResult(await store.AcceptAsync(caseId, user.OfficerId(), ct)));
-        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
-            ToResult(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct)));
+        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
+            await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, queueChanged: true));
+        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
+            await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
-        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
-            ToResult(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct)));
+        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
+            await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier));
         return app;
     }
 
     private static async Task<Results<Created<ReportResponse>, ValidationProblem>> Report(
         ReportRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
-        IStringLocalizer<DriverMessages> text, CancellationToken ct)
+        IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CancellationToken ct)
     {
         var check = new RequestValidation(insurers.Value, clock);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
@@ -55,11 +56,16 @@ public static class CaseEndpoints
             created.Case.Id, created.Case.CaseNumber, created.Case.Status, created.Party.Id, created.Party.PartyNumber,
             created.PartyToken, created.Case.JoinCode, escalation is not null,
             escalation is null ? null : text[Escalation.AdviceKey(escalation)].Value);
+        if (escalation is null)
+        {
+            await notifier.QueueChangedAsync();
+        }
+
         return TypedResults.Created($"/api/cases/{created.Case.Id}", response);
     }
 
     private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
-        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock, CancellationToken ct)
+        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock, ICaseNotifier notifier, CancellationToken ct)
     {
         var check = new RequestValidation(insurers.Value, clock);
         check.JoinCode(request.JoinCode);
@@ -69,7 +75,13 @@ public static class CaseEndpoints
             return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
         }
 
-        return await store.JoinAsync(request.JoinCode!.Trim(), vehicle, ct) switch
+        var result = await store.JoinAsync(request.JoinCode!.Trim(), vehicle, ct);
+        if (result is CaseStore.JoinResult.Joined)
+        {
+            await notifier.QueueChangedAsync();
+        }
+
+        return result switch
         {
             CaseStore.JoinResult.Joined j => TypedResults.Created($"/api/cases/{j.Case.Id}",
                 new JoinResponse(j.Case.Id, j.Case.CaseNumber, j.Case.Status, j.Party.Id, j.Party.PartyNumber, j.PartyToken)),
@@ -94,7 +106,7 @@ public static class CaseEndpoints
     }
 
     private static async Task<IResult> RecordLiability(
-        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Parties is null || request.Parties.Count == 0)
@@ -129,7 +141,22 @@ public static class CaseEndpoints
         }
 
         var decisions = request.Parties!.Select(p => (p.PartyId!.Value, p.Liability!)).ToList();
-        return ToResult(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decisions, ct));
+        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decisions, ct), notifier);
+    }
+
+    /// <summary>After a change committed, tells the case's parties and officer (and the queue's watchers).</summary>
+    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, bool queueChanged = false)
+    {
+        if (change is CaseChange.Done done)
+        {
+            await notifier.CaseChangedAsync(done.Case.Case.Id, done.Case.Case.Status);
+            if (queueChanged)
+            {
+                await notifier.QueueChangedAsync();
+            }
+        }
+
+        return ToResult(change);
     }
 
     private static IResult ToResult(CaseChange change) => change switch

@@ -128,3 +128,6 @@ public sealed record CaseTimes(DateTimeOffset ReportedAt, DateTimeOffset? Answer
 public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string Phone, string? Liability, DateTimeOffset JoinedAt);
 
 public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address);
+
+/// <summary>Where a waiting case stands: 1 = next to be answered.</summary>
+public sealed record QueuePositionView(Guid CaseId, int Position, int ExpectedWaitSeconds);

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
@@ -173,6 +174,75 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return rows.Select(r => new QueueItem(
             r.Id, r.CaseNumber, r.ReportedAt, (int)Math.Max(0, (now - r.ReportedAt).TotalSeconds),
             r.PartiesJoined, r.ExpectedParties, r.Address)).ToList();
+    }
+
+    /// <summary>
+    /// Position and expected wait of a waiting case, or null when it is not waiting. The wait is
+    /// the position times the recent average time to answer, shared among the officers online.
+    /// </summary>
+    public async Task<QueuePositionView?> QueuePositionAsync(Guid caseId, int officersOnline, CancellationToken ct)
+    {
+        var queue = await QueueAsync(ct);
+        var index = queue.ToList().FindIndex(q => q.CaseId == caseId);
+        if (index < 0)
+        {
+            return null;
+        }
+
+        var average = await AverageAnswerSecondsAsync(ct);
+        return Position(caseId, index + 1, average, officersOnline);
+    }
+
+    public static QueuePositionView Position(Guid caseId, int position, double averageAnswerSeconds, int officersOnline) =>
+        new(caseId, position, (int)Math.Ceiling(position * averageAnswerSeconds / Math.Max(1, officersOnline)));
+
+    /// <summary>Average seconds from report to answer over the last 50 answered cases; 60 s when there are none.</summary>
+    public async Task<double> AverageAnswerSecondsAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = (await c.QueryAsync<AnswerRow>("""
+            SELECT reported_at, answered_at FROM cases WHERE answered_at IS NOT NULL ORDER BY answered_at DESC LIMIT 50
+            """)).ToList();
+        return rows.Count == 0 ? 60 : rows.Average(r => Math.Max(0, (r.AnsweredAt - r.ReportedAt).TotalSeconds));
+    }
+
+    /// <summary>A driver says its car is off the road. Kept once (the first time) with an event row.</summary>
+    public async Task<CaseChange> ConfirmMovedAsync(Guid caseId, Guid partyId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var details = await LoadAsync(c, tx, caseId);
+        if (details is null || details.Parties.All(p => p.Id != partyId))
+        {
+            return new CaseChange.NotFound();
+        }
+
+        if (details.Case.Status is not (CaseStatus.Answered or CaseStatus.VehiclesMoved))
+        {
+            return new CaseChange.WrongState(details.Case.Status, "Confirm moving the cars during the call, after the officer asked for it.");
+        }
+
+        await c.ExecuteAsync("UPDATE parties SET moved_confirmed_at = @now WHERE id = @partyId AND moved_confirmed_at IS NULL", new { now, partyId }, tx);
+        await AddEventAsync(c, tx, caseId, "party_moved", $"party:{partyId}", null, now);
+        await tx.CommitAsync(ct);
+        return new CaseChange.Done(details);
+    }
+
+    /// <summary>Records something that happened in a case (an instruction, a confirmation) with who and when.</summary>
+    public async Task RecordEventAsync(Guid caseId, string kind, string actor, string? detail, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await AddEventAsync(c, tx, caseId, kind, actor, detail, clock.GetUtcNow());
+        await tx.CommitAsync(ct);
+    }
+
+    private sealed class AnswerRow
+    {
+        public DateTimeOffset ReportedAt { get; set; }
+
+        public DateTimeOffset AnsweredAt { get; set; }
     }
 
     private sealed class QueueRow
@@ -364,10 +434,14 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return (party, token);
     }
 
-    private static async Task AddEventAsync(DbConnection c, DbTransaction tx, Guid caseId, string kind, string actor, string? detail, DateTimeOffset at) =>
+    /// <summary>The case's timeline row and its entry in the hash-chained audit log, in the caller's transaction.</summary>
+    private async Task AddEventAsync(DbConnection c, DbTransaction tx, Guid caseId, string kind, string actor, string? detail, DateTimeOffset at)
+    {
         await c.ExecuteAsync(
             "INSERT INTO case_events (id, case_id, kind, actor, at, detail) VALUES (@id, @caseId, @kind, @actor, @at, @detail)",
             new { id = Guid.NewGuid(), caseId, kind, actor, at, detail }, tx);
+        await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, kind, caseId, detail), at);
+    }
 
     private static string NewCaseNumber(DateTimeOffset now)
     {

@@ -8,7 +8,9 @@ namespace AccidentRemote.Server.Data;
 /// Applies the numbered SQL files in <c>Data/Migrations</c> in order, each once, each in a
 /// transaction. Files that have shipped are never edited: add a new number instead.
 /// The files use a few type tokens so one file serves both databases (the dialect hook):
-/// <c>{ts}</c> a UTC time, <c>{real}</c> a double.
+/// <c>{ts}</c> a UTC time, <c>{real}</c> a double. Where the dialects really differ (triggers),
+/// a migration comes as two files, <c>NNNN_name.postgres.sql</c> and <c>NNNN_name.sqlite.sql</c>,
+/// and only the one for the configured provider runs.
 /// </summary>
 public sealed class Migrator(Db db, ILogger<Migrator> logger)
 {
@@ -32,7 +34,7 @@ public sealed class Migrator(Db db, ILogger<Migrator> logger)
                 )
                 """);
             var applied = (await connection.QueryAsync<int>("SELECT version FROM schema_migrations")).ToHashSet();
-            foreach (var (version, name, sql) in LoadScripts())
+            foreach (var (version, name, sql) in LoadScripts(db.Provider))
             {
                 if (applied.Contains(version))
                 {
@@ -64,18 +66,20 @@ public sealed class Migrator(Db db, ILogger<Migrator> logger)
         _ => sql.Replace("{ts}", "TEXT", StringComparison.Ordinal).Replace("{real}", "REAL", StringComparison.Ordinal),
     };
 
-    internal static IEnumerable<(int Version, string Name, string Sql)> LoadScripts()
+    internal static IEnumerable<(int Version, string Name, string Sql)> LoadScripts(DatabaseProvider provider)
     {
         var assembly = typeof(Migrator).Assembly;
         const string prefix = "AccidentRemote.Server.Data.Migrations.";
+        var other = provider == DatabaseProvider.Postgres ? ".sqlite.sql" : ".postgres.sql";
         var scripts = new List<(int, string, string)>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && !n.EndsWith(other, StringComparison.Ordinal)))
         {
             var file = resource[prefix.Length..];
             var version = int.Parse(file.AsSpan(0, file.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
             using var stream = assembly.GetManifestResourceStream(resource)!;
             using var reader = new StreamReader(stream);
-            scripts.Add((version, Path.GetFileNameWithoutExtension(file), reader.ReadToEnd()));
+            var name = file[..^".sql".Length].Replace(".postgres", "", StringComparison.Ordinal).Replace(".sqlite", "", StringComparison.Ordinal);
+            scripts.Add((version, name, reader.ReadToEnd()));
         }
 
         return scripts.OrderBy(s => s.Item1);

@@ -74,7 +74,7 @@ public sealed class DataLayerTests
         await migrator.MigrateAsync();
         await using var c = await scope.Db.OpenAsync();
         var versions = (await c.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
-        Assert.Equal(Migrator.LoadScripts().Select(s => s.Version), versions);
+        Assert.Equal(Migrator.LoadScripts(provider).Select(s => s.Version), versions);
         Assert.Equal(0, await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM cases"));
     }
 

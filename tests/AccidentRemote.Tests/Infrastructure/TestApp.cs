@@ -57,6 +57,38 @@ public sealed class TestApp : WebApplicationFactory<Program>
         return new TestApp(s, null);
     }
 
+    /// <summary>
+    /// Listens on a real loopback port (Kestrel), for browsers and WebSocket clients.
+    /// Returns the base address, e.g. http://127.0.0.1:41234.
+    /// </summary>
+    public Uri StartKestrel()
+    {
+        if (kestrelAddress is null)
+        {
+            UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+            StartServer();
+            var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+            kestrelAddress = new Uri(addresses.First());
+        }
+
+        return kestrelAddress;
+    }
+
+    private Uri? kestrelAddress;
+
+    /// <summary>An HttpClient to the Kestrel port (after <see cref="StartKestrel"/>), optionally with a bearer token.</summary>
+    public HttpClient RealClient(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = StartKestrel() };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
     public static TestApp WithSettings(Dictionary<string, string?> s) => new(s, null);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,0 +1,2 @@
+-- When a driver pressed "we have moved the cars".
+ALTER TABLE parties ADD COLUMN moved_confirmed_at {ts};

@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
+using Microsoft.AspNetCore.Http.HttpResults;
+using QRCoder;
+
+namespace AccidentRemote.Server.Signalling;
+
+public sealed record InstructionRequest(string? Kind, Guid? PartyId, string? Angle);
+
+public static class CallEndpoints
+{
+    public static readonly IReadOnlyList<string> InstructionKinds = ["move-cars", "photo", "audio-only", "video", "end-call"];
+
+    public static readonly IReadOnlyList<string> PhotoAngles = ["both-cars", "collision-point", "plates", "panorama", "licence", "registration"];
+
+    public static IEndpointRouteBuilder MapCall(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<CallHub>(CallHub.Path);
+        var group = app.MapGroup("/api").WithTags("Call");
+        group.MapGet("/ice-servers", (ClaimsPrincipal user, IceServers ice) => TypedResults.Ok(ice.For(user))).RequireAuthorization();
+        group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
+        group.MapPost("/cases/{caseId:guid}/moved-confirmation", ConfirmMoved).RequireAuthorization(AuthExtensions.PartyPolicy);
+        group.MapGet("/cases/{caseId:guid}/queue-position", QueuePosition).RequireAuthorization();
+        group.MapGet("/cases/{caseId:guid}/join-qr.svg", JoinQr).RequireAuthorization(AuthExtensions.PartyPolicy);
+        return app;
+    }
+
+    private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Kind is null || !InstructionKinds.Contains(request.Kind))
+        {
+            errors["kind"] = [$"kind must be one of: {string.Join(", ", InstructionKinds)}."];
+        }
+
+        if (request.Kind == "photo" && (request.Angle is null || !PhotoAngles.Contains(request.Angle)))
+        {
+            errors["angle"] = [$"A photo request needs angle, one of: {string.Join(", ", PhotoAngles)}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The instruction has errors.");
+        }
+
+        var details = await cases.GetAsync(caseId, ct);
+        if (details is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such case.");
+        }
+
+        if (details.Case.OfficerId != user.OfficerId() && !user.IsInRole(Roles.Supervisor))
+        {
+            return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.", detail: "Only the officer who accepted it, or a supervisor, can instruct its parties.");
+        }
+
+        if (details.Case.Status is not (CaseStatus.Answered or CaseStatus.VehiclesMoved))
+        {
+            return TypedResults.Problem(statusCode: 409, title: $"The case is {details.Case.Status}.", detail: "Instructions go to parties only during the call (answered or vehicles_moved).",
+                extensions: new Dictionary<string, object?> { ["caseStatus"] = details.Case.Status });
+        }
+
+        if (request.PartyId is { } p && details.Parties.All(x => x.Id != p))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["partyId"] = [$"Party {p} is not a party of this case."] });
+        }
+
+        await cases.RecordEventAsync(caseId, "instruction", $"officer:{user.OfficerId()}", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct);
+        await notifier.InstructionAsync(caseId, request.PartyId, request.Kind!, request.Angle);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    private static async Task<IResult> ConfirmMoved(Guid caseId, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such case.");
+        }
+
+        switch (await cases.ConfirmMovedAsync(caseId, user.PartyId()!.Value, ct))
+        {
+            case CaseChange.Done:
+                await notifier.PartyMovedAsync(caseId, user.PartyId()!.Value);
+                return TypedResults.Ok();
+            case CaseChange.WrongState s:
+                return TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
+                    extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status });
+            default:
+                return TypedResults.Problem(statusCode: 404, title: "No such case.");
+        }
+    }
+
+    private static async Task<Results<Ok<QueuePositionView>, ProblemHttpResult>> QueuePosition(Guid caseId, ClaimsPrincipal user, CaseStore cases, Presence presence, CancellationToken ct)
+    {
+        if (user.IsParty() && user.PartyCaseId() != caseId)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such case.");
+        }
+
+        var position = await cases.QueuePositionAsync(caseId, presence.OfficersOnline, ct);
+        return position is null
+            ? TypedResults.Problem(statusCode: 409, title: "The case is not waiting in the queue.", detail: "It has been answered, escalated or closed; GET /api/cases/{id} shows its state.")
+            : TypedResults.Ok(position);
+    }
+
+    private static async Task<IResult> JoinQr(Guid caseId, ClaimsPrincipal user, HttpRequest request, CaseStore cases, CancellationToken ct)
+    {
+        var details = user.PartyCaseId() == caseId ? await cases.GetAsync(caseId, ct) : null;
+        if (details is null)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such case.");
+        }
+
+        if (details.Case.JoinCode is null)
+        {
+            return TypedResults.Problem(statusCode: 409, title: "This case has no join code.", detail: "Everyone has joined, or the case is closed or escalated.");
+        }
+
+        var link = $"{request.Scheme}://{request.Host}/join/{details.Case.JoinCode}";
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.M);
+        var svg = new SvgQRCode(data).GetGraphic(8);
+        return TypedResults.Text(svg, "image/svg+xml");
+    }
+}

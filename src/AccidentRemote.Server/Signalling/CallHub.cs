@@ -1,0 +1,144 @@
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+
+namespace AccidentRemote.Server.Signalling;
+
+/// <summary>
+/// Relays WebRTC signalling between a case's parties and the officer who accepted it.
+/// Every call is checked against the caller's token: a party reaches only its own case's
+/// officer; an officer only the parties of cases it accepted. Peers are addressed by case and
+/// party, never by connection id, so a reconnect (a new connection id) changes nothing.
+/// </summary>
+[Authorize]
+public sealed class CallHub(CaseStore cases, Presence presence, ILogger<CallHub> logger) : Hub<ICallClient>
+{
+    public const string Path = "/hubs/call";
+    private const string WatchedKey = "watched";
+
+    public override async Task OnConnectedAsync()
+    {
+        var user = Context.User!;
+        if (user.IsParty() && user.PartyCaseId() is { } caseId && user.PartyId() is { } partyId)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.CaseParties(caseId));
+            await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.Party(caseId, partyId));
+            if (presence.PartyConnected(partyId, Context.ConnectionId))
+            {
+                await Clients.Group(CallGroups.CaseOfficer(caseId)).PeerChanged(new PeerChange(caseId, partyId, true));
+            }
+
+            if (await cases.QueuePositionAsync(caseId, presence.OfficersOnline, Context.ConnectionAborted) is { } position)
+            {
+                await Clients.Caller.QueuePosition(position);
+            }
+        }
+        else if (user.IsStaff())
+        {
+            presence.OfficerConnected(Context.ConnectionId);
+            await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.Officers);
+        }
+
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        var user = Context.User!;
+        if (user.IsParty() && user.PartyCaseId() is { } caseId && user.PartyId() is { } partyId)
+        {
+            if (presence.PartyDisconnected(partyId, Context.ConnectionId))
+            {
+                await Clients.Group(CallGroups.CaseOfficer(caseId)).PeerChanged(new PeerChange(caseId, partyId, false));
+            }
+        }
+        else if (user.IsStaff())
+        {
+            presence.OfficerDisconnected(Context.ConnectionId);
+        }
+
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    /// <summary>An officer starts receiving a case's signals. Only the officer who accepted it, or a supervisor.</summary>
+    public async Task<CallRoster> WatchCase(Guid caseId)
+    {
+        var user = Context.User!;
+        if (!user.IsStaff())
+        {
+            throw new HubException("Only officers can watch a case.");
+        }
+
+        var details = await cases.GetAsync(caseId, Context.ConnectionAborted);
+        if (details is null || (details.Case.OfficerId != user.OfficerId() && !user.IsInRole(Roles.Supervisor)))
+        {
+            throw new HubException("You can watch only a case you accepted.");
+        }
+
+        Watched()[caseId] = details.Parties.Select(p => p.Id).ToHashSet();
+        await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.CaseOfficer(caseId));
+        return new CallRoster(caseId, details.Case.Status,
+            details.Parties.Select(p => new RosterParty(p.Id, p.PartyNumber, p.Plate, presence.IsOnline(p.Id))).ToList());
+    }
+
+    /// <summary>Relays one offer, answer, candidate or hang-up to the addressed peer of the same case.</summary>
+    public async Task Signal(OutgoingSignal signal)
+    {
+        if (signal is null)
+        {
+            throw new HubException("A signal is required.");
+        }
+
+        if (SignalRules.Check(signal) is { } problem)
+        {
+            throw new HubException(problem);
+        }
+
+        var user = Context.User!;
+        if (user.IsParty())
+        {
+            if (user.PartyCaseId() != signal.CaseId || signal.ToPartyId is not null)
+            {
+                throw new HubException("A party can signal only the officer of its own case.");
+            }
+
+            await Clients.Group(CallGroups.CaseOfficer(signal.CaseId))
+                .Signal(new IncomingSignal(signal.CaseId, user.PartyId(), signal.Type!, signal.Description, signal.Candidate));
+            return;
+        }
+
+        if (!Watched().TryGetValue(signal.CaseId, out var partyIds))
+        {
+            throw new HubException("Watch the case (WatchCase) before signalling its parties.");
+        }
+
+        if (signal.ToPartyId is not { } to || !partyIds.Contains(to))
+        {
+            // A party that joined after WatchCase: look again before refusing.
+            var details = await cases.GetAsync(signal.CaseId, Context.ConnectionAborted);
+            partyIds = details?.Parties.Select(p => p.Id).ToHashSet() ?? [];
+            Watched()[signal.CaseId] = partyIds;
+            if (signal.ToPartyId is not { } again || !partyIds.Contains(again))
+            {
+                throw new HubException("toPartyId must be a party of this case.");
+            }
+        }
+
+        logger.LogDebug("Relaying {Type} for case {CaseId}", signal.Type, signal.CaseId);
+        await Clients.Group(CallGroups.Party(signal.CaseId, signal.ToPartyId!.Value))
+            .Signal(new IncomingSignal(signal.CaseId, null, signal.Type!, signal.Description, signal.Candidate));
+    }
+
+    private Dictionary<Guid, HashSet<Guid>> Watched()
+    {
+        if (Context.Items.TryGetValue(WatchedKey, out var value) && value is Dictionary<Guid, HashSet<Guid>> watched)
+        {
+            return watched;
+        }
+
+        var created = new Dictionary<Guid, HashSet<Guid>>();
+        Context.Items[WatchedKey] = created;
+        return created;
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace AccidentRemote.Server.Signalling;
+
+public static class SignallingExtensions
+{
+    public static IHostApplicationBuilder AddSignalling(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SignallingOptions>()
+            .Bind(builder.Configuration.GetSection(SignallingOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<TurnOptions>()
+            .Bind(builder.Configuration.GetSection(TurnOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Urls.Count == 0 || o.Secret.Length >= 16,
+                "Turn:Secret must be set (at least 16 characters, the same as coturn's static-auth-secret) when Turn:Urls lists TURN servers.")
+            .Validate(o => o.Urls.All(u => u.StartsWith("turn:", StringComparison.Ordinal) || u.StartsWith("turns:", StringComparison.Ordinal)),
+                "Turn:Urls entries must start with turn: or turns:.")
+            .Validate(o => o.StunUrls.All(u => u.StartsWith("stun:", StringComparison.Ordinal) || u.StartsWith("stuns:", StringComparison.Ordinal)),
+                "Turn:StunUrls entries must start with stun: or stuns:.")
+            .ValidateOnStart();
+
+        var maxMessage = builder.Configuration.GetSection(SignallingOptions.Section).Get<SignallingOptions>()?.MaxMessageBytes ?? new SignallingOptions().MaxMessageBytes;
+        builder.Services.AddSignalR(o =>
+        {
+            o.MaximumReceiveMessageSize = maxMessage;
+            o.AddFilter<SignalRateLimitFilter>();
+        });
+        builder.Services.AddSingleton<SignalRateLimitFilter>();
+        builder.Services.AddSingleton<Presence>();
+        builder.Services.AddSingleton<IceServers>();
+        builder.Services.AddSingleton<ICaseNotifier, HubCaseNotifier>();
+        return builder;
+    }
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AccidentRemote.Server.Signalling;
+
+/// <summary>Hub limits. Section <c>Signalling</c>.</summary>
+public sealed class SignallingOptions
+{
+    public const string Section = "Signalling";
+
+    /// <summary>Largest hub message accepted. A real Chromium offer is 5-10 KiB; 1 MB must not pass.</summary>
+    [Range(16 * 1024, 512 * 1024, ErrorMessage = "Signalling:MaxMessageBytes must be between 16 KiB and 512 KiB.")]
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Sustained hub invocations a connection may make per second.</summary>
+    [Range(1, 10_000)]
+    public int SignalsPerSecond { get; set; } = 50;
+
+    /// <summary>Burst of invocations a connection may make at once (ICE gathering sends many quickly).</summary>
+    [Range(1, 10_000)]
+    public int SignalBurst { get; set; } = 100;
+}
+
+/// <summary>
+/// STUN/TURN servers for browsers. Section <c>Turn</c>. TURN credentials are coturn's
+/// <c>use-auth-secret</c> scheme: username <c>expiry:user</c>, password Base64(HMAC-SHA1(secret, username)).
+/// </summary>
+public sealed class TurnOptions
+{
+    public const string Section = "Turn";
+
+    /// <summary>STUN URLs, e.g. <c>stun:turn.example.org:3478</c>.</summary>
+    public List<string> StunUrls { get; set; } = [];
+
+    /// <summary>TURN URLs, e.g. <c>turn:turn.example.org:3478?transport=udp</c>, <c>turns:turn.example.org:5349</c>.</summary>
+    public List<string> Urls { get; set; } = [];
+
+    /// <summary>coturn's <c>static-auth-secret</c>. Required when <see cref="Urls"/> is set.</summary>
+    public string Secret { get; set; } = "";
+
+    /// <summary>How long handed-out TURN credentials are valid.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00", ErrorMessage = "Turn:CredentialTtl must be between 1 minute and 1 day.")]
+    public TimeSpan CredentialTtl { get; set; } = TimeSpan.FromMinutes(30);
+}
