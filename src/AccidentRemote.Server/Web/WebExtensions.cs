@@ -17,6 +17,16 @@ public static class WebExtensions
         "media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
         "form-action 'self'; frame-ancestors 'none'";
 
+    /// <summary>Page routes. A join link or QR code (/join/123456) opens the driver page, which reads the code from the path.</summary>
+    private static readonly (string Path, string Page)[] Routes =
+    [
+        ("/", "index.html"),
+        ("/index.html", "index.html"),
+        ("/join/{code:regex(^[0-9]{{6}}$)}", "index.html"),
+        ("/console", "console.html"),
+        ("/console.html", "console.html"),
+    ];
+
     private const string Immutable = "public, max-age=31536000, immutable";
 
     public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
@@ -63,12 +73,12 @@ public static class WebExtensions
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder app)
     {
         var pages = app.MapGroup("").WithTags("Pages").ExcludeFromDescription().AllowAnonymous();
-        pages.MapGet("/", (PageRenderer pages, HttpContext http) => pages.Serve(http, "index.html"));
-        pages.MapGet("/index.html", (PageRenderer pages, HttpContext http) => pages.Serve(http, "index.html"));
-        pages.MapGet("/console", (PageRenderer pages, HttpContext http) => pages.Serve(http, "console.html"));
-        pages.MapGet("/console.html", (PageRenderer pages, HttpContext http) => pages.Serve(http, "console.html"));
-        // A join link or QR code opens the driver page; the page reads the code from the path.
-        pages.MapGet("/join/{code:regex(^[0-9]{{6}}$)}", (PageRenderer pages, HttpContext http) => pages.Serve(http, "index.html"));
+        string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
+        foreach (var (path, page) in Routes)
+        {
+            pages.MapMethods(path, getOrHead, (PageRenderer renderer, HttpContext http) => renderer.Serve(http, page));
+        }
+
         return app;
     }
 }

@@ -165,7 +165,7 @@ function showErrors(e: ApiError): void {
   for (const [key, messages] of Object.entries(e.errors)) {
     const slot = form().querySelector<HTMLElement>(`[data-err="${key}"]`);
     const text = messages.map((m) => fieldMessage(key, m)).filter((m, i, a) => a.indexOf(m) === i).join(" ");
-    if (!slot || slot.closest<HTMLElement>("[hidden]")) {
+    if (!slot || slot.parentElement?.closest("[hidden]")) {
       unplaced.push(text);
       continue;
     }
@@ -542,6 +542,7 @@ async function createPc(): Promise<RTCPeerConnection> {
   p.onicecandidate = (e) => {
     if (e.candidate) void send({ type: "candidate", description: null, candidate: fromIce(e.candidate) }).catch(signalError);
   };
+
   p.oniceconnectionstatechange = () => renderCallState();
   p.onconnectionstatechange = () => renderCallState();
   return p;
