@@ -188,7 +188,7 @@ async function openCase(caseId: string): Promise<void> {
 function renderStatus(): void {
   if (!current) return;
   const s = byTestId("case-status");
-  s.textContent = has(`status.${current.status}`) ? t(`status.${current.status}` as Key) : current.status;
+  s.textContent = has(`console.status.${current.status}`) ? t(`console.status.${current.status}` as Key) : current.status;
   s.dataset.status = current.status;
 }
 
@@ -200,6 +200,7 @@ async function watch(): Promise<void> {
   }
   try {
     const roster = await hub.invoke<CallRoster>("WatchCase", current.id);
+    logEvent("Watching", t("console.event.watching", { number: current.caseNumber, online: roster.parties.filter((p) => p.online).length, total: roster.parties.length }));
     for (const p of roster.parties) {
       const tile = upsertTile(p.partyId, p.partyNumber, p.plate, p.online, undefined);
       if (p.online && !isConnected(tile)) tile.queue.run(() => offer(tile), offerError(tile));
@@ -437,7 +438,7 @@ async function screenshot(tile: Tile): Promise<void> {
     await upload(`/api/cases/${current.id}/evidence`, form);
     message(t("console.screenshotSaved", { n: tile.partyNumber }));
   } catch (e) {
-    message(problem(e));
+    message(e instanceof ApiError && e.status === 404 ? t("console.evidenceUnavailable") : problem(e));
   }
 }
 
@@ -497,7 +498,8 @@ async function endCall(): Promise<void> {
 
 async function closeCase(): Promise<void> {
   if (!(await caseAction("POST", "close"))) return;
-  await instruct("end-call", null);
+  // The parties learn of the close from CaseChanged and end their side; an end-call
+  // instruction would be refused now that the case is closed.
   hangUpAll();
   const number = current?.caseNumber ?? "";
   current = null;

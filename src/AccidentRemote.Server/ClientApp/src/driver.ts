@@ -337,7 +337,10 @@ function renderShare(): void {
   const img = byTestId<HTMLImageElement>("join-qr");
   img.alt = t("share.qrAlt");
   if (!img.src) {
-    blobUrl(`/api/cases/${s.caseId}/join-qr.svg`).then((url) => { img.src = url; img.hidden = false; }, () => { img.hidden = true; });
+    blobUrl(`/api/cases/${s.caseId}/join-qr.svg`).then(
+      (url) => { img.src = url; img.hidden = false; },
+      // 409: every vehicle has joined, so there is nobody left to share the code with.
+      (e) => { img.hidden = true; if (e instanceof ApiError && e.status === 409) card.hidden = true; });
   }
 }
 
@@ -542,7 +545,6 @@ async function createPc(): Promise<RTCPeerConnection> {
   p.onicecandidate = (e) => {
     if (e.candidate) void send({ type: "candidate", description: null, candidate: fromIce(e.candidate) }).catch(signalError);
   };
-
   p.oniceconnectionstatechange = () => renderCallState();
   p.onconnectionstatechange = () => renderCallState();
   return p;
@@ -707,7 +709,7 @@ async function uploadPhoto(input: HTMLInputElement): Promise<void> {
     status.textContent = t("photo.sent");
     status.dataset.uploaded = "true";
   } catch (e) {
-    status.textContent = e instanceof ApiError ? problemText(e) : t("error.offline");
+    status.textContent = e instanceof ApiError && e.status === 404 ? t("photo.unavailable") : e instanceof ApiError ? problemText(e) : t("error.offline");
     status.dataset.uploaded = "false";
   } finally {
     input.value = "";
