@@ -1,0 +1,62 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using AccidentRemote.Tests.Infrastructure;
+
+namespace AccidentRemote.Tests.Web;
+
+/// <summary>The pages are served from the build's bundles, with a CSP that forbids inline script.</summary>
+public sealed partial class PageTests : IDisposable
+{
+    private readonly TestApp app = TestApp.Embedded();
+
+    public void Dispose() => app.Dispose();
+
+    [Theory]
+    [InlineData("/", "/dist/driver.js")]
+    [InlineData("/join/123456", "/dist/driver.js")]
+    [InlineData("/console", "/dist/console.js")]
+    public async Task Pages_are_html_with_a_content_security_policy_that_allows_no_inline_script(string path, string bundle)
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
+        Assert.Contains("media-src 'self' blob: mediastream:", csp, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
+        Assert.Contains($"src=\"{bundle}?v=", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bundles_built_by_the_build_are_linked_by_content_hash_and_cached_for_a_year()
+    {
+        using var client = app.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/", UriKind.Relative));
+        var link = BundleLink().Match(html);
+        Assert.True(link.Success, "the driver page links /dist/driver.js?v=<hash>");
+
+        using var bundle = await client.GetAsync(new Uri(link.Groups[1].Value, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        Assert.Contains("immutable", bundle.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
+        Assert.True((await bundle.Content.ReadAsByteArrayAsync()).Length > 1000, "the bundle has content");
+
+        using var unversioned = await client.GetAsync(new Uri("/dist/driver.js", UriKind.Relative));
+        Assert.Equal("no-cache", unversioned.Headers.CacheControl?.ToString());
+    }
+
+    [Theory]
+    [InlineData("/join/12345")]
+    [InlineData("/join/abcdef")]
+    public async Task A_join_link_without_six_digits_is_not_the_driver_page(string path)
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [GeneratedRegex(@"src=""(/dist/driver\.js\?v=[0-9a-f]{12})""")]
+    private static partial Regex BundleLink();
+}
