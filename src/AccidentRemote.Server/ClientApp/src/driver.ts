@@ -282,7 +282,7 @@ async function enterCase(s: Session, status: string): Promise<void> {
   renderShare();
   applyStatus(status);
   void connectHub();
-  void refreshQueuePosition();
+  if (status === "reported") void refreshQueuePosition();
   void checkMediaPermission();
 }
 
