@@ -286,9 +286,13 @@ async function enterCase(s: Session, status: string): Promise<void> {
   void checkMediaPermission();
 }
 
+function renderStatusText(): void {
+  byTestId("case-status").textContent = has(`status.${caseStatus}`) ? t(`status.${caseStatus}` as Key) : caseStatus;
+}
+
 function applyStatus(status: string): void {
   caseStatus = status;
-  byTestId("case-status").textContent = has(`status.${status}`) ? t(`status.${status}` as Key) : status;
+  renderStatusText();
   switch (status) {
     case "reported":
       if (!inCall) showScreen("waiting");
@@ -317,7 +321,10 @@ async function refreshQueuePosition(): Promise<void> {
   }
 }
 
+let lastQueue: QueuePosition | null = null;
+
 function showQueue(q: QueuePosition): void {
+  lastQueue = q;
   byTestId("queue-position").textContent = t("waiting.position", { n: q.position });
   byTestId("queue-position").dataset.position = String(q.position);
   byTestId("queue-wait").textContent = q.expectedWaitSeconds < 60
@@ -616,26 +623,36 @@ async function onSignal(s: IncomingSignal): Promise<void> {
   }
 }
 
+let endReason: "hangup" | "end-call" | "closed" = "hangup";
+
 function endCall(reason: "hangup" | "end-call" | "closed"): void {
   closePc();
   inCall = false;
   ended = true;
-  byTestId("ended-title").textContent = t(reason === "closed" ? "ended.closedTitle" : "ended.title");
-  byTestId("ended-text").textContent = t(reason === "closed" ? "ended.closedText" : "ended.text");
-  byTestId("ended-back").hidden = reason === "closed";
+  endReason = reason;
+  renderEnded();
   byTestId("instruction").hidden = true;
   showScreen("ended");
   renderCallState();
 }
 
+function renderEnded(): void {
+  const closed = endReason === "closed";
+  byTestId("ended-title").textContent = t(closed ? "ended.closedTitle" : "ended.title");
+  byTestId("ended-text").textContent = t(closed ? "ended.closedText" : "ended.text");
+  byTestId("ended-back").hidden = closed;
+}
+
 // ---------- instructions from the officer ----------
 
 let photoAngle: string | null = null;
+let instructionText: (() => string) | null = null;
 
 function onInstruction(i: Instruction): void {
   const card = byTestId("instruction");
-  const say = (key: Key, vars?: Record<string, string>) => {
-    byTestId("instruction-text").textContent = t(key, vars);
+  const say = (key: Key, vars?: () => Record<string, string>) => {
+    instructionText = () => t(key, vars?.());
+    byTestId("instruction-text").textContent = instructionText();
     byTestId("instruction-status").textContent = "";
     card.dataset.kind = i.kind;
     card.hidden = false;
@@ -653,7 +670,7 @@ function onInstruction(i: Instruction): void {
       break;
     case "photo":
       photoAngle = i.angle;
-      say("instruction.photo", { angle: i.angle && has(`angle.${i.angle}`) ? t(`angle.${i.angle}` as Key) : t("angle.any") });
+      say("instruction.photo", () => ({ angle: i.angle && has(`angle.${i.angle}`) ? t(`angle.${i.angle}` as Key) : t("angle.any") }));
       byTestId<HTMLProgressElement>("photo-progress").hidden = true;
       break;
     case "audio-only":
@@ -756,7 +773,13 @@ function boot(): void {
     renderFormTexts();
     renderCallState();
     renderControls();
-    if (session) { applyStatus(caseStatus); void refreshQueuePosition(); }
+    if (session) {
+      renderStatusText();
+      renderEnded();
+      if (instructionText) byTestId("instruction-text").textContent = instructionText();
+      renderShare();
+      if (lastQueue) showQueue(lastQueue);
+    }
   });
   byTestId("start-report").addEventListener("click", () => void openForm("report"));
   byTestId("start-join").addEventListener("click", () => void openForm("join"));
