@@ -10,10 +10,13 @@ command -v turnserver >/dev/null || need+=(coturn)
 command -v chromium >/dev/null || need+=(chromium)
 command -v ip >/dev/null || need+=(iproute2)
 command -v npm >/dev/null || need+=(nodejs npm)   # the build bundles the web pages
+# Fonts embedded in the accident document PDF (Documents:FontPath, Documents:LatinFontPath).
+[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> Installing ${need[*]} (Debian packages)"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "==> Test services present: PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1), RabbitMQ, coturn, Chromium"
+echo "==> Test services present: PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1), RabbitMQ, coturn, Chromium, document fonts"

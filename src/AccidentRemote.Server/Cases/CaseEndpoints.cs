@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Kpis;
 using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
@@ -18,25 +19,36 @@ public static class CaseEndpoints
         drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
         drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
         drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization();
+        drivers.MapPost("/{caseId:guid}/satisfaction", Rate).RequireAuthorization(AuthExtensions.PartyPolicy);
 
         var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/queue", async (CaseStore store, CancellationToken ct) => TypedResults.Ok(await store.QueueAsync(ct)));
-        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
-            await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, queueChanged: true));
-        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
-            await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier));
+        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, metrics, queueChanged: true));
+        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
-        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
-            await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier));
+        officers.MapGet("/liability/scenarios", () => TypedResults.Ok(LiabilityRules.Scenarios));
+        officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            Escalation.OfficerReasons.Contains(request.Reason ?? "")
+                ? await Notify(await store.EscalateAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, Trim(request.Note), ct), notifier, metrics, queueChanged: true)
+                : Reasons("reason", Escalation.OfficerReasons));
+        officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            AbandonReasons.Contains(request.Reason ?? "")
+                ? await Notify(await store.AbandonAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, ct), notifier, metrics, queueChanged: true)
+                : Reasons("reason", AbandonReasons));
+        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+            await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
         return app;
     }
 
     private static async Task<Results<Created<ReportResponse>, ValidationProblem>> Report(
         ReportRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
-        IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CancellationToken ct)
+        IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
     {
         var check = new RequestValidation(insurers.Value, clock);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
+        var otherPlate = check.OtherPlate(request.OtherPlate, request.Plate);
         check.Location(request.Latitude, request.Longitude, request.Address);
         check.AccidentTime(request.AccidentTime);
         check.Parties(request.NumberOfParties);
@@ -49,13 +61,16 @@ public static class CaseEndpoints
         var triage = request.Triage!;
         var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
         var created = await store.ReportAsync(new CaseStore.NewReport(
-            vehicle, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
+            vehicle with { OtherPlate = otherPlate }, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
             request.NumberOfParties!.Value, triage.AnyoneInjured.Value, triage.VehiclesDrivable.Value, triage.HazardousGoods ?? false, escalation), ct);
 
         var response = new ReportResponse(
             created.Case.Id, created.Case.CaseNumber, created.Case.Status, created.Party.Id, created.Party.PartyNumber,
-            created.PartyToken, created.Case.JoinCode, escalation is not null,
-            escalation is null ? null : text[Escalation.AdviceKey(escalation)].Value);
+            created.PartyToken, created.MatchedExistingCase ? null : created.Case.JoinCode, escalation is not null,
+            escalation is not null ? text[Escalation.AdviceKey(escalation)].Value
+                : created.MatchedExistingCase ? text["Advice.matched"].Value : null,
+            created.MatchedExistingCase);
+        metrics.Reported(escalation is not null);
         if (escalation is null)
         {
             await notifier.QueueChangedAsync();
@@ -105,15 +120,58 @@ public static class CaseEndpoints
         return details is null ? NotFound(caseId) : TypedResults.Ok(ToView(details, user));
     }
 
+    private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return NotFound(caseId);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        if (request.Rating is null or < 1 or > 5)
+        {
+            errors["rating"] = ["Give a rating from 1 (very unhappy) to 5 (very happy)."];
+        }
+
+        if (request.Comment is { Length: > 500 })
+        {
+            errors["comment"] = ["The comment may have at most 500 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The rating has errors.");
+        }
+
+        return await store.RateAsync(caseId, user.PartyId()!.Value, request.Rating!.Value, request.Comment?.Trim(), ct) switch
+        {
+            CaseChange.Done => TypedResults.NoContent(),
+            CaseChange.WrongState s => TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
+                extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status }),
+            _ => NotFound(caseId),
+        };
+    }
+
+    public static readonly IReadOnlyList<string> AbandonReasons = ["driver_left", "no_answer"];
+
+    private static string? Trim2000(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim()[..Math.Min(s.Trim().Length, 500)];
+
+    private static ValidationProblem Reasons(string field, IReadOnlyList<string> allowed) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be one of: {string.Join(", ", allowed)}."] });
+
     private static async Task<IResult> RecordLiability(
-        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Parties is null || request.Parties.Count == 0)
+        if (request.Scenario is null || LiabilityRules.Scenarios.All(x => x.Code != request.Scenario))
         {
-            errors["parties"] = ["Send a list of {\"partyId\": \"…\", \"liability\": \"…\"}, one per party."];
+            errors["scenario"] = [$"Choose the scenario, one of: {string.Join(", ", LiabilityRules.Scenarios.Select(x => x.Code))} (GET /api/liability/scenarios)."];
         }
-        else
+
+        var shares = new List<(Guid PartyId, string Liability)>();
+        if (request.Parties is { Count: > 0 })
         {
             for (var i = 0; i < request.Parties.Count; i++)
             {
@@ -127,12 +185,15 @@ public static class CaseEndpoints
                 {
                     errors[$"parties[{i}].liability"] = [$"Liability must be one of: {string.Join(", ", Liability.Values)}."];
                 }
+                else if (p.PartyId is { } id)
+                {
+                    shares.Add((id, p.Liability));
+                }
             }
-
-            if (request.Parties.Where(p => p.PartyId is not null).GroupBy(p => p.PartyId).Any(g => g.Count() > 1))
-            {
-                errors["parties"] = ["Each party may appear only once."];
-            }
+        }
+        else if (request.AtFaultPartyId is null)
+        {
+            errors["parties"] = ["Send each party's share in parties, or atFaultPartyId to take the scenario's suggested split."];
         }
 
         if (errors.Count > 0)
@@ -140,15 +201,31 @@ public static class CaseEndpoints
             return TypedResults.ValidationProblem(errors, title: "The liability decision has errors.");
         }
 
-        var decisions = request.Parties!.Select(p => (p.PartyId!.Value, p.Liability!)).ToList();
-        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decisions, ct), notifier);
+        if (shares.Count == 0)
+        {
+            var details = await store.GetAsync(caseId, ct);
+            var suggested = details is null ? null : LiabilityRules.Suggest(request.Scenario!, request.AtFaultPartyId!.Value, details.Parties.Select(p => p.Id));
+            if (suggested is null || details!.Parties.All(p => p.Id != request.AtFaultPartyId))
+            {
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["parties"] = ["This scenario suggests no split, or atFaultPartyId is not a party of the case: send each party's share in parties."],
+                }, title: "The liability decision has errors.");
+            }
+
+            shares = suggested.ToList();
+        }
+
+        var decision = new LiabilityDecision(request.Scenario!, Trim2000(request.Facts), shares);
+        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics);
     }
 
     /// <summary>After a change committed, tells the case's parties and officer (and the queue's watchers).</summary>
-    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, bool queueChanged = false)
+    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, CaseMetrics metrics, bool queueChanged = false)
     {
         if (change is CaseChange.Done done)
         {
+            metrics.StateReached(done.Case.Case);
             await notifier.CaseChangedAsync(done.Case.Case.Id, done.Case.Case.Status);
             if (queueChanged)
             {
@@ -183,7 +260,7 @@ public static class CaseEndpoints
             c.Id, c.CaseNumber, c.Status, c.JoinCode, c.ExpectedParties, c.AccidentTime,
             new LocationView(c.Latitude, c.Longitude, c.Address),
             new TriageView(c.AnyoneInjured != 0, c.VehiclesDrivable != 0, c.HazardousGoods != 0),
-            c.EscalationReason, c.OfficerId,
+            c.EscalationReason, c.OfficerId, c.LiabilityScenario, c.Facts,
             new CaseTimes(c.ReportedAt, c.AnsweredAt, c.VehiclesMovedAt, c.ClosedAt, c.EscalatedAt),
             d.Parties.Select(p => new PartyView(
                 p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber,
@@ -203,4 +280,7 @@ public static class Escalation
         anyoneInjured ? Injuries : hazardousGoods ? HazardousGoods : !vehiclesDrivable ? NotDrivable : null;
 
     public static string AdviceKey(string reason) => $"Advice.{reason}";
+
+    /// <summary>Why an officer sends a case to an on-scene officer.</summary>
+    public static readonly IReadOnlyList<string> OfficerReasons = [Injuries, NotDrivable, HazardousGoods, "dispute", "poor_visibility", "other"];
 }

@@ -1,16 +1,23 @@
 namespace AccidentRemote.Server.Cases;
 
-/// <summary>Case states as stored and shown. The full state machine grows with the officer's workflow.</summary>
+/// <summary>Case states as stored and shown; <see cref="CaseStateMachine"/> says how they connect.</summary>
 public static class CaseStatus
 {
     public const string Reported = "reported";
-    public const string Answered = "answered";
+    public const string Queued = "queued";
+    public const string InCall = "in_call";
     public const string VehiclesMoved = "vehicles_moved";
+    public const string LiabilityDetermined = "liability_determined";
+    public const string AwaitingSignatures = "awaiting_signatures";
     public const string Closed = "closed";
     public const string Escalated = "escalated";
+    public const string Abandoned = "abandoned";
 
     /// <summary>States in which another party may still join.</summary>
-    public static readonly IReadOnlyList<string> Joinable = [Reported, Answered, VehiclesMoved];
+    public static readonly IReadOnlyList<string> Joinable = [Queued, InCall, VehiclesMoved];
+
+    /// <summary>States in which an officer is with the parties.</summary>
+    public static readonly IReadOnlyList<string> InHand = [InCall, VehiclesMoved, LiabilityDetermined, AwaitingSignatures];
 }
 
 public static class Liability
@@ -32,7 +39,8 @@ public sealed record ReportRequest(
     string? Address,
     DateTimeOffset? AccidentTime,
     int? NumberOfParties,
-    TriageInput? Triage);
+    TriageInput? Triage,
+    string? OtherPlate = null);
 
 /// <summary>Another driver joining an existing case with its join code.</summary>
 public sealed record JoinRequest(
@@ -52,16 +60,24 @@ public sealed record ReportResponse(
     string PartyToken,
     string? JoinCode,
     bool Escalated,
-    string? Advice);
+    string? Advice,
+    bool MatchedExistingCase = false);
 
 public sealed record JoinResponse(Guid CaseId, string CaseNumber, string Status, Guid PartyId, int PartyNumber, string PartyToken);
 
-public sealed record LiabilityRequest(IReadOnlyList<PartyLiabilityInput>? Parties);
+/// <summary>
+/// The officer's liability decision. Send <c>parties</c> with each share, or only
+/// <c>atFaultPartyId</c> to take the scenario's suggested split.
+/// </summary>
+public sealed record LiabilityRequest(string? Scenario, Guid? AtFaultPartyId, string? Facts, IReadOnlyList<PartyLiabilityInput>? Parties);
+
+/// <summary>Why a case goes to an on-scene officer or is given up.</summary>
+public sealed record ReasonRequest(string? Reason, string? Note);
 
 public sealed record PartyLiabilityInput(Guid? PartyId, string? Liability);
 
 /// <summary>A party's vehicle data after validation and normalisation.</summary>
-public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber);
+public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? OtherPlate = null);
 
 /// <summary>Row shapes read with Dapper (classes: Dapper converts column types for properties, not for constructors).</summary>
 public sealed class CaseRow
@@ -85,6 +101,8 @@ public sealed class CaseRow
     public DateTimeOffset? VehiclesMovedAt { get; set; }
     public DateTimeOffset? ClosedAt { get; set; }
     public DateTimeOffset? EscalatedAt { get; set; }
+    public string? LiabilityScenario { get; set; }
+    public string? Facts { get; set; }
 }
 
 public sealed class PartyRow
@@ -99,6 +117,7 @@ public sealed class PartyRow
     public string? PolicyNumber { get; set; }
     public string? Liability { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
+    public string? OtherPlate { get; set; }
 }
 
 public sealed record PartyIdentity(Guid PartyId, Guid CaseId);
@@ -116,6 +135,8 @@ public sealed record CaseView(
     TriageView Triage,
     string? EscalationReason,
     Guid? OfficerId,
+    string? LiabilityScenario,
+    string? Facts,
     CaseTimes Times,
     IReadOnlyList<PartyView> Parties);
 
@@ -131,3 +152,6 @@ public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset Re
 
 /// <summary>Where a waiting case stands: 1 = next to be answered.</summary>
 public sealed record QueuePositionView(Guid CaseId, int Position, int ExpectedWaitSeconds);
+
+/// <summary>A party's 1-5 rating of how its case was handled, with an optional comment.</summary>
+public sealed record SatisfactionRequest(int? Rating, string? Comment);

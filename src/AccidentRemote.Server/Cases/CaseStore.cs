@@ -28,30 +28,43 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
     private const string CaseColumns = """
         id, case_number, status, join_code, expected_parties, accident_time, latitude, longitude, address,
         anyone_injured, vehicles_drivable, hazardous_goods, escalation_reason, officer_id,
-        reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at
+        reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at, liability_scenario, facts
         """;
 
     private const string PartyColumns = """
-        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at
+        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate
         """;
 
     public sealed record NewReport(
         VehicleData Vehicle, DateTimeOffset AccidentTime, double? Latitude, double? Longitude, string? Address,
         int ExpectedParties, bool AnyoneInjured, bool VehiclesDrivable, bool HazardousGoods, string? EscalationReason);
 
-    public sealed record Created(CaseRow Case, PartyRow Party, string PartyToken);
+    public sealed record Created(CaseRow Case, PartyRow Party, string PartyToken, bool MatchedExistingCase = false);
+
+    /// <summary>Two reports of one accident belong to one case when made this close in time and place.</summary>
+    public static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(30);
+
+    public const double DuplicateDistanceMetres = 500;
+
+    // Constants, not input: written into the SQL because list parameters differ between providers.
+    private static readonly string JoinableList = string.Join(", ", CaseStatus.Joinable.Select(s => $"'{s}'"));
 
     public async Task<Created> ReportAsync(NewReport report, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var escalated = report.EscalationReason is not null;
+        if (!escalated && await MatchExistingAsync(report, now, ct) is { } matched)
+        {
+            return matched;
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             var row = new CaseRow
             {
                 Id = Guid.NewGuid(),
                 CaseNumber = NewCaseNumber(now),
-                Status = escalated ? CaseStatus.Escalated : CaseStatus.Reported,
+                Status = escalated ? CaseStatus.Escalated : CaseStatus.Queued,
                 JoinCode = escalated || report.ExpectedParties < 2 ? null : NewJoinCode(),
                 ExpectedParties = report.ExpectedParties,
                 AccidentTime = report.AccidentTime.ToUniversalTime(),
@@ -73,14 +86,12 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
                     INSERT INTO cases ({CaseColumns})
                     VALUES (@Id, @CaseNumber, @Status, @JoinCode, @ExpectedParties, @AccidentTime, @Latitude, @Longitude, @Address,
                             @AnyoneInjured, @VehiclesDrivable, @HazardousGoods, @EscalationReason, @OfficerId,
-                            @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt)
+                            @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts)
                     """, row, tx);
                 var (party, token) = await InsertPartyAsync(c, tx, row.Id, 1, report.Vehicle, now);
                 await AddEventAsync(c, tx, row.Id, "reported", $"party:{party.Id}", null, now);
-                if (escalated)
-                {
-                    await AddEventAsync(c, tx, row.Id, "escalated", "system", report.EscalationReason, now);
-                }
+                // Triage decided at once: the case goes to the officers' queue, or to an on-scene officer.
+                await AddEventAsync(c, tx, row.Id, escalated ? "escalated" : "queued", "system", report.EscalationReason, now);
 
                 await tx.CommitAsync(ct);
                 return new Created(row, party, token);
@@ -90,6 +101,67 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
                 // Case number or join code collided with an existing one: draw again.
             }
         }
+    }
+
+    /// <summary>
+    /// The other driver may report on their own instead of joining with the code. A report is
+    /// matched into an open case when one side named the other's plate, the accident times are
+    /// within 30 minutes, and both places are known and within 500 m. Then the driver becomes
+    /// a party of that case: officers see one case, not two.
+    /// </summary>
+    private async Task<Created?> MatchExistingAsync(NewReport report, DateTimeOffset now, CancellationToken ct)
+    {
+        if (report.Latitude is not { } lat || report.Longitude is not { } lng)
+        {
+            return null;
+        }
+
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var candidates = await c.QueryAsync<CaseRow>($"""
+            SELECT {CaseColumns} FROM cases
+            WHERE status IN ({JoinableList}) AND accident_time >= @from AND accident_time <= @to
+              AND latitude IS NOT NULL AND longitude IS NOT NULL
+            ORDER BY reported_at
+            """,
+            new { from = report.AccidentTime - DuplicateWindow, to = report.AccidentTime + DuplicateWindow }, tx);
+        foreach (var candidate in candidates)
+        {
+            if (DistanceMetres(lat, lng, candidate.Latitude!.Value, candidate.Longitude!.Value) > DuplicateDistanceMetres)
+            {
+                continue;
+            }
+
+            var parties = (await c.QueryAsync<PartyRow>($"SELECT {PartyColumns} FROM parties WHERE case_id = @id", new { id = candidate.Id }, tx)).ToList();
+            var named = parties.Any(p => p.Plate == report.Vehicle.OtherPlate || p.OtherPlate == report.Vehicle.Plate);
+            if (!named || parties.Count >= candidate.ExpectedParties || parties.Any(p => p.Plate == report.Vehicle.Plate))
+            {
+                continue;
+            }
+
+            var (party, token) = await InsertPartyAsync(c, tx, candidate.Id, parties.Count + 1, report.Vehicle, now);
+            if (parties.Count + 1 == candidate.ExpectedParties)
+            {
+                await c.ExecuteAsync("UPDATE cases SET join_code = NULL WHERE id = @id", new { id = candidate.Id }, tx);
+            }
+
+            await AddEventAsync(c, tx, candidate.Id, "matched", $"party:{party.Id}", "separate report matched by plate, time and place", now);
+            await tx.CommitAsync(ct);
+            return new Created(candidate, party, token, MatchedExistingCase: true);
+        }
+
+        return null;
+    }
+
+    /// <summary>Great-circle distance (haversine) in metres.</summary>
+    public static double DistanceMetres(double lat1, double lng1, double lat2, double lng2)
+    {
+        const double r = 6_371_000;
+        var dLat = (lat2 - lat1) * Math.PI / 180;
+        var dLng = (lng2 - lng1) * Math.PI / 180;
+        var a = (Math.Sin(dLat / 2) * Math.Sin(dLat / 2)) +
+                (Math.Cos(lat1 * Math.PI / 180) * Math.Cos(lat2 * Math.PI / 180) * Math.Sin(dLng / 2) * Math.Sin(dLng / 2));
+        return 2 * r * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
     public abstract record JoinResult
@@ -170,7 +242,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             SELECT k.id, k.case_number, k.reported_at, k.expected_parties, k.address,
                    (SELECT COUNT(*) FROM parties p WHERE p.case_id = k.id) AS parties_joined
             FROM cases k WHERE k.status = @status ORDER BY k.reported_at
-            """, new { status = CaseStatus.Reported });
+            """, new { status = CaseStatus.Queued });
         return rows.Select(r => new QueueItem(
             r.Id, r.CaseNumber, r.ReportedAt, (int)Math.Max(0, (now - r.ReportedAt).TotalSeconds),
             r.PartiesJoined, r.ExpectedParties, r.Address)).ToList();
@@ -218,13 +290,44 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             return new CaseChange.NotFound();
         }
 
-        if (details.Case.Status is not (CaseStatus.Answered or CaseStatus.VehiclesMoved))
+        if (details.Case.Status is not (CaseStatus.InCall or CaseStatus.VehiclesMoved))
         {
             return new CaseChange.WrongState(details.Case.Status, "Confirm moving the cars during the call, after the officer asked for it.");
         }
 
         await c.ExecuteAsync("UPDATE parties SET moved_confirmed_at = @now WHERE id = @partyId AND moved_confirmed_at IS NULL", new { now, partyId }, tx);
         await AddEventAsync(c, tx, caseId, "party_moved", $"party:{partyId}", null, now);
+        await tx.CommitAsync(ct);
+        return new CaseChange.Done(details);
+    }
+
+    /// <summary>A party rates a closed case, once.</summary>
+    public async Task<CaseChange> RateAsync(Guid caseId, Guid partyId, int rating, string? comment, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var details = await LoadAsync(c, tx, caseId);
+        if (details is null)
+        {
+            return new CaseChange.NotFound();
+        }
+
+        if (details.Case.Status != CaseStatus.Closed)
+        {
+            return new CaseChange.WrongState(details.Case.Status, "A case can be rated once it is closed.");
+        }
+
+        var changed = await c.ExecuteAsync("""
+            UPDATE parties SET satisfaction_rating = @rating, satisfaction_comment = @comment, rated_at = @now
+            WHERE id = @partyId AND case_id = @caseId AND satisfaction_rating IS NULL
+            """, new { rating, comment, now, partyId, caseId }, tx);
+        if (changed == 0)
+        {
+            return new CaseChange.WrongState(details.Case.Status, "You have already rated this case. Thank you!");
+        }
+
+        await AddEventAsync(c, tx, caseId, "rated", $"party:{partyId}", rating.ToString(System.Globalization.CultureInfo.InvariantCulture), now);
         await tx.CommitAsync(ct);
         return new CaseChange.Done(details);
     }
@@ -264,12 +367,13 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
     public async Task<CaseChange> AcceptAsync(Guid caseId, Guid officerId, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var accept = CaseStateMachine.For("accept");
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var changed = await c.ExecuteAsync("""
-            UPDATE cases SET status = @answered, officer_id = @officerId, answered_at = @now
-            WHERE id = @caseId AND status = @reported
-            """, new { answered = CaseStatus.Answered, reported = CaseStatus.Reported, officerId, now, caseId }, tx);
+            UPDATE cases SET status = @to, officer_id = @officerId, answered_at = @now
+            WHERE id = @caseId AND status = @from
+            """, new { to = accept.To, from = accept.From[0], officerId, now, caseId }, tx);
         if (changed == 0)
         {
             var current = await LoadAsync(c, tx, caseId);
@@ -277,51 +381,77 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
                 ? new CaseChange.NotFound()
                 : new CaseChange.WrongState(current.Case.Status, current.Case.OfficerId == officerId
                     ? "You have already accepted this case."
-                    : "Only a case waiting in the queue (reported) can be accepted.");
+                    : current.Case.OfficerId is not null
+                        ? "Another officer accepted this case a moment ago; take the next one in the queue."
+                        : CaseStateMachine.Refusal("accept", current.Case.Status)!);
         }
 
-        await AddEventAsync(c, tx, caseId, "answered", $"officer:{officerId}", null, now);
+        await AddEventAsync(c, tx, caseId, "accepted", $"officer:{officerId}", null, now);
         var details = await LoadAsync(c, tx, caseId);
         await tx.CommitAsync(ct);
         return new CaseChange.Done(details!);
     }
 
     public Task<CaseChange> RecordVehiclesMovedAsync(Guid caseId, Guid officerId, bool isSupervisor, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, [CaseStatus.Answered], "The cars can be recorded as moved only while the case is answered.", async (c, tx, details, now) =>
+        ChangeAsync(caseId, officerId, isSupervisor, "vehicles-moved", async (c, tx, details, now) =>
         {
-            await c.ExecuteAsync(
-                "UPDATE cases SET status = @moved, vehicles_moved_at = @now WHERE id = @caseId AND status = @answered",
-                new { moved = CaseStatus.VehiclesMoved, answered = CaseStatus.Answered, now, caseId }, tx);
-            await AddEventAsync(c, tx, caseId, "vehicles_moved", $"officer:{officerId}", null, now);
+            await c.ExecuteAsync("UPDATE cases SET vehicles_moved_at = @now WHERE id = @caseId", new { now, caseId }, tx);
             return null;
         }, ct);
 
-    public Task<CaseChange> RecordLiabilityAsync(Guid caseId, Guid officerId, bool isSupervisor, IReadOnlyList<(Guid PartyId, string Liability)> decisions, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, [CaseStatus.Answered, CaseStatus.VehiclesMoved], "Liability can be recorded only while the case is being handled (answered or vehicles_moved).", async (c, tx, details, now) =>
+    /// <summary>Records the officer's liability decision for every party at once, checked for consistency.</summary>
+    public Task<CaseChange> RecordLiabilityAsync(Guid caseId, Guid officerId, bool isSupervisor, LiabilityDecision decision, CancellationToken ct) =>
+        ChangeAsync(caseId, officerId, isSupervisor, "liability", async (c, tx, details, now) =>
         {
-            foreach (var (partyId, _) in decisions)
+            if (LiabilityRules.Check(details, decision) is { } problem)
             {
-                if (details.Parties.All(p => p.Id != partyId))
-                {
-                    return new CaseChange.Invalid("parties", $"Party {partyId} is not a party of case {details.Case.CaseNumber}. Use the party ids from GET /api/cases/{caseId}.");
-                }
+                return new CaseChange.Invalid(problem.Field, problem.Message);
             }
 
-            foreach (var (partyId, liability) in decisions)
+            foreach (var (partyId, liability) in decision.Parties)
             {
                 await c.ExecuteAsync("UPDATE parties SET liability = @liability WHERE id = @partyId AND case_id = @caseId",
                     new { liability, partyId, caseId }, tx);
             }
 
-            await AddEventAsync(c, tx, caseId, "liability", $"officer:{officerId}",
-                string.Join(",", decisions.Select(d => $"{d.PartyId}={d.Liability}")), now);
+            await c.ExecuteAsync("UPDATE cases SET liability_scenario = @scenario, facts = @facts WHERE id = @caseId",
+                new { scenario = decision.Scenario, facts = decision.Facts, caseId }, tx);
             return null;
-        }, ct);
+        }, ct, detail: $"{decision.Scenario}: " + string.Join(",", decision.Parties.Select(p => $"{p.PartyId}={p.Liability}")));
+
+    /// <summary>Sends the case to an on-scene officer: injuries found, a party disputes, fog or darkness.</summary>
+    public Task<CaseChange> EscalateAsync(Guid caseId, Guid officerId, bool isSupervisor, string reason, string? note, CancellationToken ct) =>
+        ChangeAsync(caseId, officerId, isSupervisor, "escalate", async (c, tx, details, now) =>
+        {
+            await c.ExecuteAsync("UPDATE cases SET escalation_reason = @reason, escalated_at = @now, join_code = NULL WHERE id = @caseId",
+                new { reason, now, caseId }, tx);
+            return null;
+        }, ct, detail: note is null ? reason : $"{reason}: {note}", anyOfficerInQueue: true);
+
+    /// <summary>The driver left or does not answer.</summary>
+    public Task<CaseChange> AbandonAsync(Guid caseId, Guid officerId, bool isSupervisor, string reason, CancellationToken ct) =>
+        ChangeAsync(caseId, officerId, isSupervisor, "abandon", async (c, tx, details, now) =>
+        {
+            await c.ExecuteAsync("UPDATE cases SET join_code = NULL WHERE id = @caseId", new { caseId }, tx);
+            return null;
+        }, ct, detail: reason, anyOfficerInQueue: true);
 
     /// <summary>Closes the case and, in the same transaction, puts one claim per insured party in the outbox.</summary>
     public async Task<CaseChange> CloseAsync(Guid caseId, Guid officerId, bool isSupervisor, CancellationToken ct)
     {
-        var result = await CloseCoreAsync(caseId, officerId, isSupervisor, ct);
+        var result = await ChangeAsync(caseId, officerId, isSupervisor, "close", async (c, tx, details, now) =>
+        {
+            if (details.Parties.Count < details.Case.ExpectedParties)
+            {
+                return new CaseChange.WrongState(details.Case.Status,
+                    $"Only {details.Parties.Count} of {details.Case.ExpectedParties} parties have joined; the others join with code {details.Case.JoinCode}.");
+            }
+
+            await c.ExecuteAsync("UPDATE cases SET closed_at = @now, join_code = NULL WHERE id = @caseId", new { now, caseId }, tx);
+            details.Case.ClosedAt = now;
+            await outbox.EnqueueAsync(c, tx, details, now, ct);
+            return null;
+        }, ct);
         if (result is CaseChange.Done)
         {
             outbox.NotifyDispatcher();
@@ -330,45 +460,20 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return result;
     }
 
-    private Task<CaseChange> CloseCoreAsync(Guid caseId, Guid officerId, bool isSupervisor, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, [CaseStatus.VehiclesMoved], "A case can be closed only after the cars were moved (vehicles_moved).", async (c, tx, details, now) =>
-        {
-            if (details.Parties.Count < details.Case.ExpectedParties)
-            {
-                return new CaseChange.WrongState(details.Case.Status,
-                    $"Only {details.Parties.Count} of {details.Case.ExpectedParties} parties have joined; the others join with code {details.Case.JoinCode}.");
-            }
-
-            var missing = details.Parties.Where(p => p.Liability is null).Select(p => p.PartyNumber).ToList();
-            if (missing.Count > 0)
-            {
-                return new CaseChange.WrongState(details.Case.Status,
-                    $"Liability is not yet recorded for party {string.Join(", ", missing)}. Record it with PUT /api/cases/{caseId}/liability.");
-            }
-
-            var changed = await c.ExecuteAsync(
-                "UPDATE cases SET status = @closed, closed_at = @now, join_code = NULL WHERE id = @caseId AND status = @moved",
-                new { closed = CaseStatus.Closed, moved = CaseStatus.VehiclesMoved, now, caseId }, tx);
-            if (changed == 0)
-            {
-                return new CaseChange.WrongState(details.Case.Status, "The case changed while closing; reload it.");
-            }
-
-            details.Case.ClosedAt = now;
-            await outbox.EnqueueAsync(c, tx, details, now, ct);
-            await AddEventAsync(c, tx, caseId, "closed", $"officer:{officerId}", null, now);
-            return null;
-        }, ct);
-
     private delegate Task<CaseChange?> Change(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now);
 
     /// <summary>
-    /// Common shape of an officer's change: load in the transaction, check the state and that
-    /// the caller handles this case, apply, reload. A refused change rolls back and changes nothing.
+    /// Common shape of an officer's change: load in the transaction, check the transition is
+    /// allowed from the current state and that the caller handles this case, apply, move the
+    /// state with a conditional update (so a concurrent change loses cleanly), write the event
+    /// and audit entry, reload. A refused change rolls back and changes nothing.
     /// </summary>
-    private async Task<CaseChange> ChangeAsync(Guid caseId, Guid officerId, bool isSupervisor, string[] allowed, string reason, Change change, CancellationToken ct)
+    private async Task<CaseChange> ChangeAsync(
+        Guid caseId, Guid officerId, bool isSupervisor, string action, Change change, CancellationToken ct,
+        string? detail = null, bool anyOfficerInQueue = false)
     {
         var now = clock.GetUtcNow();
+        var transition = CaseStateMachine.For(action);
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var details = await LoadAsync(c, tx, caseId);
@@ -377,12 +482,14 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             return new CaseChange.NotFound();
         }
 
-        if (!allowed.Contains(details.Case.Status))
+        if (CaseStateMachine.Refusal(action, details.Case.Status) is { } refusal)
         {
-            return new CaseChange.WrongState(details.Case.Status, reason);
+            return new CaseChange.WrongState(details.Case.Status, refusal);
         }
 
-        if (details.Case.OfficerId != officerId && !isSupervisor)
+        // A waiting case has no officer yet: any officer may escalate or abandon it.
+        var waiting = details.Case.OfficerId is null && anyOfficerInQueue;
+        if (details.Case.OfficerId != officerId && !isSupervisor && !waiting)
         {
             return new CaseChange.NotYours(details.Case.OfficerId);
         }
@@ -392,6 +499,14 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             return refused;
         }
 
+        var moved = await c.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @caseId AND status = @from",
+            new { to = transition.To, from = details.Case.Status, caseId }, tx);
+        if (moved == 0)
+        {
+            return new CaseChange.WrongState(details.Case.Status, "The case changed at the same moment; reload it and try again.");
+        }
+
+        await AddEventAsync(c, tx, caseId, transition.To, $"officer:{officerId}", detail, now);
         var updated = await LoadAsync(c, tx, caseId);
         await tx.CommitAsync(ct);
         return new CaseChange.Done(updated!);
@@ -423,13 +538,14 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             VehicleType = v.VehicleType,
             InsurerCode = v.InsurerCode,
             PolicyNumber = v.PolicyNumber,
+            OtherPlate = v.OtherPlate,
             JoinedAt = now,
         };
         await c.ExecuteAsync($"""
             INSERT INTO parties ({PartyColumns}, token_hash)
-            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @TokenHash)
+            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, @TokenHash)
             """,
-            new { party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber, party.Liability, party.JoinedAt, TokenHash = Secrets.HashToken(token) },
+            new { party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber, party.Liability, party.JoinedAt, party.OtherPlate, TokenHash = Secrets.HashToken(token) },
             tx);
         return (party, token);
     }

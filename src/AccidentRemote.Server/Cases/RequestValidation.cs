@@ -76,6 +76,30 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         return HasErrors ? null : new VehicleData(normalizedPhone!, normalizedPlate!, type!, insurer, policy);
     }
 
+    /// <summary>The other vehicle's plate, optional: lets a separate report be matched into the same case.</summary>
+    public string? OtherPlate(string? otherPlate, string? ownPlate)
+    {
+        if (string.IsNullOrWhiteSpace(otherPlate))
+        {
+            return null;
+        }
+
+        var normalized = CaseRules.NormalizePlate(otherPlate);
+        if (normalized.Length > 10 || !CaseRules.IsValidPlate(normalized))
+        {
+            Add("otherPlate", "The other vehicle's plate is not a Chinese plate (e.g. 京A12345). Leave it empty if you cannot read it.");
+            return null;
+        }
+
+        if (ownPlate is not null && normalized == CaseRules.NormalizePlate(ownPlate))
+        {
+            Add("otherPlate", "The other vehicle's plate is the same as yours.");
+            return null;
+        }
+
+        return normalized;
+    }
+
     public void Location(double? latitude, double? longitude, string? address)
     {
         var hasCoordinates = latitude is not null || longitude is not null;

@@ -8,9 +8,9 @@ namespace AccidentRemote.Server.Data;
 /// Applies the numbered SQL files in <c>Data/Migrations</c> in order, each once, each in a
 /// transaction. Files that have shipped are never edited: add a new number instead.
 /// The files use a few type tokens so one file serves both databases (the dialect hook):
-/// <c>{ts}</c> a UTC time, <c>{real}</c> a double. Where the dialects really differ (triggers),
-/// a migration comes as two files, <c>NNNN_name.postgres.sql</c> and <c>NNNN_name.sqlite.sql</c>,
-/// and only the one for the configured provider runs.
+/// <c>{ts}</c> a UTC time, <c>{real}</c> a double, <c>{bytes}</c> binary data. Where the dialects really
+/// differ (triggers), a migration comes as two files, <c>NNNN_name.postgres.sql</c> and
+/// <c>NNNN_name.sqlite.sql</c>, and only the one for the configured provider runs.
 /// </summary>
 public sealed class Migrator(Db db, ILogger<Migrator> logger)
 {
@@ -62,8 +62,9 @@ public sealed class Migrator(Db db, ILogger<Migrator> logger)
 
     private string Translate(string sql) => db.Provider switch
     {
-        DatabaseProvider.Postgres => sql.Replace("{ts}", "timestamptz", StringComparison.Ordinal).Replace("{real}", "double precision", StringComparison.Ordinal),
-        _ => sql.Replace("{ts}", "TEXT", StringComparison.Ordinal).Replace("{real}", "REAL", StringComparison.Ordinal),
+        DatabaseProvider.Postgres => sql.Replace("{ts}", "timestamptz", StringComparison.Ordinal).Replace("{real}", "double precision", StringComparison.Ordinal)
+            .Replace("{bytes}", "bytea", StringComparison.Ordinal),
+        _ => sql.Replace("{ts}", "TEXT", StringComparison.Ordinal).Replace("{real}", "REAL", StringComparison.Ordinal).Replace("{bytes}", "BLOB", StringComparison.Ordinal),
     };
 
     internal static IEnumerable<(int Version, string Name, string Sql)> LoadScripts(DatabaseProvider provider)

@@ -55,9 +55,9 @@ public static class CallEndpoints
             return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.", detail: "Only the officer who accepted it, or a supervisor, can instruct its parties.");
         }
 
-        if (details.Case.Status is not (CaseStatus.Answered or CaseStatus.VehiclesMoved))
+        if (!CaseStatus.InHand.Contains(details.Case.Status))
         {
-            return TypedResults.Problem(statusCode: 409, title: $"The case is {details.Case.Status}.", detail: "Instructions go to parties only during the call (answered or vehicles_moved).",
+            return TypedResults.Problem(statusCode: 409, title: $"The case is {details.Case.Status}.", detail: $"Instructions go to parties only while an officer handles the case ({string.Join(", ", CaseStatus.InHand)}).",
                 extensions: new Dictionary<string, object?> { ["caseStatus"] = details.Case.Status });
         }
 

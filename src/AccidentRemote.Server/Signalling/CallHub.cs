@@ -61,6 +61,12 @@ public sealed class CallHub(CaseStore cases, Presence presence, ILogger<CallHub>
         await base.OnDisconnectedAsync(exception);
     }
 
+    /// <summary>
+    /// A round trip: answers only after the connection is fully set up (groups joined), so a
+    /// client that awaited it knows it will receive its events. Returns the server time (Unix ms).
+    /// </summary>
+    public long Ping() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
     /// <summary>An officer starts receiving a case's signals. Only the officer who accepted it, or a supervisor.</summary>
     public async Task<CallRoster> WatchCase(Guid caseId)
     {

@@ -129,26 +129,28 @@ public sealed class BadInputTests : IDisposable
         var caseId = report.GetProperty("caseId").GetString();
 
         var problem = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);
-        Assert.Equal("reported", problem.GetProperty("caseStatus").GetString());
-        Assert.Equal("The case is reported.", problem.GetProperty("title").GetString());
+        Assert.Equal("queued", problem.GetProperty("caseStatus").GetString());
+        Assert.Equal("The case is queued.", problem.GetProperty("title").GetString());
         await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null, 409);
 
         await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null);
         problem = await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null, 409);
-        Assert.Equal("answered", problem.GetProperty("caseStatus").GetString());
+        Assert.Equal("in_call", problem.GetProperty("caseStatus").GetString());
         problem = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);
-        Assert.Contains("moved", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'close' is possible only when the case is liability_determined; it is in_call.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         var other = await app.OfficerClientAsync("officer2");
         await other.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null, 403);
 
         await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null);
         problem = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);
-        Assert.Contains("Liability is not yet recorded", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("vehicles_moved", problem.GetProperty("caseStatus").GetString());
 
-        var bad = await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { parties = new[] { new { partyId = Guid.NewGuid(), liability = "most" } } })).JsonAsync(400);
+        var bad = await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { scenario = "rear-end", parties = new[] { new { partyId = Guid.NewGuid(), liability = "most" } } })).JsonAsync(400);
         Assert.True(bad.GetProperty("errors").TryGetProperty("parties[0].liability", out _));
-        bad = await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { parties = new[] { new { partyId = Guid.NewGuid(), liability = "full" } } })).JsonAsync(400);
+        bad = await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { scenario = "sideswipe", parties = new[] { new { partyId = Guid.NewGuid(), liability = "full" } } })).JsonAsync(400);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("scenario", out _));
+        bad = await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { scenario = "rear-end", parties = new[] { new { partyId = Guid.NewGuid(), liability = "full" } } })).JsonAsync(400);
         Assert.Contains("is not a party of case", bad.GetProperty("errors").GetProperty("parties")[0].GetString(), StringComparison.Ordinal);
 
         var view = await officer.GetJsonAsync($"/api/cases/{caseId}");

@@ -17,7 +17,7 @@ public sealed class EmbeddedCaseFlowTests
 
         var report = await anonymous.PostJsonAsync("/api/cases", Api.Report("京A12345", "picc"), 201);
         var caseId = report.GetProperty("caseId").GetString()!;
-        Assert.Equal("reported", report.GetProperty("status").GetString());
+        Assert.Equal("queued", report.GetProperty("status").GetString());
         Assert.Matches("^[0-9]{6}$", report.GetProperty("joinCode").GetString());
         Assert.StartsWith("ar_p_", report.GetProperty("partyToken").GetString(), StringComparison.Ordinal);
 
@@ -30,7 +30,7 @@ public sealed class EmbeddedCaseFlowTests
         Assert.Equal(2, joined.GetProperty("partyNumber").GetInt32());
 
         var accepted = await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null);
-        Assert.Equal("answered", accepted.GetProperty("status").GetString());
+        Assert.Equal("in_call", accepted.GetProperty("status").GetString());
         Assert.DoesNotContain((await officer.GetJsonAsync("/api/queue")).EnumerateArray(), q => q.GetProperty("caseId").GetString() == caseId);
 
         var moved = await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null);
@@ -38,7 +38,7 @@ public sealed class EmbeddedCaseFlowTests
         var parties = moved.GetProperty("parties").EnumerateArray().ToList();
         Assert.Equal("13912345678", parties[1].GetProperty("phone").GetString());
 
-        var liability = new { parties = new[] { new { partyId = parties[0].GetProperty("id").GetString(), liability = "full" }, new { partyId = parties[1].GetProperty("id").GetString(), liability = "none" } } };
+        var liability = new { scenario = "rear-end", parties = new[] { new { partyId = parties[0].GetProperty("id").GetString(), liability = "full" }, new { partyId = parties[1].GetProperty("id").GetString(), liability = "none" } } };
         await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", liability)).JsonAsync(200);
 
         var closed = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);

@@ -59,7 +59,7 @@ public static class Api
         await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null);
         var moved = await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null);
         var partyIds = moved.GetProperty("parties").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToArray();
-        var liability = new { parties = new[] { new { partyId = partyIds[0], liability = "full" }, new { partyId = partyIds[1], liability = "none" } } };
+        var liability = new { scenario = "rear-end", facts = "乙车追尾甲车", parties = new[] { new { partyId = partyIds[0], liability = "full" }, new { partyId = partyIds[1], liability = "none" } } };
         await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", liability)).JsonAsync(200);
         return (caseId, partyIds);
     }

@@ -36,6 +36,8 @@ public sealed class HubClient : IAsyncDisposable
             .Build();
         var client = new HubClient(connection);
         await connection.StartAsync();
+        // Hub calls run only after OnConnectedAsync finished: once this returns, the groups are joined.
+        await connection.InvokeAsync<long>("Ping");
         return client;
     }
 

@@ -17,6 +17,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings;
     private readonly string? sqliteFile;
 
+    /// <summary>Replacements for services (a fixed clock, a recording fake), applied after the app's own.</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ServiceOverrides { get; init; }
+
     private TestApp(Dictionary<string, string?> settings, string? sqliteFile)
     {
         this.settings = settings;
@@ -26,7 +29,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Embedded defaults: a SQLite file and the in-memory bus.</summary>
-    public static TestApp Embedded(string? sqliteFile = null, Dictionary<string, string?>? extra = null)
+    public static TestApp Embedded(string? sqliteFile = null, Dictionary<string, string?>? extra = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var file = sqliteFile ?? Path.Combine(Path.GetTempPath(), $"ar-test-{Guid.NewGuid():N}.db");
         var s = new Dictionary<string, string?>
@@ -36,7 +39,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
             ["Bus:Transport"] = "InMemory",
         };
         Merge(s, extra);
-        return new TestApp(s, sqliteFile is null ? file : null);
+        return new TestApp(s, sqliteFile is null ? file : null) { ServiceOverrides = services };
     }
 
     /// <summary>Production shape: PostgreSQL and RabbitMQ.</summary>
@@ -98,6 +101,11 @@ public sealed class TestApp : WebApplicationFactory<Program>
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (ServiceOverrides is { } configure)
+        {
+            Microsoft.AspNetCore.TestHost.WebHostBuilderExtensions.ConfigureTestServices(builder, configure);
         }
     }
 

@@ -64,9 +64,10 @@ public sealed class HubTests : IAsyncLifetime
         await using var phone1 = await HubClient.ConnectAsync(address, p1.Token);
         await using var phone2 = await HubClient.ConnectAsync(address, p2.Token);
 
-        var roster = await console.Connection.InvokeAsync<JsonElement>("WatchCase", Guid.Parse(p1.CaseId));
+        // The server registers a connection just after the client's start returns: wait until both show online.
+        var roster = await Eventually.Until(() => console.Connection.InvokeAsync<JsonElement>("WatchCase", Guid.Parse(p1.CaseId)),
+            r => r.GetProperty("parties").EnumerateArray().All(p => p.GetProperty("online").GetBoolean()), "both parties online");
         Assert.Equal(2, roster.GetProperty("parties").GetArrayLength());
-        Assert.All(roster.GetProperty("parties").EnumerateArray(), p => Assert.True(p.GetProperty("online").GetBoolean()));
 
         await console.Connection.InvokeAsync("Signal", Offer(p1.CaseId, p1.PartyId));
         var offer = await phone1.WaitForAsync("Signal");

@@ -1,0 +1,38 @@
+namespace AccidentRemote.Server.Cases;
+
+/// <summary>
+/// The case's states and the only ways between them. Every officer action names its
+/// transition here; a request from any other state is refused with the state named.
+/// <code>
+/// reported ─► queued ─► in_call ─► vehicles_moved ─► liability_determined ─► closed
+///    │          │  │        │              │                 │
+///    └──────────┴──┴────────┴──────────────┴─────────────────┴──► escalated (on-scene officer)
+///               └──┴──► abandoned (driver left, no answer)
+/// </code>
+/// </summary>
+public static class CaseStateMachine
+{
+    public sealed record Transition(string Action, IReadOnlyList<string> From, string To);
+
+    public static readonly IReadOnlyList<Transition> Transitions =
+    [
+        new("queue", [CaseStatus.Reported], CaseStatus.Queued),
+        new("accept", [CaseStatus.Queued], CaseStatus.InCall),
+        new("vehicles-moved", [CaseStatus.InCall], CaseStatus.VehiclesMoved),
+        new("liability", [CaseStatus.VehiclesMoved, CaseStatus.LiabilityDetermined], CaseStatus.LiabilityDetermined),
+        new("close", [CaseStatus.LiabilityDetermined], CaseStatus.Closed),
+        new("escalate", [CaseStatus.Reported, CaseStatus.Queued, CaseStatus.InCall, CaseStatus.VehiclesMoved, CaseStatus.LiabilityDetermined], CaseStatus.Escalated),
+        new("abandon", [CaseStatus.Queued, CaseStatus.InCall], CaseStatus.Abandoned),
+    ];
+
+    public static Transition For(string action) => Transitions.Single(t => t.Action == action);
+
+    /// <summary>Why an action is refused in a state, or null when it is allowed.</summary>
+    public static string? Refusal(string action, string status)
+    {
+        var t = For(action);
+        return t.From.Contains(status)
+            ? null
+            : $"'{action}' is possible only when the case is {string.Join(" or ", t.From)}; it is {status}.";
+    }
+}

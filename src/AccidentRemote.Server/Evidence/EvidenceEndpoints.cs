@@ -1,0 +1,356 @@
+using System.Globalization;
+using System.Security.Claims;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Signalling;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace AccidentRemote.Server.Evidence;
+
+public static class EvidenceEndpoints
+{
+    /// <summary>Room for the multipart framing and the small fields around the file.</summary>
+    public const long FormOverheadBytes = 64 * 1024;
+
+    private const int MaxFieldLength = 100;
+    private const int MaxSections = 16;
+    private static readonly string[] TextFields = ["kind", "angle", "partyId", "latitude", "longitude"];
+
+    public static IEndpointRouteBuilder MapEvidence(this IEndpointRouteBuilder app)
+    {
+        var limits = app.ServiceProvider.GetRequiredService<IOptions<EvidenceOptions>>().Value;
+        var group = app.MapGroup("/api").WithTags("Evidence").RequireAuthorization();
+        group.MapPost("/cases/{caseId:guid}/evidence", Upload)
+            // Callers authenticate with an Authorization: Bearer token that a browser never attaches by
+            // itself and there is no cookie sign-in, so there is no cross-site request to forge. (The form is
+            // read by hand here, which adds no antiforgery metadata; this stays right if someone binds IFormFile.)
+            .DisableAntiforgery()
+            // Kestrel stops the body at this size; the handler also counts the file's bytes as they arrive.
+            .WithMetadata(new UploadSizeLimit(limits.MaxBytes + FormOverheadBytes));
+        group.MapGet("/cases/{caseId:guid}/evidence", List);
+        group.MapGet("/evidence/{evidenceId:guid}/content", Content);
+        return app;
+    }
+
+    private sealed record UploadSizeLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
+
+    private static async Task<Results<Created<EvidenceItem>, Ok<EvidenceItem>, ProblemHttpResult, ValidationProblem>> Upload(
+        Guid caseId, HttpRequest request, ClaimsPrincipal user, EvidenceStore store, EvidenceBlobs blobs,
+        IOptions<EvidenceOptions> options, TimeProvider clock, [FromServices] ICaseNotifier notifier, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var log = loggers.CreateLogger(typeof(EvidenceEndpoints).Namespace!);
+        var access = await store.FindCaseAsync(caseId, ct);
+        if (access is null || !CanSee(user, access))
+        {
+            return NoSuchCase(caseId);
+        }
+
+        if (EvidenceStore.ClosedStates.Contains(access.Status))
+        {
+            return CaseNotOpen(access.Status);
+        }
+
+        var limits = options.Value;
+        using var form = new UploadForm();
+        if (await ReadFormAsync(request, blobs, limits, form, ct) is { } unreadable)
+        {
+            log.LogInformation("Evidence upload for case {CaseId} refused: {Reason}", caseId, unreadable.ProblemDetails.Title);
+            return unreadable;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var fields = ReadFields(form, user, access, errors);
+        if (errors.Count > 0 || fields is null)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The evidence upload has errors; correct the fields below and send it again.");
+        }
+
+        var file = form.File!;
+        Inspection inspection;
+        await using (var content = file.OpenRead())
+        {
+            inspection = EvidenceInspector.Inspect(content, limits);
+        }
+
+        if (inspection is Inspection.Refused refused)
+        {
+            log.LogInformation("Evidence upload for case {CaseId} refused: {Reason}", caseId, refused.Title);
+            return TypedResults.Problem(statusCode: 400, title: refused.Title, detail: refused.Detail);
+        }
+
+        var accepted = (Inspection.Accepted)inspection;
+        if (fields.Kind != EvidenceKind.Document && !accepted.IsImage)
+        {
+            return TypedResults.Problem(statusCode: 400, title: $"A {fields.Kind} must be an image.",
+                detail: $"This file is a PDF. A {fields.Kind} must be a JPEG, PNG or WebP image; send PDFs with kind=document.");
+        }
+
+        if (await store.FindByHashAsync(caseId, file.Sha256, ct) is { } earlier)
+        {
+            return TypedResults.Ok(earlier.ToItem());
+        }
+
+        // PostgreSQL keeps microseconds: drop the rest, so the 201 body equals what is read back later.
+        var now = clock.GetUtcNow();
+        var row = new EvidenceRow
+        {
+            Id = Guid.NewGuid(),
+            CaseId = caseId,
+            PartyId = fields.PartyId,
+            Kind = fields.Kind,
+            Angle = fields.Angle,
+            ContentType = accepted.ContentType,
+            Size = file.Size,
+            Width = accepted.Width,
+            Height = accepted.Height,
+            Sha256 = file.Sha256,
+            CapturedBy = user.IsParty() ? $"party:{user.PartyId()}" : $"officer:{user.OfficerId()}",
+            CapturedAt = now.AddTicks(-(now.Ticks % 10)),
+            Latitude = fields.Latitude,
+            Longitude = fields.Longitude,
+        };
+        blobs.Commit(file);
+        switch (await store.AddAsync(row, ct))
+        {
+            case EvidenceAdd.Duplicate d:
+                return TypedResults.Ok(d.Existing.ToItem());
+            case EvidenceAdd.CaseNotOpen n:
+                return n.Status is null ? NoSuchCase(caseId) : CaseNotOpen(n.Status);
+        }
+
+        log.LogInformation("Evidence {EvidenceId} added to case {CaseId}: {Kind}, {ContentType}, {Size} bytes", row.Id, caseId, row.Kind, row.ContentType, row.Size);
+        try
+        {
+            await notifier.EvidenceAddedAsync(caseId, row.Id, row.Kind, row.PartyId);
+        }
+        catch (Exception ex)
+        {
+            // The item is stored; failing the request now would only make the client upload it again.
+            log.LogWarning(ex, "Evidence {EvidenceId} of case {CaseId} is stored but the officer could not be notified", row.Id, caseId);
+        }
+
+        return TypedResults.Created($"/api/evidence/{row.Id}/content", row.ToItem());
+    }
+
+    private static async Task<Results<Ok<List<EvidenceItem>>, ProblemHttpResult>> List(Guid caseId, ClaimsPrincipal user, EvidenceStore store, CancellationToken ct)
+    {
+        var access = await store.FindCaseAsync(caseId, ct);
+        if (access is null || !CanSee(user, access))
+        {
+            return NoSuchCase(caseId);
+        }
+
+        return TypedResults.Ok((await store.ListAsync(caseId, ct)).Select(r => r.ToItem()).ToList());
+    }
+
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Content(
+        Guid evidenceId, HttpContext http, EvidenceStore store, EvidenceBlobs blobs, CancellationToken ct)
+    {
+        var item = await store.FindAsync(evidenceId, ct);
+        var access = item is null ? null : await store.FindCaseAsync(item.CaseId, ct);
+        if (item is null || access is null || !CanSee(http.User, access))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such evidence.",
+                detail: $"There is no evidence {evidenceId} that you can see. List a case's items with GET /api/cases/{{caseId}}/evidence.");
+        }
+
+        var stream = blobs.OpenRead(item.Sha256);
+        if (stream is null)
+        {
+            return TypedResults.Problem(statusCode: 500, title: "The stored file is missing.",
+                detail: $"Evidence {evidenceId} is recorded but its file is not in the evidence folder. Tell the administrator; the file may have to be restored from a backup.");
+        }
+
+        // Served as exactly the type that was checked at upload, never sniffed, and sandboxed: even a file
+        // that got past the checks cannot run script in this origin.
+        var headers = http.Response.Headers;
+        headers[HeaderNames.XContentTypeOptions] = "nosniff";
+        headers[HeaderNames.ContentSecurityPolicy] = "sandbox";
+        headers[HeaderNames.CacheControl] = "private, no-cache";
+        var disposition = new ContentDispositionHeaderValue(item.ContentType == EvidenceInspector.Pdf ? "attachment" : "inline");
+        disposition.SetHttpFileName($"evidence-{item.Id}.{EvidenceInspector.ExtensionFor(item.ContentType)}");
+        headers[HeaderNames.ContentDisposition] = disposition.ToString();
+        return TypedResults.Stream(stream, item.ContentType, entityTag: new EntityTagHeaderValue($"\"{item.Sha256}\""), enableRangeProcessing: true);
+    }
+
+    /// <summary>A case's parties, the officer who accepted it, and supervisors. Everyone else is told it does not exist.</summary>
+    private static bool CanSee(ClaimsPrincipal user, CaseAccess access)
+    {
+        if (user.IsParty())
+        {
+            return user.PartyCaseId() == access.CaseId;
+        }
+
+        return user.IsInRole(Roles.Supervisor) || (user.IsInRole(Roles.Officer) && access.OfficerId == user.OfficerId());
+    }
+
+    private static ProblemHttpResult NoSuchCase(Guid caseId) =>
+        TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+
+    private static ProblemHttpResult CaseNotOpen(string status) =>
+        TypedResults.Problem(statusCode: 409, title: $"The case is {status}.",
+            detail: "Evidence can be added only while the case is open (reported, answered or vehicles_moved); a closed or escalated case keeps the evidence it has.",
+            extensions: new Dictionary<string, object?> { ["caseStatus"] = status });
+
+    private sealed class UploadForm : IDisposable
+    {
+        public Dictionary<string, string> Fields { get; } = new(StringComparer.Ordinal);
+
+        public EvidenceBlobs.Incoming? File { get; set; }
+
+        public void Dispose() => File?.Dispose();
+    }
+
+    private sealed record UploadFields(string Kind, string? Angle, Guid? PartyId, double? Latitude, double? Longitude);
+
+    /// <summary>
+    /// Reads the multipart body section by section: small text fields into memory (each at most
+    /// <see cref="MaxFieldLength"/> characters), the file straight to disk while it is hashed and counted.
+    /// Nothing beyond the size limit is ever read or buffered.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> ReadFormAsync(HttpRequest request, EvidenceBlobs blobs, EvidenceOptions limits, UploadForm form, CancellationToken ct)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary) is not { Length: > 0 and <= 70 } boundary)
+        {
+            return BadForm("Send the upload as multipart/form-data (e.g. curl -F file=@photo.jpg -F kind=photo), not as JSON or raw bytes.");
+        }
+
+        try
+        {
+            var reader = new MultipartReader(boundary.ToString(), request.Body) { HeadersCountLimit = 8, HeadersLengthLimit = 4096 };
+            var sections = 0;
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (++sections > MaxSections)
+                {
+                    return BadForm($"The form has more than {MaxSections} parts. Send only: file, kind, angle, partyId, latitude, longitude.");
+                }
+
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
+                    || HeaderUtilities.RemoveQuotes(disposition.Name).ToString() is not { Length: > 0 } name)
+                {
+                    return BadForm("Each part of the form needs a Content-Disposition: form-data header with a name.");
+                }
+
+                if (name == "file")
+                {
+                    if (form.File is not null)
+                    {
+                        return BadForm("The form has more than one file. Send one file per upload.");
+                    }
+
+                    form.File = await blobs.ReceiveAsync(section.Body, limits.MaxBytes, ct);
+                    if (form.File is null)
+                    {
+                        return TooLarge(limits.MaxBytes);
+                    }
+                }
+                else if (TextFields.Contains(name))
+                {
+                    using var text = new StreamReader(section.Body);
+                    var buffer = new char[MaxFieldLength + 1];
+                    var length = await text.ReadBlockAsync(buffer, ct);
+                    if (length > MaxFieldLength)
+                    {
+                        return BadForm($"The field '{name}' is longer than {MaxFieldLength} characters.");
+                    }
+
+                    if (!form.Fields.TryAdd(name, new string(buffer, 0, length).Trim()))
+                    {
+                        return BadForm($"The field '{name}' appears more than once. Send each field once.");
+                    }
+                }
+                else
+                {
+                    return BadForm($"Unknown form field '{(name.Length > 40 ? name[..40] + "…" : name)}'. The fields are: file, kind, angle, partyId, latitude, longitude.");
+                }
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(limits.MaxBytes);
+        }
+        catch (InvalidDataException ex)
+        {
+            return BadForm($"The multipart body could not be read ({ex.Message}). Let the browser or HTTP library build the form.");
+        }
+
+        return null;
+    }
+
+    private static UploadFields? ReadFields(UploadForm form, ClaimsPrincipal user, CaseAccess access, Dictionary<string, string[]> errors)
+    {
+        if (form.File is null)
+        {
+            errors["file"] = ["Attach the photo, screenshot or PDF as the form field 'file'."];
+        }
+
+        var kind = form.Fields.GetValueOrDefault("kind")?.ToLowerInvariant();
+        if (string.IsNullOrEmpty(kind) || !EvidenceKind.Values.Contains(kind))
+        {
+            errors["kind"] = [$"Say what the file is: kind must be one of {string.Join(", ", EvidenceKind.Values)}."];
+        }
+
+        var angle = form.Fields.GetValueOrDefault("angle")?.ToLowerInvariant();
+        if (string.IsNullOrEmpty(angle))
+        {
+            angle = null;
+        }
+        else if (!EvidenceAngle.Values.Contains(angle))
+        {
+            errors["angle"] = [$"angle, if given, must be one of {string.Join(", ", EvidenceAngle.Values)}."];
+        }
+
+        Guid? partyId = user.IsParty() ? user.PartyId() : null;
+        if (form.Fields.GetValueOrDefault("partyId") is { Length: > 0 } partyText)
+        {
+            if (!Guid.TryParse(partyText, out var parsed) || !access.PartyIds.Contains(parsed))
+            {
+                errors["partyId"] = ["partyId must be the id of a party of this case (see GET /api/cases/{caseId}), or left out."];
+            }
+            else
+            {
+                partyId = parsed;
+            }
+        }
+
+        var latitude = Coordinate(form, "latitude", 90, "39.9087", errors);
+        var longitude = Coordinate(form, "longitude", 180, "116.3975", errors);
+        if ((latitude is null) != (longitude is null) && !errors.ContainsKey("latitude") && !errors.ContainsKey("longitude"))
+        {
+            errors["latitude"] = ["Send both latitude and longitude, or neither."];
+        }
+
+        return errors.Count > 0 ? null : new UploadFields(kind!, angle, partyId, latitude, longitude);
+    }
+
+    private static double? Coordinate(UploadForm form, string field, double bound, string example, Dictionary<string, string[]> errors)
+    {
+        if (form.Fields.GetValueOrDefault(field) is not { Length: > 0 } text)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || Math.Abs(value) > bound)
+        {
+            errors[field] = [$"{char.ToUpperInvariant(field[0])}{field[1..]} must be a number between -{bound} and {bound} (WGS-84 degrees, '.' as decimal point), e.g. {example}."];
+            return null;
+        }
+
+        return value;
+    }
+
+    private static ProblemHttpResult BadForm(string detail) =>
+        TypedResults.Problem(statusCode: 400, title: "The upload form could not be read.", detail: detail);
+
+    private static ProblemHttpResult TooLarge(long maxBytes) =>
+        TypedResults.Problem(statusCode: 413, title: "The file is too large.",
+            detail: $"Files up to {maxBytes} bytes ({maxBytes / (1024.0 * 1024.0):0.#} MB) are accepted. Send a smaller photo (the phone camera's normal setting is fine) or a PDF with fewer pages.");
+}

@@ -1,0 +1,32 @@
+namespace AccidentRemote.Server.Evidence;
+
+public static class EvidenceExtensions
+{
+    /// <summary>
+    /// Evidence settings, store and file folder. <see cref="Signalling.ICaseNotifier"/> is not registered
+    /// here: the Signalling feature provides it, and the upload endpoint asks for it per request.
+    /// </summary>
+    public static IHostApplicationBuilder AddEvidence(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EvidenceOptions>()
+            .Bind(builder.Configuration.GetSection(EvidenceOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<EvidenceStore>();
+        builder.Services.AddSingleton<EvidenceBlobs>();
+        builder.Services.AddHostedService<EvidenceStorageStartup>();
+        return builder;
+    }
+}
+
+/// <summary>Creates the evidence folder at start and fails the start, naming the setting, if it cannot be written.</summary>
+internal sealed class EvidenceStorageStartup(EvidenceBlobs blobs) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        blobs.EnsureReady();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

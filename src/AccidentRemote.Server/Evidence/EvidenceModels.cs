@@ -1,0 +1,72 @@
+namespace AccidentRemote.Server.Evidence;
+
+/// <summary>What an evidence item is. A screenshot is taken by the officer from a party's video.</summary>
+public static class EvidenceKind
+{
+    public const string Screenshot = "screenshot";
+    public const string Photo = "photo";
+    public const string Document = "document";
+
+    public static readonly IReadOnlyList<string> Values = [Screenshot, Photo, Document];
+}
+
+/// <summary>The angles an officer asks for (the same names as the <c>Instruction</c> event's <c>angle</c>).</summary>
+public static class EvidenceAngle
+{
+    public static readonly IReadOnlyList<string> Values = ["both-cars", "collision-point", "plates", "panorama", "licence", "registration"];
+}
+
+/// <summary>An evidence item as the API returns it.</summary>
+public sealed record EvidenceItem(
+    Guid Id,
+    Guid CaseId,
+    Guid? PartyId,
+    string Kind,
+    string? Angle,
+    string ContentType,
+    long Size,
+    int? Width,
+    int? Height,
+    string Sha256,
+    string CapturedBy,
+    DateTimeOffset CapturedAt,
+    double? Latitude,
+    double? Longitude);
+
+/// <summary>Row shape read with Dapper.</summary>
+public sealed class EvidenceRow
+{
+    public Guid Id { get; set; }
+
+    public Guid CaseId { get; set; }
+
+    public Guid? PartyId { get; set; }
+
+    public string Kind { get; set; } = "";
+
+    public string? Angle { get; set; }
+
+    public string ContentType { get; set; } = "";
+
+    public long Size { get; set; }
+
+    public int? Width { get; set; }
+
+    public int? Height { get; set; }
+
+    public string Sha256 { get; set; } = "";
+
+    public string CapturedBy { get; set; } = "";
+
+    public DateTimeOffset CapturedAt { get; set; }
+
+    public double? Latitude { get; set; }
+
+    public double? Longitude { get; set; }
+
+    public EvidenceItem ToItem() =>
+        new(Id, CaseId, PartyId, Kind, Angle, ContentType, Size, Width, Height, Sha256, CapturedBy, CapturedAt, Latitude, Longitude);
+}
+
+/// <summary>What access checks need to know about a case.</summary>
+public sealed record CaseAccess(Guid CaseId, string Status, Guid? OfficerId, IReadOnlyList<Guid> PartyIds);

@@ -1,0 +1,113 @@
+using System.Diagnostics.Metrics;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
+using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Signalling;
+using Dapper;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+
+namespace AccidentRemote.Server.Kpis;
+
+/// <summary>Settings for the board. Section <c>Kpis</c>.</summary>
+public sealed class KpiOptions
+{
+    public const string Section = "Kpis";
+
+    /// <summary>The centre's local time offset; "today" starts at local midnight. Beijing is +08:00.</summary>
+    public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);
+}
+
+/// <summary>Reads the week's cases and today's ratings and hands them to the calculator.</summary>
+public sealed class KpiStore(Db db, TimeProvider clock, Presence presence, IOptions<KpiOptions> options)
+{
+    public async Task<KpiBoard> BoardAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var offset = options.Value.UtcOffset;
+        var dayStart = new DateTimeOffset(now.ToOffset(offset).Date, offset);
+        var weekStart = dayStart.AddDays(-6);
+        await using var c = await db.OpenAsync(ct);
+        var cases = (await c.QueryAsync<CaseRow>("""
+            SELECT reported_at, answered_at, vehicles_moved_at, closed_at, status, officer_id FROM cases
+            WHERE reported_at >= @weekStart OR status IN ('reported', 'queued', 'answered', 'in_call', 'vehicles_moved', 'liability_determined', 'awaiting_signatures')
+            """, new { weekStart })).Select(r => new KpiCase(r.ReportedAt, r.AnsweredAt, r.VehiclesMovedAt, r.ClosedAt, r.Status, r.OfficerId)).ToList();
+        var ratings = (await c.QueryAsync<int>(
+            "SELECT satisfaction_rating FROM parties WHERE rated_at >= @dayStart AND satisfaction_rating IS NOT NULL", new { dayStart })).ToList();
+        return KpiCalculator.Compute(cases, ratings, now, offset, presence.OfficersOnline);
+    }
+}
+
+/// <summary>
+/// The same figures as metrics (<c>/metrics</c>, Prometheus format via OpenTelemetry): a
+/// histogram per target, recorded when the case reaches it.
+/// </summary>
+public sealed class CaseMetrics : IDisposable
+{
+    public const string MeterName = "AccidentRemote";
+    private readonly Meter meter = new(MeterName);
+    private readonly Histogram<double> answer;
+    private readonly Histogram<double> move;
+    private readonly Histogram<double> close;
+    private readonly Counter<long> reported;
+
+    public CaseMetrics()
+    {
+        answer = meter.CreateHistogram<double>("accidentremote.case.time_to_answer", "s", "Report to officer answering");
+        move = meter.CreateHistogram<double>("accidentremote.case.time_to_move", "s", "Report to cars moved off the road");
+        close = meter.CreateHistogram<double>("accidentremote.case.time_to_close", "s", "Report to case closed");
+        reported = meter.CreateCounter<long>("accidentremote.cases.reported", "{case}", "Cases reported");
+    }
+
+    public void Reported(bool escalated) => reported.Add(1, new KeyValuePair<string, object?>("escalated", escalated));
+
+    /// <summary>Records the span that the case's new state completes.</summary>
+    public void StateReached(CaseRow c)
+    {
+        switch (c.Status)
+        {
+            case CaseStatus.InCall when c.AnsweredAt is { } at:
+                answer.Record((at - c.ReportedAt).TotalSeconds);
+                break;
+            case CaseStatus.VehiclesMoved when c.VehiclesMovedAt is { } at:
+                move.Record((at - c.ReportedAt).TotalSeconds);
+                break;
+            case CaseStatus.Closed when c.ClosedAt is { } at:
+                close.Record((at - c.ReportedAt).TotalSeconds);
+                break;
+        }
+    }
+
+    public void Dispose() => meter.Dispose();
+}
+
+public static class KpisExtensions
+{
+    private static readonly double[] SecondsBuckets = [15, 30, 60, 120, 240, 480, 900, 1800, 3600];
+
+    public static IHostApplicationBuilder AddKpis(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<KpiOptions>()
+            .Bind(builder.Configuration.GetSection(KpiOptions.Section))
+            .Validate(o => o.UtcOffset >= TimeSpan.FromHours(-14) && o.UtcOffset <= TimeSpan.FromHours(14), "Kpis:UtcOffset must be between -14:00 and 14:00.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<KpiStore>();
+        builder.Services.AddSingleton<CaseMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(CaseMetrics.MeterName)
+            .AddView(i => i.Name.StartsWith("accidentremote.case.", StringComparison.Ordinal)
+                ? new ExplicitBucketHistogramConfiguration { Boundaries = SecondsBuckets }
+                : null)
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapKpis(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/kpis", async (KpiStore store, CancellationToken ct) => TypedResults.Ok(await store.BoardAsync(ct)))
+            .WithTags("KPIs")
+            .RequireAuthorization(AuthExtensions.StaffPolicy);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}

@@ -1,0 +1,83 @@
+using AccidentRemote.Server.Cases;
+using AccidentRemote.Tests.Infrastructure;
+
+namespace AccidentRemote.Tests.Cases;
+
+/// <summary>A second driver who reports separately ends up in the first driver's case when plate, time and place fit.</summary>
+public sealed class DuplicateReportTests : IDisposable
+{
+    private readonly TestApp app = TestApp.Embedded();
+
+    public void Dispose() => app.Dispose();
+
+    private static Dictionary<string, object?> Report(string plate, string? otherPlate, double lat = 39.9087, double lng = 116.3975, int minutesAgo = 3)
+    {
+        var r = Api.Report(plate, "pingan");
+        r["otherPlate"] = otherPlate;
+        r["latitude"] = lat;
+        r["longitude"] = lng;
+        r["accidentTime"] = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo);
+        return r;
+    }
+
+    [Fact]
+    public async Task A_separate_report_naming_the_first_drivers_plate_nearby_is_matched_into_the_same_case()
+    {
+        var client = app.CreateClient();
+        var officer = await app.OfficerClientAsync();
+        var first = await client.PostJsonAsync("/api/cases", Report("京A12345", null), 201);
+        // 200 m north, 10 minutes apart, naming the first car.
+        var second = await client.PostJsonAsync("/api/cases", Report("京B67890", "京A12345", 39.9087 + 0.0018, minutesAgo: 13), 201);
+
+        Assert.True(second.GetProperty("matchedExistingCase").GetBoolean());
+        Assert.Equal(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
+        Assert.Equal(2, second.GetProperty("partyNumber").GetInt32());
+        Assert.Contains("已报案", second.GetProperty("advice").GetString(), StringComparison.Ordinal);
+        var queue = await officer.GetJsonAsync("/api/queue");
+        var item = Assert.Single(queue.EnumerateArray());
+        Assert.Equal(2, item.GetProperty("partiesJoined").GetInt32());
+
+        // The second driver's own token opens the shared case.
+        var own = await app.PartyClient(second.GetProperty("partyToken").GetString()!).GetJsonAsync($"/api/cases/{first.GetProperty("caseId").GetString()}");
+        Assert.Equal(2, own.GetProperty("parties").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_first_driver_naming_the_second_plate_also_matches()
+    {
+        var client = app.CreateClient();
+        var first = await client.PostJsonAsync("/api/cases", Report("京A12345", "京B67890"), 201);
+        var second = await client.PostJsonAsync("/api/cases", Report("京B67890", null), 201);
+        Assert.Equal(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
+    }
+
+    [Theory]
+    [InlineData("京C11111", 0.0, 13)] // names a plate that is not in the case
+    [InlineData("京A12345", 0.0060, 13)] // about 670 m away
+    [InlineData("京A12345", 0.0, 45)] // 42 minutes apart
+    public async Task A_report_that_does_not_fit_in_plate_place_or_time_becomes_its_own_case(string otherPlate, double northDegrees, int minutesAgo)
+    {
+        var client = app.CreateClient();
+        var officer = await app.OfficerClientAsync();
+        var first = await client.PostJsonAsync("/api/cases", Report("京A12345", null), 201);
+        var second = await client.PostJsonAsync("/api/cases", Report("京B67890", otherPlate, 39.9087 + northDegrees, minutesAgo: minutesAgo), 201);
+        Assert.False(second.GetProperty("matchedExistingCase").GetBoolean());
+        Assert.NotEqual(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
+        Assert.Equal(2, (await officer.GetJsonAsync("/api/queue")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_closed_case_is_not_reopened_by_a_late_report()
+    {
+        var client = app.CreateClient();
+        var officer = await app.OfficerClientAsync();
+        var (caseId, _) = await Api.CaseReadyToCloseAsync(client, officer, plate1: "京A12345", plate2: "沪AD12345");
+        await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);
+        var late = await client.PostJsonAsync("/api/cases", Report("京B67890", "京A12345"), 201);
+        Assert.NotEqual(caseId, late.GetProperty("caseId").GetString());
+    }
+
+    [Fact]
+    public void Distances_are_great_circle_metres() =>
+        Assert.InRange(CaseStore.DistanceMetres(39.9087, 116.3975, 39.9087 + 0.0045, 116.3975), 495, 505);
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using AccidentRemote.Server.Evidence;
+
+namespace AccidentRemote.Tests.Evidence;
+
+/// <summary>The content rules on their own: what a file is, how big its image is, and what is refused.</summary>
+public sealed class EvidenceInspectorTests
+{
+    private static readonly EvidenceOptions Limits = new();
+
+    private static Inspection Inspect(byte[] bytes) => EvidenceInspector.Inspect(new MemoryStream(bytes), Limits);
+
+    public static TheoryData<string, byte[], string, int, int> Images => new()
+    {
+        { "PNG", TestFiles.Png(3, 2), EvidenceInspector.Png, 3, 2 },
+        { "JPEG", TestFiles.Jpeg(40, 24), EvidenceInspector.Jpeg, 40, 24 },
+        { "JPEG with metadata before the frame header", TestFiles.Jpeg(4032, 3024, app1: new byte[30_000]), EvidenceInspector.Jpeg, 4032, 3024 },
+        { "lossless WebP", TestFiles.WebPLossless(), EvidenceInspector.WebP, 1, 1 },
+        { "lossy WebP", TestFiles.WebPLossy(), EvidenceInspector.WebP, 1, 1 },
+        { "extended WebP", TestFiles.WebPExtended(4000, 3000), EvidenceInspector.WebP, 4000, 3000 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Images))]
+    public void An_image_is_recognised_by_its_bytes_and_its_size_read_from_the_header(string what, byte[] bytes, string contentType, int width, int height)
+    {
+        var accepted = Assert.IsType<Inspection.Accepted>(Inspect(bytes));
+        Assert.Equal(contentType, accepted.ContentType);
+        Assert.Equal((width, height), (accepted.Width, accepted.Height));
+        Assert.NotEmpty(what);
+    }
+
+    [Fact]
+    public void A_plain_PDF_is_accepted_without_a_size()
+    {
+        var accepted = Assert.IsType<Inspection.Accepted>(Inspect(TestFiles.Pdf()));
+        Assert.Equal(EvidenceInspector.Pdf, accepted.ContentType);
+        Assert.Null(accepted.Width);
+    }
+
+    public static TheoryData<string, byte[], string> Refused => new()
+    {
+        { "SVG", TestFiles.Svg(), "SVG" },
+        { "HTML", TestFiles.Html(), "HTML" },
+        { "HEIC", Encoding.ASCII.GetBytes("\0\0\0\u0018ftypheic\0\0\0\0mif1heic").Concat(new byte[64]).ToArray(), "Most Compatible" },
+        { "PNG with a script appended", TestFiles.Append(TestFiles.Png(2, 2), "<script>alert(1)</script>"), "'<script'" },
+        { "PNG with a ZIP appended", TestFiles.Append(TestFiles.Png(2, 2), "PK\u0005\u0006" + new string('\0', 18)), "PK" },
+        { "JPEG with HTML in its metadata", TestFiles.Jpeg(8, 8, app1: Encoding.ASCII.GetBytes("Exif\0\0<HTML><body>hi")), "'<html'" },
+        { "JPEG with a PDF inside its start", TestFiles.Jpeg(8, 8, app1: Encoding.ASCII.GetBytes("%PDF-1.4 1 0 obj")), "'%PDF-'" },
+        { "PDF with JavaScript", TestFiles.Pdf("/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "), "/JavaScript" },
+        { "PDF cut off", TestFiles.Pdf()[..200], "%%EOF" },
+        { "PNG 100000x100000", TestFiles.PngHeaderOnly(100_000, 100_000), "100000x100000" },
+        { "PNG one side over 12000", TestFiles.PngHeaderOnly(12_001, 10), "12000 pixels on each side" },
+        { "PNG of 0 width", TestFiles.PngHeaderOnly(0, 10), "0x10" },
+        { "JPEG without a frame header", TestFiles.Jpeg(8, 8)[..20].Concat(new byte[] { 0xFF, 0xD9 }).ToArray(), "no frame header" },
+        { "WebP with data appended", TestFiles.Append(TestFiles.WebPLossless(), "xx"), "appended" },
+        { "empty", [], "empty" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void A_file_that_is_not_a_plain_image_or_PDF_is_refused_saying_why(string what, byte[] bytes, string expected)
+    {
+        var refused = Assert.IsType<Inspection.Refused>(Inspect(bytes));
+        Assert.Contains(expected, refused.Title + " " + refused.Detail, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEmpty(what);
+    }
+
+    [Fact]
+    public void Markers_deep_inside_an_image_are_not_searched_for_so_compressed_data_is_not_refused_by_chance()
+    {
+        // The rule covers the first and last ScanWindow bytes only (see EvidenceInspector).
+        var app1 = new byte[3 * EvidenceInspector.ScanWindow];
+        Encoding.ASCII.GetBytes("<svg").CopyTo(app1, EvidenceInspector.ScanWindow + 100);
+        Assert.IsType<Inspection.Accepted>(Inspect(TestFiles.Jpeg(8, 8, app1)));
+    }
+
+    [Fact]
+    public void The_pixel_limit_follows_the_setting()
+    {
+        var small = new EvidenceOptions { MaxPixels = 100 };
+        Assert.IsType<Inspection.Accepted>(EvidenceInspector.Inspect(new MemoryStream(TestFiles.Png(10, 10)), small));
+        var refused = Assert.IsType<Inspection.Refused>(EvidenceInspector.Inspect(new MemoryStream(TestFiles.Png(11, 10)), small));
+        Assert.Contains("11x10", refused.Detail, StringComparison.Ordinal);
+    }
+}
