@@ -37,16 +37,18 @@ public static class WebExtensions
 
     public static WebApplication UseWeb(this WebApplication app)
     {
+        // Defaults for every response; an endpoint that sets its own (the document verification
+        // page has its own CSP) keeps them.
         app.Use((http, next) =>
         {
             http.Response.OnStarting(() =>
             {
                 var h = http.Response.Headers;
-                h.ContentSecurityPolicy = ContentSecurityPolicy;
-                h.XContentTypeOptions = "nosniff";
-                h.XFrameOptions = "DENY";
-                h["Referrer-Policy"] = "no-referrer";
-                h["Permissions-Policy"] = "camera=(self), microphone=(self), geolocation=(self), payment=()";
+                h.TryAdd("Content-Security-Policy", ContentSecurityPolicy);
+                h.TryAdd("X-Content-Type-Options", "nosniff");
+                h.TryAdd("X-Frame-Options", "DENY");
+                h.TryAdd("Referrer-Policy", "no-referrer");
+                h.TryAdd("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(self), payment=()");
                 return Task.CompletedTask;
             });
             return next(http);

@@ -57,6 +57,17 @@ public sealed partial class PageTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
+    [Fact]
+    public async Task An_endpoint_that_sets_its_own_security_policy_keeps_it()
+    {
+        using var client = app.CreateClient();
+        using var response = await client.GetAsync(new Uri("/verify/NO-SUCH-CODE", UriKind.Relative));
+
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.StartsWith("default-src 'none'", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
     [GeneratedRegex(@"src=""(/dist/driver\.js\?v=[0-9a-f]{12})""")]
     private static partial Regex BundleLink();
 }

@@ -46,6 +46,8 @@ function saveSession(s: Session | null): void {
 
 let session: Session | null = null;
 let caseStatus = "";
+/** Case states (see the server's CaseStateMachine) in which the driver waits in the queue. */
+const waitingStates = ["reported", "queued"];
 
 // ---------- call state on <body data-call-state> (tests read it) ----------
 
@@ -282,7 +284,7 @@ async function enterCase(s: Session, status: string): Promise<void> {
   renderShare();
   applyStatus(status);
   void connectHub();
-  if (status === "reported") void refreshQueuePosition();
+  if (waitingStates.includes(status)) void refreshQueuePosition();
   void checkMediaPermission();
 }
 
@@ -295,14 +297,20 @@ function applyStatus(status: string): void {
   renderStatusText();
   switch (status) {
     case "reported":
+    case "queued":
       if (!inCall) showScreen("waiting");
       break;
-    case "answered":
+    case "in_call":
     case "vehicles_moved":
-      enterCall();
+    case "liability_determined":
+    case "awaiting_signatures":
+      if (!ended) enterCall();
       break;
     case "closed":
       endCall("closed");
+      break;
+    case "abandoned":
+      endCall("abandoned");
       break;
     case "escalated":
       byTestId("advice").textContent = t("escalated.generic");
@@ -390,7 +398,7 @@ async function resync(): Promise<void> {
   } catch {
     // Still offline: the banner says so.
   }
-  if (caseStatus === "reported") void refreshQueuePosition();
+  if (waitingStates.includes(caseStatus)) void refreshQueuePosition();
 }
 
 async function send(sig: Omit<OutgoingSignal, "caseId" | "toPartyId">): Promise<void> {
@@ -623,9 +631,10 @@ async function onSignal(s: IncomingSignal): Promise<void> {
   }
 }
 
-let endReason: "hangup" | "end-call" | "closed" = "hangup";
+type EndReason = "hangup" | "end-call" | "closed" | "abandoned";
+let endReason: EndReason = "hangup";
 
-function endCall(reason: "hangup" | "end-call" | "closed"): void {
+function endCall(reason: EndReason): void {
   closePc();
   inCall = false;
   ended = true;
@@ -637,10 +646,13 @@ function endCall(reason: "hangup" | "end-call" | "closed"): void {
 }
 
 function renderEnded(): void {
-  const closed = endReason === "closed";
-  byTestId("ended-title").textContent = t(closed ? "ended.closedTitle" : "ended.title");
-  byTestId("ended-text").textContent = t(closed ? "ended.closedText" : "ended.text");
-  byTestId("ended-back").hidden = closed;
+  const final = endReason === "closed" || endReason === "abandoned";
+  const [title, text]: [Key, Key] = endReason === "closed" ? ["ended.closedTitle", "ended.closedText"]
+    : endReason === "abandoned" ? ["ended.abandonedTitle", "ended.abandonedText"]
+    : ["ended.title", "ended.text"];
+  byTestId("ended-title").textContent = t(title);
+  byTestId("ended-text").textContent = t(text);
+  byTestId("ended-back").hidden = final;
 }
 
 // ---------- instructions from the officer ----------
