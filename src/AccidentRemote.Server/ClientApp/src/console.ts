@@ -4,7 +4,8 @@
 import type { HubConnection } from "@microsoft/signalr";
 import { api, ApiError, setToken, upload } from "./lib/api";
 import type {
-  CallRoster, CaseChanged, CaseView, EvidenceAdded, IncomingSignal, OutgoingSignal, PartyMoved, PeerChanged, QueueItem, SignInResponse,
+  CallRoster, CaseChanged, CaseView, EvidenceAdded, IncomingSignal, LiabilityScenario, OutgoingSignal, PartyMoved, PeerChanged, QueueItem,
+  SignInResponse,
 } from "./lib/contract";
 import { Angles, Liabilities } from "./lib/contract";
 import { byTestId, el, minutesSeconds, showScreen } from "./lib/dom";
@@ -29,7 +30,7 @@ function message(text: string): void {
 function problem(e: unknown): string {
   if (!(e instanceof ApiError)) return String(e);
   if (e.offline) return t("error.offline");
-  return [e.title, e.detail].filter(Boolean).join(" ");
+  return [e.title, e.detail, ...Object.values(e.errors).flat()].filter(Boolean).join(" ");
 }
 
 function logEvent(kind: string, text: string): void {
@@ -474,13 +475,34 @@ async function caseAction(method: string, path: string, body?: unknown): Promise
   }
 }
 
+let scenarios: LiabilityScenario[] = [];
+
+async function loadScenarios(): Promise<void> {
+  try {
+    scenarios = await api<LiabilityScenario[]>("GET", "/api/liability/scenarios");
+  } catch {
+    scenarios = [];
+  }
+  renderScenarios();
+}
+
+function renderScenarios(): void {
+  const select = byTestId<HTMLSelectElement>("liability-scenario");
+  const value = select.value;
+  select.replaceChildren(el("option", { value: "", text: t("console.liabilityChoose") }),
+    ...scenarios.map((x) => el("option", { value: x.code, text: lang === "en" ? x.nameEn : x.nameZh })));
+  select.value = value;
+}
+
 async function saveLiability(): Promise<void> {
   const parties = tiles.map((x) => ({ partyId: x.partyId, liability: byTestId<HTMLSelectElement>(`tile-${x.partyNumber}-liability`, x.root).value }));
-  if (parties.some((p) => !p.liability)) {
+  const scenario = byTestId<HTMLSelectElement>("liability-scenario").value;
+  if (!scenario || parties.some((p) => !p.liability)) {
     message(t("console.liabilityMissing"));
     return;
   }
-  if (await caseAction("PUT", "liability", { parties })) message(t("console.liabilitySaved"));
+  const facts = byTestId<HTMLTextAreaElement>("liability-facts").value.trim() || null;
+  if (await caseAction("PUT", "liability", { scenario, facts, parties })) message(t("console.liabilitySaved"));
 }
 
 function hangUpAll(): void {
@@ -568,6 +590,7 @@ async function enterDesk(): Promise<void> {
   byTestId("sign-out").hidden = false;
   showScreen("desk");
   await loadQueue();
+  void loadScenarios();
   await connectHub();
   const open = sessionStorage.getItem(`${storageKey}.case`);
   if (open) await openCase(open);
@@ -580,6 +603,7 @@ async function boot(): Promise<void> {
     renderQueue();
     renderStatus();
     tiles.forEach(renderTile);
+    renderScenarios();
     if (hub) setHubState(document.body.dataset.hub as "connected");
   });
   byTestId("signin-form").addEventListener("submit", (e) => void signIn(e));

@@ -123,3 +123,5 @@ export interface SignInResponse {
 }
 
 export interface IceServersResponse { iceServers: RTCIceServer[]; ttlSeconds: number }
+
+export interface LiabilityScenario { code: string; nameZh: string; nameEn: string; atFault: string; others: string }
