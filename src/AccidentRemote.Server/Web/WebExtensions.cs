@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.StaticFiles;
 
 namespace AccidentRemote.Server.Web;
@@ -32,6 +34,18 @@ public static class WebExtensions
     public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PageRenderer>();
+        // Only the public, secret-free page files are compressed (see UseWeb), so compressing over
+        // HTTPS carries no BREACH risk; the driver bundle shrinks to about a third on a weak link.
+        builder.Services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true;
+            o.Providers.Add<BrotliCompressionProvider>();
+            o.Providers.Add<GzipCompressionProvider>();
+        });
+        // Optimal, not the default Fastest: a 90 KB bundle goes to ~27 KB instead of ~38 KB, and
+        // versioned bundles are fetched once per phone (immutable), so the CPU is spent rarely.
+        builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
+        builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
         return builder;
     }
 
@@ -54,6 +68,8 @@ public static class WebExtensions
             return next(http);
         });
 
+        app.UseWhen(http => IsPageFile(http.Request.Path), page => page.UseResponseCompression());
+
         var types = new FileExtensionContentTypeProvider();
         types.Mappings[".map"] = "application/json";
         app.UseStaticFiles(new StaticFileOptions
@@ -71,6 +87,10 @@ public static class WebExtensions
         });
         return app;
     }
+
+    private static bool IsPageFile(PathString path) =>
+        path.StartsWithSegments("/dist") || path.StartsWithSegments("/css") || Routes.Any(r => r.Path == path.Value)
+        || path.StartsWithSegments("/join");
 
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder app)
     {

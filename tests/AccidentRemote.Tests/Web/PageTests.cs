@@ -58,6 +58,24 @@ public sealed partial class PageTests : IDisposable
     }
 
     [Fact]
+    public async Task Bundles_are_compressed_for_weak_networks_but_api_answers_are_not()
+    {
+        using var client = app.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/", UriKind.Relative));
+        var link = BundleLink().Match(html).Groups[1].Value;
+
+        using var bundleRequest = new HttpRequestMessage(HttpMethod.Get, new Uri(link, UriKind.Relative));
+        bundleRequest.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var bundle = await client.SendAsync(bundleRequest);
+        Assert.Equal("gzip", Assert.Single(bundle.Content.Headers.ContentEncoding));
+
+        using var apiRequest = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/insurers", UriKind.Relative));
+        apiRequest.Headers.AcceptEncoding.ParseAdd("gzip");
+        using var api = await client.SendAsync(apiRequest);
+        Assert.Empty(api.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task An_endpoint_that_sets_its_own_security_policy_keeps_it()
     {
         using var client = app.CreateClient();
