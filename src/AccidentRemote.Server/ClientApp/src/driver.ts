@@ -8,7 +8,7 @@ import type {
 import { VehicleTypes } from "./lib/contract";
 import { byTestId, showScreen } from "./lib/dom";
 import { buildHub, CandidateBuffer, fromIce, SerialQueue, startHub, toIceInit } from "./lib/hub";
-import { applyI18n, has, lang, onLangChange, t, toggleLang, type Key } from "./lib/i18n";
+import { applyI18n, has, lang, onLangChange, setPlain, setText, t, toggleLang, type Key } from "./lib/i18n";
 import { iceConfig } from "./lib/ice";
 
 // ---------- session (survives a reload of the tab, not a closed tab) ----------
@@ -252,19 +252,19 @@ async function submitForm(ev: Event): Promise<void> {
 function locate(): void {
   const status = byTestId("location-status");
   if (!("geolocation" in navigator)) {
-    status.textContent = t("location.unavailable");
+    setText(status, "location.unavailable");
     field<HTMLInputElement>("address").focus();
     return;
   }
-  status.textContent = t("location.locating");
+  setText(status, "location.locating");
   navigator.geolocation.getCurrentPosition(
     (p) => {
       coords = { latitude: p.coords.latitude, longitude: p.coords.longitude };
-      status.textContent = t("location.found", { metres: Math.round(p.coords.accuracy) });
+      setText(status, "location.found", { metres: Math.round(p.coords.accuracy) });
       status.dataset.located = "true";
     },
     (err) => {
-      status.textContent = t(err.code === err.PERMISSION_DENIED ? "location.denied" : "location.failed");
+      setText(status, err.code === err.PERMISSION_DENIED ? "location.denied" : "location.failed");
       field<HTMLInputElement>("address").focus();
     },
     { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
@@ -325,7 +325,7 @@ async function refreshQueuePosition(): Promise<void> {
   try {
     showQueue(await api<QueuePosition>("GET", `/api/cases/${session.caseId}/queue-position`));
   } catch {
-    byTestId("queue-wait").textContent = t("waiting.unknown");
+    setText(byTestId("queue-wait"), "waiting.unknown");
   }
 }
 
@@ -333,11 +333,10 @@ let lastQueue: QueuePosition | null = null;
 
 function showQueue(q: QueuePosition): void {
   lastQueue = q;
-  byTestId("queue-position").textContent = t("waiting.position", { n: q.position });
+  setText(byTestId("queue-position"), "waiting.position", { n: q.position });
   byTestId("queue-position").dataset.position = String(q.position);
-  byTestId("queue-wait").textContent = q.expectedWaitSeconds < 60
-    ? t("waiting.lessThanMinute")
-    : t("waiting.expected", { minutes: Math.ceil(q.expectedWaitSeconds / 60) });
+  if (q.expectedWaitSeconds < 60) setText(byTestId("queue-wait"), "waiting.lessThanMinute");
+  else setText(byTestId("queue-wait"), "waiting.expected", { minutes: Math.ceil(q.expectedWaitSeconds / 60) });
 }
 
 function renderShare(): void {
@@ -364,7 +363,7 @@ async function share(): Promise<void> {
   try {
     if (navigator.share) await navigator.share({ title: t("app.name"), text: t("share.text", { code: session?.joinCode ?? "" }), url });
     else await navigator.clipboard.writeText(url);
-    byTestId("share-button").textContent = t("share.copied");
+    setText(byTestId("share-button"), "share.copied");
   } catch {
     // Cancelled by the user.
   }
@@ -438,11 +437,11 @@ function mediaDecision(): Promise<void> {
 async function acquireMedia(): Promise<void> {
   const status = byTestId("media-status");
   if (!navigator.mediaDevices?.getUserMedia) {
-    status.textContent = t("media.unsupported");
+    setText(status, "media.unsupported");
     finishDecision();
     return;
   }
-  status.textContent = t("media.starting");
+  setText(status, "media.starting");
   try {
     local = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints, video: audioOnly ? false : videoConstraints() });
   } catch {
@@ -453,7 +452,7 @@ async function acquireMedia(): Promise<void> {
       local = null;
     }
   }
-  status.textContent = local ? t("media.ready") : t("media.denied");
+  setText(status, local ? "media.ready" : "media.denied");
   byTestId("media-card").dataset.ready = local ? "true" : "false";
   byTestId<HTMLButtonElement>("media-consent").hidden = !!local;
   watchVideoTrack();
@@ -665,7 +664,7 @@ function onInstruction(i: Instruction): void {
   const say = (key: Key, vars?: () => Record<string, string>) => {
     instructionText = () => t(key, vars?.());
     byTestId("instruction-text").textContent = instructionText();
-    byTestId("instruction-status").textContent = "";
+    setPlain(byTestId("instruction-status"), "");
     card.dataset.kind = i.kind;
     card.hidden = false;
     byTestId("moved-button").hidden = i.kind !== "move-cars";
@@ -704,10 +703,10 @@ async function confirmMoved(): Promise<void> {
   button.disabled = true;
   try {
     await api("POST", `/api/cases/${session.caseId}/moved-confirmation`);
-    status.textContent = t("instruction.movedThanks");
+    setText(status, "instruction.movedThanks");
     button.hidden = true;
   } catch (e) {
-    status.textContent = e instanceof ApiError ? problemText(e) : t("error.offline");
+    setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
   } finally {
     button.disabled = false;
   }
@@ -728,17 +727,17 @@ async function uploadPhoto(input: HTMLInputElement): Promise<void> {
   }
   progress.hidden = false;
   progress.value = 0;
-  status.textContent = t("photo.sending");
+  setText(status, "photo.sending");
   try {
     await upload(`/api/cases/${session.caseId}/evidence`, formData, (f) => {
       progress.value = f;
-      status.textContent = t("photo.progress", { percent: Math.round(f * 100) });
+      setText(status, "photo.progress", { percent: Math.round(f * 100) });
     });
     progress.value = 1;
-    status.textContent = t("photo.sent");
+    setText(status, "photo.sent");
     status.dataset.uploaded = "true";
   } catch (e) {
-    status.textContent = e instanceof ApiError && e.status === 404 ? t("photo.unavailable") : e instanceof ApiError ? problemText(e) : t("error.offline");
+    setPlain(status, e instanceof ApiError && e.status === 404 ? t("photo.unavailable") : e instanceof ApiError ? problemText(e) : t("error.offline"));
     status.dataset.uploaded = "false";
   } finally {
     input.value = "";

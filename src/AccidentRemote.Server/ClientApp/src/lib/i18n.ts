@@ -32,10 +32,26 @@ export function has(key: string): key is Key {
 /** Fills data-i18n (text), data-i18n-placeholder, data-i18n-aria (aria-label) and data-i18n-title below root. */
 export function applyI18n(root: ParentNode = document): void {
   document.documentElement.lang = lang;
-  root.querySelectorAll<HTMLElement>("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n as Key); });
+  root.querySelectorAll<HTMLElement>("[data-i18n]").forEach((el) => {
+    el.textContent = t(el.dataset.i18n as Key, el.dataset.i18nVars ? (JSON.parse(el.dataset.i18nVars) as Record<string, string | number>) : undefined);
+  });
   root.querySelectorAll<HTMLInputElement>("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder as Key); });
   root.querySelectorAll<HTMLElement>("[data-i18n-aria]").forEach((el) => el.setAttribute("aria-label", t(el.dataset.i18nAria as Key)));
   root.querySelectorAll<HTMLElement>("[data-i18n-title]").forEach((el) => { el.title = t(el.dataset.i18nTitle as Key); });
+}
+
+/** Sets a translated text that follows later language switches; setPlain for text that is not ours. */
+export function setText(el: HTMLElement, key: Key, vars?: Record<string, string | number>): void {
+  el.dataset.i18n = key;
+  if (vars) el.dataset.i18nVars = JSON.stringify(vars);
+  else delete el.dataset.i18nVars;
+  el.textContent = t(key, vars);
+}
+
+export function setPlain(el: HTMLElement, text: string): void {
+  delete el.dataset.i18n;
+  delete el.dataset.i18nVars;
+  el.textContent = text;
 }
 
 const listeners: Array<() => void> = [];
