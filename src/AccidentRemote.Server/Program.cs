@@ -46,6 +46,7 @@ app.MapAudit();
 app.MapKpis();
 app.MapEvidence();
 app.MapDocuments();
+app.MapSigning();
 app.MapWeb();
 app.PrintStartBanner();
 await app.RunAsync();

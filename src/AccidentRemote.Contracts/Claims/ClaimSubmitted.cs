@@ -68,4 +68,22 @@ public static class ClaimsWire
 
     /// <summary>The durable (quorum) queue an insurer reads its claims from.</summary>
     public static string QueueFor(string insurerCode) => $"claims.{insurerCode}";
+
+    /// <summary>Durable direct exchange insurers publish <see cref="ClaimAcknowledged"/> to, routing key = their code.</summary>
+    public const string AcksExchange = "accidentremote.claim-acks";
+
+    /// <summary>The server's queue of acknowledgements (bound to <see cref="AcksExchange"/> for every insurer).</summary>
+    public const string AcksQueue = "accidentremote.claim-acks.server";
+
+    /// <summary>Where claims go that an insurer's consumer rejected or that failed too often.</summary>
+    public const string DeadLetterExchange = "accidentremote.claims.dead";
+
+    /// <summary>The dead-letter queue of one insurer's claims, bound to <see cref="DeadLetterExchange"/> with its code.</summary>
+    public static string DeadLetterQueueFor(string insurerCode) => $"claims.{insurerCode}.dead";
+
+    /// <summary>How often a quorum queue redelivers a claim before dead-lettering it.</summary>
+    public const int DeliveryLimit = 5;
+
+    /// <summary>The broker user of an insurer (its AMQP user_id on acknowledgements).</summary>
+    public static string BrokerUserFor(string insurerCode) => $"insurer-{insurerCode}";
 }

@@ -265,7 +265,8 @@ public static class CaseEndpoints
             d.Parties.Select(p => new PartyView(
                 p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber,
                 isParty && p.Id != viewer ? CaseRules.MaskPhone(p.Phone) : p.Phone,
-                p.Liability, p.JoinedAt)).ToList());
+                p.Liability, p.JoinedAt, p.Name,
+                p.IdNumber is null ? null : isParty && p.Id != viewer ? CaseRules.MaskIdNumber(p.IdNumber) : p.IdNumber)).ToList());
     }
 }
 

@@ -103,6 +103,8 @@ public sealed class CaseRow
     public DateTimeOffset? EscalatedAt { get; set; }
     public string? LiabilityScenario { get; set; }
     public string? Facts { get; set; }
+    public string? Weather { get; set; }
+    public string? MediationResult { get; set; }
 }
 
 public sealed class PartyRow
@@ -118,6 +120,8 @@ public sealed class PartyRow
     public string? Liability { get; set; }
     public DateTimeOffset JoinedAt { get; set; }
     public string? OtherPlate { get; set; }
+    public string? Name { get; set; }
+    public string? IdNumber { get; set; }
 }
 
 public sealed record PartyIdentity(Guid PartyId, Guid CaseId);
@@ -146,7 +150,7 @@ public sealed record TriageView(bool AnyoneInjured, bool VehiclesDrivable, bool 
 
 public sealed record CaseTimes(DateTimeOffset ReportedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? VehiclesMovedAt, DateTimeOffset? ClosedAt, DateTimeOffset? EscalatedAt);
 
-public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string Phone, string? Liability, DateTimeOffset JoinedAt);
+public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string Phone, string? Liability, DateTimeOffset JoinedAt, string? Name, string? IdNumber);
 
 public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address);
 

@@ -44,6 +44,30 @@ public static partial class CaseRules
     /// <summary>Shows the first 3 and last 4 digits only, for anyone who is not staff.</summary>
     public static string MaskPhone(string phone) => phone.Length == 11 ? $"{phone[..3]}****{phone[7..]}" : "****";
 
+    /// <summary>
+    /// An 18-character resident identity number (GB 11643: 17 digits and a check character
+    /// computed from them). The driving licence number in mainland China is the same number.
+    /// </summary>
+    public static bool IsValidIdNumber(string id)
+    {
+        if (id.Length != 18 || !id[..17].All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+
+        int[] weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+        var sum = 0;
+        for (var i = 0; i < 17; i++)
+        {
+            sum += (id[i] - '0') * weights[i];
+        }
+
+        return "10X98765432"[sum % 11] == char.ToUpperInvariant(id[17]);
+    }
+
+    /// <summary>First 4 and last 4 characters only.</summary>
+    public static string MaskIdNumber(string id) => id.Length > 8 ? $"{id[..4]}{new string('*', id.Length - 8)}{id[^4..]}" : "****";
+
     public static bool IsValidPolicyNumber(string policy) => PolicyNumber().IsMatch(policy);
 
     [GeneratedRegex("^[" + Provinces + "][A-HJ-NP-Z][A-HJ-NP-Z0-9]{4}[A-HJ-NP-Z0-9挂学警港澳]$")]

@@ -4,10 +4,12 @@ namespace AccidentRemote.Server.Cases;
 /// The case's states and the only ways between them. Every officer action names its
 /// transition here; a request from any other state is refused with the state named.
 /// <code>
-/// reported ─► queued ─► in_call ─► vehicles_moved ─► liability_determined ─► closed
-///    │          │  │        │              │                 │
-///    └──────────┴──┴────────┴──────────────┴─────────────────┴──► escalated (on-scene officer)
+/// reported ─► queued ─► in_call ─► vehicles_moved ─► liability_determined ⇄ awaiting_signatures ─► closed
+///    │          │  │        │              │                 │                    │
+///    └──────────┴──┴────────┴──────────────┴─────────────────┴────────────────────┴──► escalated (on-scene officer)
 ///               └──┴──► abandoned (driver left, no answer)
+/// A change to liability or to a party's details while awaiting signatures goes back to
+/// liability_determined: the signatures given are void and the document must be issued again.
 /// </code>
 /// </summary>
 public static class CaseStateMachine
@@ -19,9 +21,11 @@ public static class CaseStateMachine
         new("queue", [CaseStatus.Reported], CaseStatus.Queued),
         new("accept", [CaseStatus.Queued], CaseStatus.InCall),
         new("vehicles-moved", [CaseStatus.InCall], CaseStatus.VehiclesMoved),
-        new("liability", [CaseStatus.VehiclesMoved, CaseStatus.LiabilityDetermined], CaseStatus.LiabilityDetermined),
-        new("close", [CaseStatus.LiabilityDetermined], CaseStatus.Closed),
-        new("escalate", [CaseStatus.Reported, CaseStatus.Queued, CaseStatus.InCall, CaseStatus.VehiclesMoved, CaseStatus.LiabilityDetermined], CaseStatus.Escalated),
+        new("liability", [CaseStatus.VehiclesMoved, CaseStatus.LiabilityDetermined, CaseStatus.AwaitingSignatures], CaseStatus.LiabilityDetermined),
+        new("issue-document", [CaseStatus.LiabilityDetermined, CaseStatus.AwaitingSignatures], CaseStatus.AwaitingSignatures),
+        new("reopen", [CaseStatus.AwaitingSignatures], CaseStatus.LiabilityDetermined),
+        new("close", [CaseStatus.AwaitingSignatures], CaseStatus.Closed),
+        new("escalate", [CaseStatus.Reported, CaseStatus.Queued, CaseStatus.InCall, CaseStatus.VehiclesMoved, CaseStatus.LiabilityDetermined, CaseStatus.AwaitingSignatures], CaseStatus.Escalated),
         new("abandon", [CaseStatus.Queued, CaseStatus.InCall], CaseStatus.Abandoned),
     ];
 

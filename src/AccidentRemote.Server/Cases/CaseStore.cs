@@ -28,11 +28,11 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
     private const string CaseColumns = """
         id, case_number, status, join_code, expected_parties, accident_time, latitude, longitude, address,
         anyone_injured, vehicles_drivable, hazardous_goods, escalation_reason, officer_id,
-        reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at, liability_scenario, facts
+        reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at, liability_scenario, facts, weather, mediation_result
         """;
 
     private const string PartyColumns = """
-        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate
+        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate, name, id_number
         """;
 
     public sealed record NewReport(
@@ -86,7 +86,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
                     INSERT INTO cases ({CaseColumns})
                     VALUES (@Id, @CaseNumber, @Status, @JoinCode, @ExpectedParties, @AccidentTime, @Latitude, @Longitude, @Address,
                             @AnyoneInjured, @VehiclesDrivable, @HazardousGoods, @EscalationReason, @OfficerId,
-                            @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts)
+                            @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts, NULL, NULL)
                     """, row, tx);
                 var (party, token) = await InsertPartyAsync(c, tx, row.Id, 1, report.Vehicle, now);
                 await AddEventAsync(c, tx, row.Id, "reported", $"party:{party.Id}", null, now);
@@ -436,11 +436,56 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             return null;
         }, ct, detail: reason, anyOfficerInQueue: true);
 
+    /// <summary>An officer's transition with extra work of the caller's (issuing the document).</summary>
+    public Task<CaseChange> OfficerTransitionAsync(Guid caseId, Guid officerId, bool isSupervisor, string action, Change change, string? detail, CancellationToken ct) =>
+        ChangeAsync(caseId, officerId, isSupervisor, action, change, ct, detail);
+
+    /// <summary>
+    /// A party changes something of its own (its details for the document). While the parties
+    /// are signing, that voids the signatures: the case goes back to liability_determined.
+    /// </summary>
+    public async Task<CaseChange> PartyChangeAsync(Guid caseId, Guid partyId, Change change, string kind, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var details = await LoadAsync(c, tx, caseId);
+        if (details is null || details.Parties.All(p => p.Id != partyId))
+        {
+            return new CaseChange.NotFound();
+        }
+
+        if (await change(c, tx, details, now) is { } refused)
+        {
+            return refused;
+        }
+
+        await AddEventAsync(c, tx, caseId, kind, $"party:{partyId}", null, now);
+        if (details.Case.Status == CaseStatus.AwaitingSignatures)
+        {
+            await c.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @caseId AND status = @from",
+                new { to = CaseStatus.LiabilityDetermined, from = CaseStatus.AwaitingSignatures, caseId }, tx);
+            await AddEventAsync(c, tx, caseId, "signatures_voided", $"party:{partyId}", "details changed after the document was issued", now);
+        }
+
+        var updated = await LoadAsync(c, tx, caseId);
+        await tx.CommitAsync(ct);
+        return new CaseChange.Done(updated!);
+    }
+
     /// <summary>Closes the case and, in the same transaction, puts one claim per insured party in the outbox.</summary>
     public async Task<CaseChange> CloseAsync(Guid caseId, Guid officerId, bool isSupervisor, CancellationToken ct)
     {
         var result = await ChangeAsync(caseId, officerId, isSupervisor, "close", async (c, tx, details, now) =>
         {
+            var latest = await c.QuerySingleOrDefaultAsync<string>(
+                "SELECT status FROM documents WHERE case_id = @caseId ORDER BY version DESC LIMIT 1", new { caseId }, tx);
+            if (latest != "signed")
+            {
+                return new CaseChange.WrongState(details.Case.Status,
+                    "Every party must sign the accident document before the case is closed; the signed document is made when the last party signs.");
+            }
+
             if (details.Parties.Count < details.Case.ExpectedParties)
             {
                 return new CaseChange.WrongState(details.Case.Status,
@@ -460,7 +505,8 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return result;
     }
 
-    private delegate Task<CaseChange?> Change(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now);
+    /// <summary>The work of one transition, inside its transaction; return a refusal to roll back.</summary>
+    public delegate Task<CaseChange?> Change(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now);
 
     /// <summary>
     /// Common shape of an officer's change: load in the transaction, check the transition is
@@ -543,7 +589,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         };
         await c.ExecuteAsync($"""
             INSERT INTO parties ({PartyColumns}, token_hash)
-            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, @TokenHash)
+            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, NULL, NULL, @TokenHash)
             """,
             new { party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber, party.Liability, party.JoinedAt, party.OtherPlate, TokenHash = Secrets.HashToken(token) },
             tx);

@@ -55,6 +55,10 @@ public sealed class ClaimsOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A claim the insurer has not acknowledged this long after the broker took it is published again (same message id) and flagged.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How many claims one dispatcher takes at a time.</summary>
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;

@@ -43,6 +43,7 @@ public static class BusSetup
 
         builder.Services.AddMassTransit(x =>
         {
+            x.AddConsumer<ClaimAcknowledgedConsumer>();
             if (bus.Transport == BusTransport.RabbitMq)
             {
                 x.UsingRabbitMq((context, cfg) =>
@@ -56,6 +57,26 @@ public static class BusSetup
                     });
                     ConfigureClaimMessages(cfg);
                     cfg.Publish<ClaimSubmitted>(p => p.ExchangeType = RabbitMQ.Client.ExchangeType.Direct);
+                    cfg.Publish<ClaimAcknowledged>(p => p.ExchangeType = RabbitMQ.Client.ExchangeType.Direct);
+
+                    // Insurers answer on the acks exchange with their code as routing key; the server's
+                    // queue is bound once per configured insurer.
+                    cfg.ReceiveEndpoint(ClaimsWire.AcksQueue, e =>
+                    {
+                        e.ConfigureConsumeTopology = false;
+                        e.SetQuorumQueue();
+                        e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+                        foreach (var insurer in insurers.Catalogue)
+                        {
+                            e.Bind(ClaimsWire.AcksExchange, b =>
+                            {
+                                b.ExchangeType = RabbitMQ.Client.ExchangeType.Direct;
+                                b.RoutingKey = insurer.Code;
+                            });
+                        }
+
+                        e.ConfigureConsumer<ClaimAcknowledgedConsumer>(context);
+                    });
                 });
                 return;
             }
@@ -65,6 +86,17 @@ public static class BusSetup
             {
                 ConfigureClaimMessages(cfg);
                 cfg.Publish<ClaimSubmitted>(p => p.ExchangeType = MassTransit.Transports.Fabric.ExchangeType.Direct);
+                cfg.Publish<ClaimAcknowledged>(p => p.ExchangeType = MassTransit.Transports.Fabric.ExchangeType.Direct);
+                cfg.ReceiveEndpoint(ClaimsWire.AcksQueue, e =>
+                {
+                    e.ConfigureConsumeTopology = false;
+                    foreach (var insurer in insurers.Catalogue)
+                    {
+                        e.Bind(ClaimsWire.AcksExchange, MassTransit.Transports.Fabric.ExchangeType.Direct, insurer.Code);
+                    }
+
+                    e.ConfigureConsumer<ClaimAcknowledgedConsumer>(context);
+                });
                 foreach (var insurer in insurers.Catalogue)
                 {
                     cfg.ReceiveEndpoint(ClaimsWire.QueueFor(insurer.Code), e =>
@@ -85,5 +117,7 @@ public static class BusSetup
         cfg.UseRawJsonSerializer(RawSerializerOptions.AddTransportHeaders | RawSerializerOptions.AnyMessageType, isDefault: true);
         cfg.Message<ClaimSubmitted>(m => m.SetEntityName(ClaimsWire.Exchange));
         cfg.Send<ClaimSubmitted>(s => s.UseRoutingKeyFormatter(c => c.Message.InsurerCode));
+        cfg.Message<ClaimAcknowledged>(m => m.SetEntityName(ClaimsWire.AcksExchange));
+        cfg.Send<ClaimAcknowledged>(s => s.UseRoutingKeyFormatter(c => c.Message.InsurerCode));
     }
 }

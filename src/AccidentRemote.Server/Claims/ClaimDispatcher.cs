@@ -49,6 +49,20 @@ public sealed class ClaimDispatcher(
             {
                 try
                 {
+                    var requeued = await outbox.RequeueUnacknowledgedAsync(clock.GetUtcNow(), o.AckTimeout, stoppingToken);
+                    if (requeued > 0)
+                    {
+                        logger.LogWarning("{Count} claims were not acknowledged within {Timeout}; publishing them again", requeued, o.AckTimeout);
+                        continue;
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Could not look for unacknowledged claims; will retry");
+                }
+
+                try
+                {
                     await signal.WaitAsync(o.PollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)

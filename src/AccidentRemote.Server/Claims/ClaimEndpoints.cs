@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -7,9 +8,15 @@ public static class ClaimEndpoints
 {
     public static IEndpointRouteBuilder MapClaims(this IEndpointRouteBuilder app)
     {
+        // A party sees its own claim (and the insurer's report number once it came); staff see all of a case's.
+        app.MapGet("/api/cases/{caseId:guid}/claims", async (Guid caseId, ClaimsPrincipal user, ClaimOutbox outbox, CancellationToken ct) =>
+            TypedResults.Ok((await outbox.ForCaseAsync(caseId, ct))
+                .Where(c => !user.IsParty() || (user.PartyCaseId() == caseId && c.PartyId == user.PartyId()))
+                .Select(ClaimView.From).ToList()))
+            .WithTags("Claims").RequireAuthorization();
         var group = app.MapGroup("/api").WithTags("Claims").RequireAuthorization(AuthExtensions.StaffPolicy);
-        group.MapGet("/cases/{caseId:guid}/claims", async (Guid caseId, ClaimOutbox outbox, CancellationToken ct) =>
-            TypedResults.Ok((await outbox.ForCaseAsync(caseId, ct)).Select(ClaimView.From).ToList()));
+        group.MapGet("/insurers/stats", async (ClaimOutbox outbox, TimeProvider clock, CancellationToken ct) =>
+            TypedResults.Ok(InsurerStats.Compute(await outbox.AllSinceAsync(clock.GetUtcNow().AddDays(-1), ct))));
         group.MapGet("/claims", ListClaims);
         group.MapGet("/embedded-insurers/{code}/inbox", async (string code, EmbeddedInboxReader reader, CancellationToken ct) =>
             TypedResults.Ok(await reader.ReadAsync(code, ct)));

@@ -42,12 +42,22 @@ public sealed class ClaimRow
     public DateTimeOffset NextAttemptAt { get; set; }
 
     public DateTimeOffset? SentAt { get; set; }
+
+    public string? ClaimReportNumber { get; set; }
+
+    public DateTimeOffset? AcknowledgedAt { get; set; }
+
+    public DateTimeOffset? FirstSentAt { get; set; }
+
+    public int Republished { get; set; }
 }
 
-public sealed record ClaimView(Guid ClaimId, Guid CaseId, Guid PartyId, string InsurerCode, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset? NextAttemptAt)
+public sealed record ClaimView(
+    Guid ClaimId, Guid CaseId, Guid PartyId, string InsurerCode, string Status, int Attempts, string? LastError, DateTimeOffset CreatedAt,
+    DateTimeOffset? SentAt, DateTimeOffset? NextAttemptAt, string? ClaimReportNumber, DateTimeOffset? AcknowledgedAt, int Republished)
 {
     public static ClaimView From(ClaimRow r) => new(r.Id, r.CaseId, r.PartyId, r.InsurerCode, r.Status, r.Attempts, r.LastError, r.CreatedAt, r.SentAt,
-        r.Status == ClaimStatus.Sent ? null : r.NextAttemptAt);
+        r.Status == ClaimStatus.Sent ? null : r.NextAttemptAt, r.ClaimReportNumber, r.AcknowledgedAt, r.Republished);
 }
 
 /// <summary>
@@ -57,7 +67,8 @@ public sealed record ClaimView(Guid ClaimId, Guid CaseId, Guid PartyId, string I
 /// </summary>
 public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
 {
-    private const string Columns = "id, case_id, party_id, insurer_code, payload, status, attempts, last_error, created_at, next_attempt_at, sent_at";
+    private const string Columns = "id, case_id, party_id, insurer_code, payload, status, attempts, last_error, created_at, next_attempt_at, sent_at, " +
+        "claim_report_number, acknowledged_at, first_sent_at, republished";
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -69,7 +80,7 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
             var claim = BuildClaim(details, party);
             await c.ExecuteAsync($"""
                 INSERT INTO claims ({Columns})
-                VALUES (@Id, @CaseId, @PartyId, @InsurerCode, @Payload, @Status, 0, NULL, @Now, @Now, NULL)
+                VALUES (@Id, @CaseId, @PartyId, @InsurerCode, @Payload, @Status, 0, NULL, @Now, @Now, NULL, NULL, NULL, NULL, 0)
                 """,
                 new { Id = claim.ClaimId, CaseId = details.Case.Id, PartyId = party.Id, claim.InsurerCode, Payload = JsonSerializer.Serialize(claim, Json), Status = ClaimStatus.Pending, Now = now },
                 tx);
@@ -121,9 +132,63 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal)
     {
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync("""
-            UPDATE claims SET status = @sent, sent_at = @now, attempts = attempts + 1, last_error = NULL, locked_until = NULL
+            UPDATE claims SET status = @sent, sent_at = @now, first_sent_at = COALESCE(first_sent_at, @now),
+                attempts = attempts + 1, last_error = NULL, locked_until = NULL
             WHERE id = @id
             """, new { id, now, sent = ClaimStatus.Sent });
+    }
+
+    /// <summary>
+    /// Records an insurer's acknowledgement once. Returns the claim when this call recorded it,
+    /// null when it was already acknowledged (a duplicate) or the claim is unknown or belongs to another insurer.
+    /// </summary>
+    public async Task<(ClaimRow? Claim, string? Problem)> AcknowledgeAsync(Guid claimId, string insurerCode, string reportNumber, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var claim = await c.QuerySingleOrDefaultAsync<ClaimRow>($"SELECT {Columns} FROM claims WHERE id = @claimId", new { claimId });
+        if (claim is null)
+        {
+            return (null, $"unknown claim {claimId}");
+        }
+
+        if (claim.InsurerCode != insurerCode)
+        {
+            return (null, $"claim {claimId} belongs to another insurer");
+        }
+
+        var changed = await c.ExecuteAsync("""
+            UPDATE claims SET claim_report_number = @reportNumber, acknowledged_at = @now,
+                status = CASE WHEN status = @parked OR status = @pending THEN @sent ELSE status END,
+                sent_at = COALESCE(sent_at, @now)
+            WHERE id = @claimId AND acknowledged_at IS NULL
+            """, new { reportNumber, now, claimId, parked = ClaimStatus.Parked, pending = ClaimStatus.Pending, sent = ClaimStatus.Sent });
+        return changed == 1 ? (claim, null) : (null, null);
+    }
+
+    /// <summary>
+    /// Claims the broker took but the insurer has not answered within <paramref name="ackTimeout"/>:
+    /// put back into the outbox to be published again with the same message id.
+    /// </summary>
+    public async Task<int> RequeueUnacknowledgedAsync(DateTimeOffset now, TimeSpan ackTimeout, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteAsync("""
+            UPDATE claims SET status = @pending, next_attempt_at = @now, republished = republished + 1,
+                last_error = 'not acknowledged by the insurer in time; published again'
+            WHERE status = @sent AND acknowledged_at IS NULL AND sent_at < @cutoff
+            """, new { pending = ClaimStatus.Pending, sent = ClaimStatus.Sent, now, cutoff = now - ackTimeout });
+    }
+
+    public async Task<IReadOnlyList<ClaimRow>> AllSinceAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ClaimRow>($"SELECT {Columns} FROM claims WHERE created_at >= @since", new { since })).ToList();
+    }
+
+    public async Task<IReadOnlyList<ClaimRow>> ForPartyAsync(Guid partyId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ClaimRow>($"SELECT {Columns} FROM claims WHERE party_id = @partyId", new { partyId })).ToList();
     }
 
     public async Task MarkFailedAsync(Guid id, string status, string error, DateTimeOffset nextAttempt, CancellationToken ct)

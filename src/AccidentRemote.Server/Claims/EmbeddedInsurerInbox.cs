@@ -25,7 +25,19 @@ public sealed class EmbeddedInsurerInboxConsumer(Db db, TimeProvider clock) : IC
             ON CONFLICT (message_id) DO NOTHING
             """,
             new { id = context.MessageId ?? context.Message.ClaimId, insurer, now = clock.GetUtcNow(), payload = JsonSerializer.Serialize(context.Message, ClaimOutbox.Json) });
+
+        // Play the insurer's part too: answer with a claim report number, as a real insurer's adapter would.
+        await context.Publish(new ClaimAcknowledged
+        {
+            ClaimId = context.Message.ClaimId,
+            InsurerCode = insurer,
+            ClaimReportNumber = EmbeddedReportNumber(insurer, context.Message.ClaimId),
+            AcknowledgedAt = clock.GetUtcNow(),
+        });
     }
+
+    /// <summary>A stable, recognisably fake report number: the insurer's code and part of the claim id.</summary>
+    public static string EmbeddedReportNumber(string insurer, Guid claimId) => $"DEV-{insurer.ToUpperInvariant()}-{claimId.ToString("N")[..10].ToUpperInvariant()}";
 }
 
 public sealed record EmbeddedInboxItem(Guid MessageId, string InsurerCode, DateTimeOffset ReceivedAt, ClaimSubmitted Claim);

@@ -6,7 +6,7 @@ using Dapper;
 namespace AccidentRemote.Server.Documents;
 
 /// <summary>What <see cref="DocumentStore.IssueAsync"/> returns: where to find the document and how to check it.</summary>
-public sealed record IssuedDocument(Guid Id, string Number, string VerificationCode, string Sha256, int Version, DateTimeOffset IssuedAt);
+public sealed record IssuedDocument(Guid Id, string Number, string VerificationCode, string Sha256, int Version, DateTimeOffset IssuedAt, string Status = DocumentStore.IssuedStatus);
 
 /// <summary>A stored document as the verification pages see it: facts only, and the PDF to re-hash.</summary>
 public sealed record StoredDocument(
@@ -26,6 +26,12 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
 {
     public const string IssuedStatus = "issued";
 
+    /// <summary>A version shown to the parties to sign.</summary>
+    public const string AwaitingSignaturesStatus = "awaiting_signatures";
+
+    /// <summary>The final version, carrying every party's signature.</summary>
+    public const string SignedStatus = "signed";
+
     /// <summary>Renders without storing (a preview); the model must carry a number, code and issue time.</summary>
     public Task<byte[]> RenderAsync(AccidentDocumentModel model, CancellationToken ct) => renderer.RenderAsync(model, ct);
 
@@ -34,7 +40,7 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
     /// case's next version. Throws <see cref="ArgumentException"/> for an incomplete model and
     /// <see cref="InvalidOperationException"/> when the case does not exist.
     /// </summary>
-    public async Task<IssuedDocument> IssueAsync(Guid caseId, AccidentDocumentModel model, CancellationToken ct)
+    public async Task<IssuedDocument> IssueAsync(Guid caseId, AccidentDocumentModel model, CancellationToken ct, string status = IssuedStatus)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -65,9 +71,9 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
                     INSERT INTO documents (id, case_id, number, verification_code, version, status, sha256, issued_at, pdf)
                     VALUES (@id, @caseId, @Number, @VerificationCode, @version, @status, @sha, @IssuedAt, @pdf)
                     """,
-                    new { id, caseId, issued.Number, issued.VerificationCode, version, status = IssuedStatus, sha, issued.IssuedAt, pdf }, tx);
+                    new { id, caseId, issued.Number, issued.VerificationCode, version, status, sha, issued.IssuedAt, pdf }, tx);
                 await tx.CommitAsync(ct);
-                return new IssuedDocument(id, issued.Number, issued.VerificationCode, sha, version, now);
+                return new IssuedDocument(id, issued.Number, issued.VerificationCode, sha, version, now, status);
             }
             catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 5)
             {
@@ -107,7 +113,7 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
             SELECT id, case_id, number, verification_code, version, status, sha256, issued_at
             FROM documents WHERE case_id = @caseId ORDER BY version DESC
             """, new { caseId });
-        return rows.Select(r => new IssuedDocument(r.Id, r.Number, r.VerificationCode, r.Sha256, r.Version, r.IssuedAt)).ToList();
+        return rows.Select(r => new IssuedDocument(r.Id, r.Number, r.VerificationCode, r.Sha256, r.Version, r.IssuedAt, r.Status)).ToList();
     }
 
     public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -19,6 +19,7 @@ public static class DocumentsExtensions
         builder.Services.AddSingleton<IValidateOptions<DocumentOptions>, DocumentOptionsValidator>();
         builder.Services.AddSingleton<AccidentDocumentRenderer>();
         builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<SigningWorkflow>();
         builder.Services.Configure<RateLimiterOptions>(o =>
         {
             o.AddPolicy(LookupRateLimit, http => PerAddress(http, http.RequestServices.GetRequiredService<IOptions<DocumentOptions>>().Value.LookupsPerMinutePerAddress));

@@ -41,6 +41,9 @@ public sealed class HubCaseNotifier(IHubContext<CallHub, ICallClient> hub, CaseS
         return hub.Clients.Group(group).Instruction(new InstructionMessage(caseId, kind, angle));
     });
 
+    public Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber) => Safely(() =>
+        hub.Clients.Group(CallGroups.Party(caseId, partyId)).ClaimAcknowledged(new ClaimAcknowledgedMessage(caseId, insurerCode, claimReportNumber)));
+
     private async Task Safely(Func<Task> push)
     {
         try

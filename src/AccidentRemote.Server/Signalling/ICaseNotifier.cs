@@ -15,4 +15,6 @@ public interface ICaseNotifier
     Task PartyMovedAsync(Guid caseId, Guid partyId);
 
     Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle);
+
+    Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber);
 }

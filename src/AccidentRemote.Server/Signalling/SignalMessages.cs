@@ -24,6 +24,8 @@ public sealed record InstructionMessage(Guid CaseId, string Kind, string? Angle)
 
 public sealed record PartyMovedMessage(Guid CaseId, Guid PartyId);
 
+public sealed record ClaimAcknowledgedMessage(Guid CaseId, string InsurerCode, string ClaimReportNumber);
+
 public sealed record EvidenceAddedMessage(Guid CaseId, Guid EvidenceId, string Kind, Guid? PartyId);
 
 /// <summary>What the server calls on a connected client. Method names are the event names in docs/signalling.md.</summary>
@@ -44,6 +46,8 @@ public interface ICallClient
     Task PartyMoved(PartyMovedMessage moved);
 
     Task EvidenceAdded(EvidenceAddedMessage evidence);
+
+    Task ClaimAcknowledged(ClaimAcknowledgedMessage acknowledged);
 }
 
 public static class SignalTypes

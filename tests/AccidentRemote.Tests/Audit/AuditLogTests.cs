@@ -30,7 +30,8 @@ public sealed class AuditLogTests
         var db = app.Services.GetRequiredService<Db>();
         await using var c = await db.OpenAsync();
         var kinds = (await c.QueryAsync<string>("SELECT kind FROM audit_log ORDER BY seq")).ToList();
-        Assert.Equal(["reported", "queued", "joined", "accepted", "vehicles_moved", "liability_determined", "closed"], kinds);
+        Assert.Equal(["reported", "queued", "joined", "accepted", "vehicles_moved", "liability_determined",
+            "details_given", "details_given", "awaiting_signatures", "signed", "signed", "document_signed", "closed"], kinds);
 
         // The database itself refuses edits…
         await Assert.ThrowsAnyAsync<Exception>(() => c.ExecuteAsync("UPDATE audit_log SET detail = 'forged' WHERE seq = 3"));

@@ -137,7 +137,7 @@ public sealed class BadInputTests : IDisposable
         problem = await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null, 409);
         Assert.Equal("in_call", problem.GetProperty("caseStatus").GetString());
         problem = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);
-        Assert.Contains("'close' is possible only when the case is liability_determined; it is in_call.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'close' is possible only when the case is awaiting_signatures; it is in_call.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         var other = await app.OfficerClientAsync("officer2");
         await other.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null, 403);

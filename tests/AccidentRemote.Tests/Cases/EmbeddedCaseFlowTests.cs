@@ -41,6 +41,7 @@ public sealed class EmbeddedCaseFlowTests
         var liability = new { scenario = "rear-end", parties = new[] { new { partyId = parties[0].GetProperty("id").GetString(), liability = "full" }, new { partyId = parties[1].GetProperty("id").GetString(), liability = "none" } } };
         await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", liability)).JsonAsync(200);
 
+        await Api.GiveDetailsAndSignAsync(anonymous, officer, caseId, [report.GetProperty("partyToken").GetString()!, joined.GetProperty("partyToken").GetString()!]);
         var closed = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);
         Assert.Equal("closed", closed.GetProperty("status").GetString());
         var times = closed.GetProperty("times");

@@ -21,6 +21,7 @@ public sealed class SatisfactionTests
         await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null);
         var moved = await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null);
         await (await officer.PutAsJsonAsync($"/api/cases/{caseId}/liability", new { scenario = "other", parties = new[] { new { partyId = moved.GetProperty("parties")[0].GetProperty("id").GetString(), liability = "full" } } })).JsonAsync(200);
+        await Api.GiveDetailsAndSignAsync(anonymous, officer, caseId!, [report.GetProperty("partyToken").GetString()!]);
         await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);
 
         var bad = await party.PostJsonAsync($"/api/cases/{caseId}/satisfaction", new { rating = 6 }, 400);

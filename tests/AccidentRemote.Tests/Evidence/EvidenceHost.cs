@@ -29,6 +29,8 @@ public sealed class RecordingCaseNotifier : ICaseNotifier
     public Task PartyMovedAsync(Guid caseId, Guid partyId) => Task.CompletedTask;
 
     public Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle) => Task.CompletedTask;
+
+    public Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber) => Task.CompletedTask;
 }
 
 /// <summary>

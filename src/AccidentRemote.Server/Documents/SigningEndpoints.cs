@@ -1,0 +1,163 @@
+using System.Security.Claims;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
+using AccidentRemote.Server.Signalling;
+using Dapper;
+
+namespace AccidentRemote.Server.Documents;
+
+public static class SigningEndpoints
+{
+    public static IEndpointRouteBuilder MapSigning(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/cases/{caseId:guid}").WithTags("Document and signatures");
+        group.MapPut("/parties/me", GiveDetails).RequireAuthorization(AuthExtensions.PartyPolicy);
+        group.MapPost("/document", Issue).RequireAuthorization(AuthExtensions.StaffPolicy);
+        group.MapGet("/document", Current).RequireAuthorization();
+        group.MapGet("/document/pdf", Pdf).RequireAuthorization();
+        group.MapPost("/signature", Sign).RequireAuthorization(AuthExtensions.PartyPolicy);
+        return app;
+    }
+
+    private static async Task<IResult> GiveDetails(Guid caseId, PartyDetailsRequest request, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return NotFound();
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 40)
+        {
+            errors["name"] = ["Your full name as on your ID card (at most 40 characters)."];
+        }
+
+        var id = request.IdNumber?.Trim().ToUpperInvariant();
+        if (id is null || !CaseRules.IsValidIdNumber(id))
+        {
+            errors["idNumber"] = ["Your 18-character ID card number (your driving licence number is the same); the last character may be X. Check the digits: the last one is a check digit."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Your details have errors.");
+        }
+
+        var partyId = user.PartyId()!.Value;
+        var result = await cases.PartyChangeAsync(caseId, partyId, async (c, tx, details, now) =>
+        {
+            if (details.Case.Status is CaseStatus.Closed or CaseStatus.Escalated or CaseStatus.Abandoned)
+            {
+                return new CaseChange.WrongState(details.Case.Status, "The case is over; details can no longer change.");
+            }
+
+            await c.ExecuteAsync("UPDATE parties SET name = @name, id_number = @id WHERE id = @partyId", new { name, id, partyId }, tx);
+            return null;
+        }, "details_given", ct);
+        return await Respond(result, notifier);
+    }
+
+    private static async Task<IResult> Issue(Guid caseId, IssueDocumentRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Weather is null || !SigningWorkflow.Weathers.Contains(request.Weather))
+        {
+            errors["weather"] = [$"Weather as printed on the document, one of: {string.Join(" ", SigningWorkflow.Weathers)}."];
+        }
+
+        if (request.MediationResult is { Length: > 1000 })
+        {
+            errors["mediationResult"] = ["The mediation result may have at most 1000 characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The document request has errors.");
+        }
+
+        var (change, _) = await workflow.IssueAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request, ct);
+        return change is CaseChange.Done
+            ? await Respond(change, notifier, await workflow.CurrentAsync(caseId, ct))
+            : await Respond(change, notifier);
+    }
+
+    private static async Task<IResult> Current(Guid caseId, ClaimsPrincipal user, CaseStore cases, SigningWorkflow workflow, CancellationToken ct)
+    {
+        if (!await MayReadAsync(caseId, user, cases, ct))
+        {
+            return NotFound();
+        }
+
+        var current = await workflow.CurrentAsync(caseId, ct);
+        return current is null
+            ? TypedResults.Problem(statusCode: 404, title: "No document yet.", detail: "The officer issues the accident document after deciding liability.")
+            : TypedResults.Ok(current);
+    }
+
+    private static async Task<IResult> Pdf(Guid caseId, ClaimsPrincipal user, CaseStore cases, DocumentStore documents, CancellationToken ct)
+    {
+        if (!await MayReadAsync(caseId, user, cases, ct))
+        {
+            return NotFound();
+        }
+
+        var all = await documents.ListForCaseAsync(caseId, ct);
+        if (all.Count == 0)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No document yet.");
+        }
+
+        var pdf = await documents.GetPdfAsync(all[0].Id, ct);
+        return TypedResults.File(pdf!, "application/pdf", $"accident-document-{all[0].Number}-v{all[0].Version}.pdf");
+    }
+
+    private static async Task<IResult> Sign(Guid caseId, SignatureRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return NotFound();
+        }
+
+        var (png, problem) = SigningWorkflow.ReadSignature(request.Png);
+        if (problem is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["png"] = [problem] }, title: "The signature could not be used.");
+        }
+
+        var change = await workflow.SignAsync(caseId, user.PartyId()!.Value, png!, ct);
+        return change is CaseChange.Done
+            ? await Respond(change, notifier, await workflow.CurrentAsync(caseId, ct))
+            : await Respond(change, notifier);
+    }
+
+    private static async Task<bool> MayReadAsync(Guid caseId, ClaimsPrincipal user, CaseStore cases, CancellationToken ct)
+    {
+        if (user.IsParty())
+        {
+            return user.PartyCaseId() == caseId;
+        }
+
+        var details = await cases.GetAsync(caseId, ct);
+        return details is not null && (details.Case.OfficerId == user.OfficerId() || user.IsInRole(Roles.Supervisor));
+    }
+
+    private static async Task<IResult> Respond(CaseChange change, ICaseNotifier notifier, object? body = null)
+    {
+        switch (change)
+        {
+            case CaseChange.Done done:
+                await notifier.CaseChangedAsync(done.Case.Case.Id, done.Case.Case.Status);
+                return body is null ? TypedResults.Ok(CaseEndpoints.ToView(done.Case, null)) : TypedResults.Ok(body);
+            case CaseChange.WrongState s:
+                return TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
+                    extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status });
+            case CaseChange.NotYours:
+                return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.");
+            default:
+                return NotFound();
+        }
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "There is no case with this id that you can see.");
+}
