@@ -3,7 +3,7 @@
 import type { HubConnection } from "@microsoft/signalr";
 import { api, ApiError, blobUrl, setToken, upload } from "./lib/api";
 import type {
-  CaseChanged, CaseView, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, QueuePosition, ReportResponse,
+  CaseChanged, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, QueuePosition, ReportResponse,
 } from "./lib/contract";
 import { VehicleTypes } from "./lib/contract";
 import { byTestId, showScreen } from "./lib/dom";
@@ -379,6 +379,7 @@ async function connectHub(): Promise<void> {
   h.on("CaseChanged", (c: CaseChanged) => { if (c.caseId === session?.caseId) applyStatus(c.status); });
   h.on("Signal", (s: IncomingSignal) => signals.run(() => onSignal(s), signalError));
   h.on("Instruction", (i: Instruction) => { if (i.caseId === session?.caseId) onInstruction(i); });
+  h.on("ClaimAcknowledged", (c: ClaimAcknowledged) => { if (c.caseId === session?.caseId) void showClaim(c); });
   const ok = await startHub(h, {
     onReconnecting: () => { hubReconnecting = true; renderCallState(); },
     onReconnected: () => { hubReconnecting = false; hubDown = false; renderCallState(); void resync(); },
@@ -652,6 +653,17 @@ function renderEnded(): void {
   byTestId("ended-title").textContent = t(title);
   byTestId("ended-text").textContent = t(text);
   byTestId("ended-back").hidden = final;
+}
+
+/** The insurer's claim report number (报案号), pushed when the insurer acknowledged the claim. */
+async function showClaim(c: ClaimAcknowledged): Promise<void> {
+  if (!insurers) {
+    try { insurers = await api<Insurer[]>("GET", "/api/insurers"); } catch { insurers = []; }
+  }
+  const insurer = insurers.find((i) => i.code === c.insurerCode);
+  setText(byTestId("claim-insurer"), "claim.registered", { insurer: insurer ? (lang === "en" ? insurer.nameEn : insurer.nameZh) : c.insurerCode });
+  byTestId("claim-number").textContent = c.claimReportNumber;
+  byTestId("claim").hidden = false;
 }
 
 // ---------- instructions from the officer ----------

@@ -125,3 +125,4 @@ export interface SignInResponse {
 export interface IceServersResponse { iceServers: RTCIceServer[]; ttlSeconds: number }
 
 export interface LiabilityScenario { code: string; nameZh: string; nameEn: string; atFault: string; others: string }
+export interface ClaimAcknowledged { caseId: string; insurerCode: string; claimReportNumber: string }
