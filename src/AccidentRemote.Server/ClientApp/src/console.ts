@@ -475,6 +475,31 @@ async function caseAction(method: string, path: string, body?: unknown): Promise
   }
 }
 
+/** Weather as printed on the document (the server's list), with the key of its label here. */
+const weathers: Array<[string, Key]> = [
+  ["晴", "weather.sunny"], ["阴", "weather.overcast"], ["多云", "weather.cloudy"], ["雨", "weather.rain"],
+  ["雪", "weather.snow"], ["雾", "weather.fog"], ["霾", "weather.haze"], ["大风", "weather.wind"],
+];
+
+function renderWeathers(): void {
+  const select = byTestId<HTMLSelectElement>("document-weather");
+  const value = select.value;
+  select.replaceChildren(...weathers.map(([v, key]) => el("option", { value: v, text: t(key) })));
+  if (value) select.value = value;
+}
+
+async function issueDocument(): Promise<void> {
+  if (!current) return;
+  try {
+    await api("POST", `/api/cases/${current.id}/document`, { weather: byTestId<HTMLSelectElement>("document-weather").value, mediationResult: null });
+    current.status = "awaiting_signatures";
+    renderStatus();
+    message(t("console.documentIssued"));
+  } catch (e) {
+    message(problem(e));
+  }
+}
+
 let scenarios: LiabilityScenario[] = [];
 
 async function loadScenarios(): Promise<void> {
@@ -604,6 +629,7 @@ async function boot(): Promise<void> {
     renderStatus();
     tiles.forEach(renderTile);
     renderScenarios();
+    renderWeathers();
     if (hub) setHubState(document.body.dataset.hub as "connected");
   });
   byTestId("signin-form").addEventListener("submit", (e) => void signIn(e));
@@ -613,6 +639,8 @@ async function boot(): Promise<void> {
   byTestId("vehicles-moved").addEventListener("click", () => void caseAction("POST", "vehicles-moved"));
   byTestId("save-liability").addEventListener("click", () => void saveLiability());
   byTestId("close-case").addEventListener("click", () => void closeCase());
+  byTestId("issue-document").addEventListener("click", () => void issueDocument());
+  renderWeathers();
   byTestId("end-call").addEventListener("click", () => void endCall());
   document.addEventListener("keydown", onKey);
   setInterval(tickQueue, 1000);

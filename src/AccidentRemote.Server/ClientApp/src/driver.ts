@@ -295,6 +295,7 @@ function renderStatusText(): void {
 function applyStatus(status: string): void {
   caseStatus = status;
   renderStatusText();
+  renderDocumentCards();
   switch (status) {
     case "reported":
     case "queued":
@@ -635,6 +636,8 @@ type EndReason = "hangup" | "end-call" | "closed" | "abandoned";
 let endReason: EndReason = "hangup";
 
 function endCall(reason: EndReason): void {
+  // The officer's console hangs up right after closing: that must not turn "closed" back into "call ended".
+  if (reason === "hangup" && (caseStatus === "closed" || caseStatus === "abandoned")) return;
   closePc();
   inCall = false;
   ended = true;
@@ -664,6 +667,117 @@ async function showClaim(c: ClaimAcknowledged): Promise<void> {
   setText(byTestId("claim-insurer"), "claim.registered", { insurer: insurer ? (lang === "en" ? insurer.nameEn : insurer.nameZh) : c.insurerCode });
   byTestId("claim-number").textContent = c.claimReportNumber;
   byTestId("claim").hidden = false;
+}
+
+// ---------- the accident document: details, then signature ----------
+
+let detailsSaved = false;
+let signed = false;
+
+function renderDocumentCards(): void {
+  byTestId("details-card").hidden = detailsSaved || !["in_call", "vehicles_moved", "liability_determined"].includes(caseStatus);
+  const sign = byTestId("sign-card");
+  const wasHidden = sign.hidden;
+  sign.hidden = signed || caseStatus !== "awaiting_signatures";
+  if (wasHidden && !sign.hidden) {
+    byTestId("instruction").hidden = true;
+    sign.scrollIntoView({ block: "start" });
+  }
+}
+
+async function saveDetails(): Promise<void> {
+  if (!session) return;
+  const name = byTestId<HTMLInputElement>("details-name");
+  const id = byTestId<HTMLInputElement>("details-id");
+  const nameErr = byTestId("details-name-error");
+  const idErr = byTestId("details-id-error");
+  nameErr.hidden = idErr.hidden = true;
+  try {
+    await api("PUT", `/api/cases/${session.caseId}/parties/me`, { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() });
+    detailsSaved = true;
+    setText(byTestId("details-status"), "details.saved");
+    renderDocumentCards();
+  } catch (e) {
+    if (e instanceof ApiError && (e.errors.name || e.errors.idNumber)) {
+      if (e.errors.name) { setText(nameErr, "details.nameError"); nameErr.hidden = false; }
+      if (e.errors.idNumber) { setText(idErr, "details.idError"); idErr.hidden = false; }
+    } else {
+      setPlain(byTestId("details-status"), e instanceof ApiError ? problemText(e) : t("error.offline"));
+    }
+  }
+}
+
+let inked = false;
+
+function setUpPad(): void {
+  const pad = byTestId<HTMLCanvasElement>("sign-pad");
+  const g = pad.getContext("2d");
+  if (!g) return;
+  g.lineWidth = 5;
+  g.lineCap = g.lineJoin = "round";
+  g.strokeStyle = "#000";
+  let drawing = false;
+  const at = (e: PointerEvent): [number, number] => {
+    const r = pad.getBoundingClientRect();
+    return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+  };
+  pad.addEventListener("pointerdown", (e) => {
+    drawing = true;
+    pad.setPointerCapture(e.pointerId);
+    g.beginPath();
+    g.moveTo(...at(e));
+  });
+  pad.addEventListener("pointermove", (e) => {
+    if (!drawing) return;
+    g.lineTo(...at(e));
+    g.stroke();
+    inked = true;
+  });
+  const stop = () => { drawing = false; };
+  pad.addEventListener("pointerup", stop);
+  pad.addEventListener("pointercancel", stop);
+  byTestId("sign-clear").addEventListener("click", () => { g.clearRect(0, 0, pad.width, pad.height); inked = false; });
+}
+
+async function viewDocument(): Promise<void> {
+  if (!session) return;
+  // Open the tab now, inside the tap, so pop-up blockers allow it; fill it when the PDF arrives.
+  const tab = window.open("", "_blank");
+  try {
+    const url = await blobUrl(`/api/cases/${session.caseId}/document/pdf`);
+    if (tab) tab.location.href = url;
+    else location.href = url;
+  } catch (e) {
+    tab?.close();
+    setPlain(byTestId("sign-status"), e instanceof ApiError ? problemText(e) : t("error.offline"));
+  }
+}
+
+async function submitSignature(): Promise<void> {
+  if (!session) return;
+  const status = byTestId("sign-status");
+  if (!inked) {
+    setText(status, "sign.empty");
+    return;
+  }
+  const button = byTestId<HTMLButtonElement>("sign-submit");
+  button.disabled = true;
+  setText(status, "sign.sending");
+  try {
+    await api("POST", `/api/cases/${session.caseId}/signature`, { png: byTestId<HTMLCanvasElement>("sign-pad").toDataURL("image/png") });
+    signed = true;
+    byTestId("sign-card").hidden = true;
+    setText(byTestId("instruction-status"), "sign.done");
+    byTestId("instruction-text").textContent = "";
+    byTestId("instruction").hidden = false;
+    byTestId("instruction").dataset.kind = "signed";
+    byTestId("moved-button").hidden = true;
+    byTestId("photo-panel").hidden = true;
+  } catch (e) {
+    setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
+  } finally {
+    button.disabled = false;
+  }
 }
 
 // ---------- instructions from the officer ----------
@@ -825,6 +939,10 @@ function boot(): void {
   byTestId("photo-input").addEventListener("change", (e) => void uploadPhoto(e.target as HTMLInputElement));
   byTestId("ended-back").addEventListener("click", () => { ended = false; if (session) applyStatus(caseStatus); });
   byTestId("start-over").addEventListener("click", startOver);
+  byTestId("details-save").addEventListener("click", () => void saveDetails());
+  byTestId("sign-view").addEventListener("click", () => void viewDocument());
+  byTestId("sign-submit").addEventListener("click", () => void submitSignature());
+  setUpPad();
 
   const joinMatch = /^\/join\/(\d{6})\/?$/.exec(location.pathname);
   const saved = loadSession();
