@@ -9,6 +9,7 @@ using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
 using AccidentRemote.Server.Signalling;
+using AccidentRemote.Server.Web;
 
 switch (args.FirstOrDefault())
 {
@@ -30,9 +31,11 @@ builder.AddSignalling();
 builder.AddKpis();
 builder.AddEvidence();
 builder.AddDocuments();
+builder.AddWeb();
 
 var app = builder.Build();
 app.UseHosting();
+app.UseWeb();
 app.MapHealth();
 app.MapAuth();
 app.MapInsurers();
@@ -44,6 +47,7 @@ app.MapKpis();
 app.MapEvidence();
 app.MapDocuments();
 app.MapSigning();
+app.MapWeb();
 app.PrintStartBanner();
 await app.RunAsync();
 return 0;

@@ -1,0 +1,61 @@
+// Bundles the two pages into ../wwwroot/dist and checks the translation files first.
+// Called by `npm run build` (after `tsc --noEmit`), which MSBuild runs before each build.
+import { readFileSync, readdirSync } from "node:fs";
+import { build } from "esbuild";
+
+const here = new URL(".", import.meta.url);
+const read = (p) => readFileSync(new URL(p, here), "utf8");
+
+// Both languages must have exactly the same keys, and every key an HTML page names must exist:
+// a missing string shows up as an empty button on a driver's phone, so it fails the build.
+const zh = JSON.parse(read("src/i18n/zh-CN.json"));
+const en = JSON.parse(read("src/i18n/en.json"));
+const problems = [];
+for (const k of Object.keys(zh)) if (!(k in en)) problems.push(`en.json lacks "${k}" (it is in zh-CN.json)`);
+for (const k of Object.keys(en)) if (!(k in zh)) problems.push(`zh-CN.json lacks "${k}" (it is in en.json)`);
+for (const [name, dict] of [["zh-CN", zh], ["en", en]]) {
+  for (const [k, v] of Object.entries(dict)) if (typeof v !== "string" || v.trim() === "") problems.push(`${name}.json: "${k}" is empty`);
+}
+for (const page of readdirSync(new URL("../wwwroot/", here)).filter((f) => f.endsWith(".html"))) {
+  for (const m of read(`../wwwroot/${page}`).matchAll(/data-i18n(?:-[a-z]+)?="([^"]+)"/g)) {
+    if (!(m[1] in zh)) problems.push(`wwwroot/${page} uses "${m[1]}", which zh-CN.json lacks`);
+  }
+}
+if (problems.length > 0) {
+  console.error(`i18n check failed:\n  ${problems.join("\n  ")}`);
+  process.exit(1);
+}
+
+// Each page bundles only the strings it can show: the driver's phone does not download the console's.
+const pages = [
+  { entry: "src/driver.ts", drop: ["console.", "liability.", "evidence."] },
+  { entry: "src/console.ts", drop: ["start.", "form.", "vehicle.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction."] },
+];
+const stripStrings = (drop) => ({
+  name: "strip-strings",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]i18n[\\/][\w-]+\.json$/ }, (args) => {
+      const all = JSON.parse(readFileSync(args.path, "utf8"));
+      const kept = Object.fromEntries(Object.entries(all).filter(([k]) => !drop.some((p) => k.startsWith(p))));
+      return { contents: JSON.stringify(kept), loader: "json" };
+    });
+  },
+});
+
+await Promise.all(pages.map((page) => build({
+  entryPoints: [page.entry],
+  absWorkingDir: new URL(".", here).pathname,
+  outdir: "../wwwroot/dist",
+  bundle: true,
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "external",
+  format: "iife",
+  platform: "browser",
+  // ES2020 runs on the phones that have unified-plan WebRTC (Chrome/WebView 80+, iOS Safari 14+);
+  // esbuild refuses per-browser targets here for destructuring, which all of them support.
+  target: "es2020",
+  plugins: [stripStrings(page.drop)],
+  logLevel: "warning",
+})));
+console.log(`i18n: ${Object.keys(zh).length} keys in both languages; bundles written to wwwroot/dist`);

@@ -1,0 +1,955 @@
+// The driver's page: report or join a case, wait in the queue, answer the officer's video call,
+// follow instructions (move the cars, take photos). Mobile first, for weak networks.
+import type { HubConnection } from "@microsoft/signalr";
+import { api, ApiError, blobUrl, setToken, upload } from "./lib/api";
+import type {
+  CaseChanged, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, QueuePosition, ReportResponse,
+} from "./lib/contract";
+import { VehicleTypes } from "./lib/contract";
+import { byTestId, showScreen } from "./lib/dom";
+import { buildHub, CandidateBuffer, fromIce, SerialQueue, startHub, toIceInit } from "./lib/hub";
+import { applyI18n, has, lang, onLangChange, setPlain, setText, t, toggleLang, type Key } from "./lib/i18n";
+import { iceConfig } from "./lib/ice";
+
+// ---------- session (survives a reload of the tab, not a closed tab) ----------
+
+interface Session {
+  caseId: string;
+  partyId: string;
+  partyNumber: number;
+  token: string;
+  caseNumber: string;
+  joinCode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+const sessionKey = "ar.driver";
+
+function loadSession(): Session | null {
+  try {
+    const raw = sessionStorage.getItem(sessionKey);
+    return raw ? (JSON.parse(raw) as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveSession(s: Session | null): void {
+  try {
+    if (s) sessionStorage.setItem(sessionKey, JSON.stringify(s));
+    else sessionStorage.removeItem(sessionKey);
+  } catch {
+    // Storage off: the case still works until the tab reloads.
+  }
+}
+
+let session: Session | null = null;
+let caseStatus = "";
+/** Case states (see the server's CaseStateMachine) in which the driver waits in the queue. */
+const waitingStates = ["reported", "queued"];
+
+// ---------- call state on <body data-call-state> (tests read it) ----------
+
+type CallState = "idle" | "waiting" | "connecting" | "connected" | "reconnecting" | "ended";
+
+let inCall = false;
+let ended = false;
+let hubReconnecting = false;
+let hubDown = false;
+
+function iceState(): RTCIceConnectionState | null {
+  return pc ? pc.iceConnectionState : null;
+}
+
+function computeCallState(): CallState {
+  if (ended) return "ended";
+  if (!session) return "idle";
+  if (!inCall) return "waiting";
+  const ice = iceState();
+  if (hubReconnecting || ice === "disconnected" || ice === "failed") return "reconnecting";
+  if (ice === "connected" || ice === "completed") return "connected";
+  return "connecting";
+}
+
+function renderCallState(): void {
+  const state = computeCallState();
+  document.body.dataset.callState = state;
+  byTestId("call-status").textContent = t(`call.state.${state}` as Key);
+  const banner = byTestId("banner");
+  const text = hubReconnecting ? t("banner.reconnecting")
+    : hubDown && session ? t("banner.liveOff")
+    : inCall && state === "reconnecting" ? t("banner.iceReconnecting")
+    : "";
+  banner.textContent = text;
+  banner.hidden = text === "";
+}
+
+// ---------- start ----------
+
+function goStart(): void {
+  ended = false;
+  renderCallState();
+  showScreen("start");
+}
+
+// ---------- report / join form ----------
+
+type FormMode = "report" | "join";
+let formMode: FormMode = "report";
+let insurers: Insurer[] | null = null;
+let coords: { latitude: number; longitude: number } | null = null;
+
+const form = () => byTestId<HTMLFormElement>("case-form");
+const field = <T extends HTMLElement>(name: string) => form().elements.namedItem(name) as T;
+
+function localNow(): string {
+  const d = new Date();
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+}
+
+async function openForm(mode: FormMode, joinCode?: string): Promise<void> {
+  formMode = mode;
+  clearErrors();
+  form().querySelectorAll<HTMLElement>("[data-mode]").forEach((e) => { e.hidden = e.dataset.mode !== mode; });
+  if (joinCode) field<HTMLInputElement>("joinCode").value = joinCode;
+  const time = field<HTMLInputElement>("accidentTime");
+  if (!time.value) time.value = localNow();
+  time.max = localNow();
+  renderFormTexts();
+  showScreen("form");
+  if (!insurers) {
+    try {
+      insurers = await api<Insurer[]>("GET", "/api/insurers");
+    } catch {
+      insurers = []; // "don't know" stays possible
+    }
+    renderSelects();
+  }
+}
+
+function renderFormTexts(): void {
+  byTestId("form-title").textContent = t(formMode === "report" ? "form.reportTitle" : "form.joinTitle");
+  byTestId("submit").textContent = t(formMode === "report" ? "form.submitReport" : "form.submitJoin");
+  renderSelects();
+}
+
+function renderSelects(): void {
+  const vt = field<HTMLSelectElement>("vehicleType");
+  const vtValue = vt.value || "small-car";
+  vt.replaceChildren(...VehicleTypes.map((v) => new Option(t(`vehicle.${v}` as Key), v)));
+  vt.value = vtValue;
+
+  const ins = field<HTMLSelectElement>("insurerCode");
+  const insValue = ins.value;
+  ins.replaceChildren(new Option(t("form.insurerUnknown"), ""),
+    ...(insurers ?? []).map((i) => new Option(lang === "en" ? i.nameEn : i.nameZh, i.code)));
+  ins.value = insValue;
+}
+
+function clearErrors(): void {
+  form().querySelectorAll<HTMLElement>("[data-err]").forEach((e) => { e.hidden = true; e.textContent = ""; });
+  form().querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+  const fe = byTestId("form-error");
+  fe.hidden = true;
+  fe.textContent = "";
+}
+
+/** Server messages per field are in English; in Chinese a translated hint per field stands in. */
+function fieldMessage(key: string, serverText: string): string {
+  const k = `error.${key}`;
+  return lang === "en" || !has(k) ? serverText : t(k);
+}
+
+function showErrors(e: ApiError): void {
+  let first: HTMLElement | null = null;
+  const unplaced: string[] = [];
+  for (const [key, messages] of Object.entries(e.errors)) {
+    const slot = form().querySelector<HTMLElement>(`[data-err="${key}"]`);
+    const text = messages.map((m) => fieldMessage(key, m)).filter((m, i, a) => a.indexOf(m) === i).join(" ");
+    if (!slot || slot.parentElement?.closest("[hidden]")) {
+      unplaced.push(text);
+      continue;
+    }
+    slot.textContent = text;
+    slot.hidden = false;
+    const box = slot.closest(".field");
+    box?.querySelectorAll("input, select").forEach((i) => i.setAttribute("aria-invalid", "true"));
+    first ??= box as HTMLElement | null;
+  }
+  if (Object.keys(e.errors).length === 0 || unplaced.length > 0) {
+    const fe = byTestId("form-error");
+    fe.textContent = unplaced.length ? unplaced.join(" ") : problemText(e);
+    fe.hidden = false;
+    first ??= fe;
+  }
+  first?.scrollIntoView({ block: "center" });
+  first?.querySelector<HTMLElement>("input, select")?.focus({ preventScroll: true });
+}
+
+function problemText(e: ApiError): string {
+  if (e.offline) return t("error.offline");
+  if (e.status === 429) return t("error.tooMany");
+  if (formMode === "join" && (e.status === 404 || e.status === 409) && lang !== "en") return t(e.status === 404 ? "error.joinNotFound" : "error.joinConflict");
+  return lang === "en" ? [e.title, e.detail].filter(Boolean).join(" ") : t("error.server", { status: e.status });
+}
+
+function radio(name: string): string | null {
+  return form().querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? null;
+}
+
+function yesNo(name: string): boolean | null {
+  const v = radio(name);
+  return v === null ? null : v === "true";
+}
+
+function text(name: string): string | null {
+  const v = field<HTMLInputElement>(name).value.trim();
+  return v === "" ? null : v;
+}
+
+async function submitForm(ev: Event): Promise<void> {
+  ev.preventDefault();
+  clearErrors();
+  const button = byTestId<HTMLButtonElement>("submit");
+  button.disabled = true;
+  button.textContent = t("common.sending");
+  try {
+    const vehicle = {
+      phone: text("phone"), plate: text("plate")?.toUpperCase() ?? null, vehicleType: field<HTMLSelectElement>("vehicleType").value,
+      insurerCode: field<HTMLSelectElement>("insurerCode").value || null, policyNumber: text("policyNumber"),
+    };
+    if (formMode === "report") {
+      const timeValue = field<HTMLInputElement>("accidentTime").value;
+      const r = await api<ReportResponse>("POST", "/api/cases", {
+        ...vehicle,
+        latitude: coords?.latitude ?? null, longitude: coords?.longitude ?? null, address: text("address"),
+        accidentTime: timeValue ? new Date(timeValue).toISOString() : null,
+        numberOfParties: Number(radio("numberOfParties") ?? "0") || null,
+        triage: { anyoneInjured: yesNo("anyoneInjured"), vehiclesDrivable: yesNo("vehiclesDrivable"), hazardousGoods: yesNo("hazardousGoods") },
+      });
+      if (r.escalated) {
+        byTestId("advice").textContent = r.advice ?? t("escalated.generic");
+        showScreen("escalated");
+        return;
+      }
+      await enterCase({ caseId: r.caseId, partyId: r.partyId, partyNumber: r.partyNumber, token: r.partyToken, caseNumber: r.caseNumber,
+        joinCode: r.joinCode, latitude: coords?.latitude ?? null, longitude: coords?.longitude ?? null }, r.status);
+    } else {
+      const code = (text("joinCode") ?? "").replace(/\D/g, "");
+      const r = await api<JoinResponse>("POST", "/api/cases/join", { joinCode: code, ...vehicle });
+      await enterCase({ caseId: r.caseId, partyId: r.partyId, partyNumber: r.partyNumber, token: r.partyToken, caseNumber: r.caseNumber,
+        joinCode: code, latitude: null, longitude: null }, r.status);
+    }
+  } catch (e) {
+    showErrors(e instanceof ApiError ? e : new ApiError(0, String(e), null, {}));
+  } finally {
+    button.disabled = false;
+    renderFormTexts();
+  }
+}
+
+function locate(): void {
+  const status = byTestId("location-status");
+  if (!("geolocation" in navigator)) {
+    setText(status, "location.unavailable");
+    field<HTMLInputElement>("address").focus();
+    return;
+  }
+  setText(status, "location.locating");
+  navigator.geolocation.getCurrentPosition(
+    (p) => {
+      coords = { latitude: p.coords.latitude, longitude: p.coords.longitude };
+      setText(status, "location.found", { metres: Math.round(p.coords.accuracy) });
+      status.dataset.located = "true";
+    },
+    (err) => {
+      setText(status, err.code === err.PERMISSION_DENIED ? "location.denied" : "location.failed");
+      field<HTMLInputElement>("address").focus();
+    },
+    { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+  );
+}
+
+// ---------- the case: waiting ----------
+
+let hub: HubConnection | null = null;
+
+async function enterCase(s: Session, status: string): Promise<void> {
+  session = s;
+  saveSession(s);
+  setToken(s.token);
+  ended = false;
+  byTestId("case-number").textContent = s.caseNumber;
+  renderShare();
+  applyStatus(status);
+  void connectHub();
+  if (waitingStates.includes(status)) void refreshQueuePosition();
+  void checkMediaPermission();
+}
+
+function renderStatusText(): void {
+  byTestId("case-status").textContent = has(`status.${caseStatus}`) ? t(`status.${caseStatus}` as Key) : caseStatus;
+}
+
+function applyStatus(status: string): void {
+  caseStatus = status;
+  renderStatusText();
+  renderDocumentCards();
+  switch (status) {
+    case "reported":
+    case "queued":
+      if (!inCall) showScreen("waiting");
+      break;
+    case "in_call":
+    case "vehicles_moved":
+    case "liability_determined":
+    case "awaiting_signatures":
+      if (!ended) enterCall();
+      break;
+    case "closed":
+      endCall("closed");
+      break;
+    case "abandoned":
+      endCall("abandoned");
+      break;
+    case "escalated":
+      byTestId("advice").textContent = t("escalated.generic");
+      showScreen("escalated");
+      break;
+  }
+  renderCallState();
+}
+
+async function refreshQueuePosition(): Promise<void> {
+  if (!session) return;
+  try {
+    showQueue(await api<QueuePosition>("GET", `/api/cases/${session.caseId}/queue-position`));
+  } catch {
+    setText(byTestId("queue-wait"), "waiting.unknown");
+  }
+}
+
+let lastQueue: QueuePosition | null = null;
+
+function showQueue(q: QueuePosition): void {
+  lastQueue = q;
+  setText(byTestId("queue-position"), "waiting.position", { n: q.position });
+  byTestId("queue-position").dataset.position = String(q.position);
+  if (q.expectedWaitSeconds < 60) setText(byTestId("queue-wait"), "waiting.lessThanMinute");
+  else setText(byTestId("queue-wait"), "waiting.expected", { minutes: Math.ceil(q.expectedWaitSeconds / 60) });
+}
+
+function renderShare(): void {
+  const s = session;
+  const card = byTestId("share-card");
+  card.hidden = !s?.joinCode;
+  if (!s?.joinCode) return;
+  byTestId("join-code").textContent = s.joinCode.replace(/(\d{3})(\d{3})/, "$1 $2");
+  const link = byTestId<HTMLAnchorElement>("share-link");
+  link.href = `${location.origin}/join/${s.joinCode}`;
+  link.textContent = link.href;
+  const img = byTestId<HTMLImageElement>("join-qr");
+  img.alt = t("share.qrAlt");
+  if (!img.src) {
+    blobUrl(`/api/cases/${s.caseId}/join-qr.svg`).then(
+      (url) => { img.src = url; img.hidden = false; },
+      // 409: every vehicle has joined, so there is nobody left to share the code with.
+      (e) => { img.hidden = true; if (e instanceof ApiError && e.status === 409) card.hidden = true; });
+  }
+}
+
+async function share(): Promise<void> {
+  const url = byTestId<HTMLAnchorElement>("share-link").href;
+  try {
+    if (navigator.share) await navigator.share({ title: t("app.name"), text: t("share.text", { code: session?.joinCode ?? "" }), url });
+    else await navigator.clipboard.writeText(url);
+    setText(byTestId("share-button"), "share.copied");
+  } catch {
+    // Cancelled by the user.
+  }
+}
+
+// ---------- the hub ----------
+
+async function connectHub(): Promise<void> {
+  if (hub || !session) return;
+  const h = buildHub(() => session?.token ?? null);
+  hub = h;
+  h.on("QueuePosition", (q: QueuePosition) => { if (q.caseId === session?.caseId) showQueue(q); });
+  h.on("CaseChanged", (c: CaseChanged) => { if (c.caseId === session?.caseId) applyStatus(c.status); });
+  h.on("Signal", (s: IncomingSignal) => signals.run(() => onSignal(s), signalError));
+  h.on("Instruction", (i: Instruction) => { if (i.caseId === session?.caseId) onInstruction(i); });
+  h.on("ClaimAcknowledged", (c: ClaimAcknowledged) => { if (c.caseId === session?.caseId) void showClaim(c); });
+  const ok = await startHub(h, {
+    onReconnecting: () => { hubReconnecting = true; renderCallState(); },
+    onReconnected: () => { hubReconnecting = false; hubDown = false; renderCallState(); void resync(); },
+    onDown: () => { hubReconnecting = false; hubDown = true; renderCallState(); },
+  });
+  hubDown = !ok;
+  renderCallState();
+}
+
+/** After a gap in the live connection: what did we miss? */
+async function resync(): Promise<void> {
+  if (!session) return;
+  try {
+    const c = await api<CaseView>("GET", `/api/cases/${session.caseId}`);
+    if (c.status !== caseStatus) applyStatus(c.status);
+  } catch {
+    // Still offline: the banner says so.
+  }
+  if (waitingStates.includes(caseStatus)) void refreshQueuePosition();
+}
+
+async function send(sig: Omit<OutgoingSignal, "caseId" | "toPartyId">): Promise<void> {
+  if (!hub || !session) return;
+  await hub.invoke("Signal", { caseId: session.caseId, toPartyId: null, ...sig } satisfies OutgoingSignal);
+}
+
+// ---------- media ----------
+
+let local: MediaStream | null = null;
+let facing: "environment" | "user" = "environment";
+let audioOnly = false;
+let muted = false;
+let mediaDecided: Promise<void> | null = null;
+let decide: (() => void) | null = null;
+
+async function checkMediaPermission(): Promise<void> {
+  try {
+    const [cam, mic] = await Promise.all([
+      navigator.permissions.query({ name: "camera" as PermissionName }),
+      navigator.permissions.query({ name: "microphone" as PermissionName }),
+    ]);
+    if (cam.state === "granted" && mic.state === "granted") await acquireMedia();
+  } catch {
+    // Permissions API without camera names (Firefox, older Safari): ask with the button.
+  }
+}
+
+/** Resolves once the driver allowed (or declined) camera and microphone; shows the explanation first. */
+function mediaDecision(): Promise<void> {
+  if (local) return Promise.resolve();
+  byTestId("call-consent").hidden = false;
+  mediaDecided ??= new Promise<void>((resolve) => { decide = resolve; });
+  return mediaDecided;
+}
+
+async function acquireMedia(): Promise<void> {
+  const status = byTestId("media-status");
+  if (!navigator.mediaDevices?.getUserMedia) {
+    setText(status, "media.unsupported");
+    finishDecision();
+    return;
+  }
+  setText(status, "media.starting");
+  try {
+    local = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints, video: audioOnly ? false : videoConstraints() });
+  } catch {
+    try {
+      local = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints, video: false });
+      audioOnly = true;
+    } catch {
+      local = null;
+    }
+  }
+  setText(status, local ? "media.ready" : "media.denied");
+  byTestId("media-card").dataset.ready = local ? "true" : "false";
+  byTestId<HTMLButtonElement>("media-consent").hidden = !!local;
+  watchVideoTrack();
+  showLocal();
+  renderControls();
+  finishDecision();
+  if (pc) await attachTracks(pc);
+}
+
+function finishDecision(): void {
+  byTestId("call-consent").hidden = true;
+  decide?.();
+  decide = null;
+  mediaDecided = Promise.resolve();
+}
+
+const audioConstraints: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+
+function videoConstraints(): MediaTrackConstraints {
+  // 640x480 at 15 fps is enough to see damage and plates, and survives a weak uplink.
+  return { facingMode: { ideal: facing }, width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 15, max: 24 } };
+}
+
+function showLocal(): void {
+  const v = byTestId<HTMLVideoElement>("local-video");
+  const hasVideo = !!local?.getVideoTracks().length;
+  v.srcObject = hasVideo ? local : null;
+  v.hidden = !hasVideo;
+}
+
+/** The camera can stop under us (another app took it, e.g. the photo capture): get it back. */
+function watchVideoTrack(): void {
+  const track = local?.getVideoTracks()[0];
+  if (!track) return;
+  track.onended = () => { if (!audioOnly && local?.getVideoTracks()[0] === track) void replaceVideo(); };
+}
+
+async function replaceVideo(): Promise<void> {
+  if (!local) return;
+  for (const old of local.getVideoTracks()) { old.stop(); local.removeTrack(old); }
+  if (!audioOnly) {
+    try {
+      const s = await navigator.mediaDevices.getUserMedia({ video: videoConstraints() });
+      local.addTrack(s.getVideoTracks()[0]!);
+      watchVideoTrack();
+    } catch {
+      audioOnly = true;
+    }
+  }
+  showLocal();
+  renderControls();
+  if (pc) await attachTracks(pc);
+}
+
+async function setAudioOnly(on: boolean): Promise<void> {
+  if (audioOnly === on) return;
+  audioOnly = on;
+  await replaceVideo();
+}
+
+async function switchCamera(): Promise<void> {
+  facing = facing === "environment" ? "user" : "environment";
+  await replaceVideo();
+}
+
+function toggleMute(): void {
+  muted = !muted;
+  local?.getAudioTracks().forEach((a) => { a.enabled = !muted; });
+  renderControls();
+}
+
+function renderControls(): void {
+  const mute = byTestId("mute");
+  mute.setAttribute("aria-pressed", String(muted));
+  mute.textContent = t(muted ? "call.unmute" : "call.mute");
+  const ao = byTestId("audio-only");
+  ao.setAttribute("aria-pressed", String(audioOnly));
+  ao.textContent = t(audioOnly ? "call.videoOn" : "call.audioOnly");
+  byTestId<HTMLButtonElement>("switch-camera").disabled = audioOnly || !local;
+  document.body.dataset.audioOnly = String(audioOnly);
+  document.body.dataset.muted = String(muted);
+}
+
+// ---------- the call (the officer offers, we answer) ----------
+
+let pc: RTCPeerConnection | null = null;
+const signals = new SerialQueue();
+const candidates = new CandidateBuffer();
+
+function signalError(e: unknown): void {
+  console.warn("signalling step failed", e);
+}
+
+async function createPc(): Promise<RTCPeerConnection> {
+  const p = new RTCPeerConnection(await iceConfig(false));
+  const remote = new MediaStream();
+  const video = byTestId<HTMLVideoElement>("remote-video");
+  video.srcObject = remote;
+  p.ontrack = (e) => {
+    remote.addTrack(e.track);
+    e.track.onunmute = () => { void video.play().catch(() => undefined); };
+    void video.play().catch(() => undefined);
+  };
+  p.onicecandidate = (e) => {
+    if (e.candidate) void send({ type: "candidate", description: null, candidate: fromIce(e.candidate) }).catch(signalError);
+  };
+  p.oniceconnectionstatechange = () => renderCallState();
+  p.onconnectionstatechange = () => renderCallState();
+  return p;
+}
+
+function closePc(): void {
+  candidates.clear();
+  if (pc) {
+    pc.ontrack = pc.onicecandidate = pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
+    pc.close();
+  }
+  pc = null;
+}
+
+/** Our tracks onto the transceivers the officer's offer made (no renegotiation needed later:
+ *  mute, audio-only and camera switch all use replaceTrack). */
+async function attachTracks(p: RTCPeerConnection): Promise<void> {
+  for (const kind of ["audio", "video"] as const) {
+    const track = local?.getTracks().find((x) => x.kind === kind) ?? null;
+    const tr = p.getTransceivers().find((x) => x.receiver.track.kind === kind && x.currentDirection !== "stopped");
+    if (!tr) continue;
+    if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
+    if (track && local && "setStreams" in tr.sender) tr.sender.setStreams(local);
+    if (track && tr.direction !== "sendrecv" && tr.direction !== "sendonly") tr.direction = "sendrecv";
+  }
+}
+
+function enterCall(): void {
+  inCall = true;
+  ended = false;
+  showScreen("call");
+  renderControls();
+  if (!local) void mediaDecision();
+  renderCallState();
+}
+
+async function onSignal(s: IncomingSignal): Promise<void> {
+  if (!session || s.caseId !== session.caseId || s.fromPartyId !== null) return;
+  switch (s.type) {
+    case "offer": {
+      if (!s.description?.sdp) return;
+      enterCall();
+      await mediaDecision();
+      const offer: RTCSessionDescriptionInit = { type: "offer", sdp: s.description.sdp };
+      pc ??= await createPc();
+      try {
+        await pc.setRemoteDescription(offer);
+      } catch {
+        // An offer from a new connection on the officer's side that does not fit ours: start afresh.
+        closePc();
+        pc = await createPc();
+        await pc.setRemoteDescription(offer);
+      }
+      await attachTracks(pc);
+      await candidates.flush(pc);
+      await pc.setLocalDescription(await pc.createAnswer());
+      await send({ type: "answer", description: { type: "answer", sdp: pc.localDescription?.sdp ?? null }, candidate: null });
+      renderCallState();
+      break;
+    }
+    case "candidate":
+      await candidates.add(pc, toIceInit(s.candidate));
+      break;
+    case "hangup":
+      endCall("hangup");
+      break;
+    case "answer":
+      break; // the driver never offers
+  }
+}
+
+type EndReason = "hangup" | "end-call" | "closed" | "abandoned";
+let endReason: EndReason = "hangup";
+
+function endCall(reason: EndReason): void {
+  // The officer's console hangs up right after closing: that must not turn "closed" back into "call ended".
+  if (reason === "hangup" && (caseStatus === "closed" || caseStatus === "abandoned")) return;
+  closePc();
+  inCall = false;
+  ended = true;
+  endReason = reason;
+  renderEnded();
+  byTestId("instruction").hidden = true;
+  showScreen("ended");
+  renderCallState();
+}
+
+function renderEnded(): void {
+  const final = endReason === "closed" || endReason === "abandoned";
+  const [title, text]: [Key, Key] = endReason === "closed" ? ["ended.closedTitle", "ended.closedText"]
+    : endReason === "abandoned" ? ["ended.abandonedTitle", "ended.abandonedText"]
+    : ["ended.title", "ended.text"];
+  byTestId("ended-title").textContent = t(title);
+  byTestId("ended-text").textContent = t(text);
+  byTestId("ended-back").hidden = final;
+}
+
+/** The insurer's claim report number (报案号), pushed when the insurer acknowledged the claim. */
+async function showClaim(c: ClaimAcknowledged): Promise<void> {
+  if (!insurers) {
+    try { insurers = await api<Insurer[]>("GET", "/api/insurers"); } catch { insurers = []; }
+  }
+  const insurer = insurers.find((i) => i.code === c.insurerCode);
+  setText(byTestId("claim-insurer"), "claim.registered", { insurer: insurer ? (lang === "en" ? insurer.nameEn : insurer.nameZh) : c.insurerCode });
+  byTestId("claim-number").textContent = c.claimReportNumber;
+  byTestId("claim").hidden = false;
+}
+
+// ---------- the accident document: details, then signature ----------
+
+let detailsSaved = false;
+let signed = false;
+
+function renderDocumentCards(): void {
+  byTestId("details-card").hidden = detailsSaved || !["in_call", "vehicles_moved", "liability_determined"].includes(caseStatus);
+  const sign = byTestId("sign-card");
+  const wasHidden = sign.hidden;
+  sign.hidden = signed || caseStatus !== "awaiting_signatures";
+  if (wasHidden && !sign.hidden) {
+    byTestId("instruction").hidden = true;
+    sign.scrollIntoView({ block: "start" });
+  }
+}
+
+async function saveDetails(): Promise<void> {
+  if (!session) return;
+  const name = byTestId<HTMLInputElement>("details-name");
+  const id = byTestId<HTMLInputElement>("details-id");
+  const nameErr = byTestId("details-name-error");
+  const idErr = byTestId("details-id-error");
+  nameErr.hidden = idErr.hidden = true;
+  try {
+    await api("PUT", `/api/cases/${session.caseId}/parties/me`, { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() });
+    detailsSaved = true;
+    setText(byTestId("details-status"), "details.saved");
+    renderDocumentCards();
+  } catch (e) {
+    if (e instanceof ApiError && (e.errors.name || e.errors.idNumber)) {
+      if (e.errors.name) { setText(nameErr, "details.nameError"); nameErr.hidden = false; }
+      if (e.errors.idNumber) { setText(idErr, "details.idError"); idErr.hidden = false; }
+    } else {
+      setPlain(byTestId("details-status"), e instanceof ApiError ? problemText(e) : t("error.offline"));
+    }
+  }
+}
+
+let inked = false;
+
+function setUpPad(): void {
+  const pad = byTestId<HTMLCanvasElement>("sign-pad");
+  const g = pad.getContext("2d");
+  if (!g) return;
+  g.lineWidth = 5;
+  g.lineCap = g.lineJoin = "round";
+  g.strokeStyle = "#000";
+  let drawing = false;
+  const at = (e: PointerEvent): [number, number] => {
+    const r = pad.getBoundingClientRect();
+    return [((e.clientX - r.left) * pad.width) / r.width, ((e.clientY - r.top) * pad.height) / r.height];
+  };
+  pad.addEventListener("pointerdown", (e) => {
+    drawing = true;
+    pad.setPointerCapture(e.pointerId);
+    g.beginPath();
+    g.moveTo(...at(e));
+  });
+  pad.addEventListener("pointermove", (e) => {
+    if (!drawing) return;
+    g.lineTo(...at(e));
+    g.stroke();
+    inked = true;
+  });
+  const stop = () => { drawing = false; };
+  pad.addEventListener("pointerup", stop);
+  pad.addEventListener("pointercancel", stop);
+  byTestId("sign-clear").addEventListener("click", () => { g.clearRect(0, 0, pad.width, pad.height); inked = false; });
+}
+
+async function viewDocument(): Promise<void> {
+  if (!session) return;
+  // Open the tab now, inside the tap, so pop-up blockers allow it; fill it when the PDF arrives.
+  const tab = window.open("", "_blank");
+  try {
+    const url = await blobUrl(`/api/cases/${session.caseId}/document/pdf`);
+    if (tab) tab.location.href = url;
+    else location.href = url;
+  } catch (e) {
+    tab?.close();
+    setPlain(byTestId("sign-status"), e instanceof ApiError ? problemText(e) : t("error.offline"));
+  }
+}
+
+async function submitSignature(): Promise<void> {
+  if (!session) return;
+  const status = byTestId("sign-status");
+  if (!inked) {
+    setText(status, "sign.empty");
+    return;
+  }
+  const button = byTestId<HTMLButtonElement>("sign-submit");
+  button.disabled = true;
+  setText(status, "sign.sending");
+  try {
+    await api("POST", `/api/cases/${session.caseId}/signature`, { png: byTestId<HTMLCanvasElement>("sign-pad").toDataURL("image/png") });
+    signed = true;
+    byTestId("sign-card").hidden = true;
+    setText(byTestId("instruction-status"), "sign.done");
+    byTestId("instruction-text").textContent = "";
+    byTestId("instruction").hidden = false;
+    byTestId("instruction").dataset.kind = "signed";
+    byTestId("moved-button").hidden = true;
+    byTestId("photo-panel").hidden = true;
+  } catch (e) {
+    setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// ---------- instructions from the officer ----------
+
+let photoAngle: string | null = null;
+let instructionText: (() => string) | null = null;
+
+function onInstruction(i: Instruction): void {
+  const card = byTestId("instruction");
+  const say = (key: Key, vars?: () => Record<string, string>) => {
+    instructionText = () => t(key, vars?.());
+    byTestId("instruction-text").textContent = instructionText();
+    setPlain(byTestId("instruction-status"), "");
+    card.dataset.kind = i.kind;
+    card.hidden = false;
+    byTestId("moved-button").hidden = i.kind !== "move-cars";
+    byTestId("photo-panel").hidden = i.kind !== "photo";
+  };
+  if (i.kind === "end-call") {
+    endCall("end-call");
+    return;
+  }
+  if (!inCall) enterCall();
+  switch (i.kind) {
+    case "move-cars":
+      say("instruction.moveCars");
+      break;
+    case "photo":
+      photoAngle = i.angle;
+      say("instruction.photo", () => ({ angle: i.angle && has(`angle.${i.angle}`) ? t(`angle.${i.angle}` as Key) : t("angle.any") }));
+      byTestId<HTMLProgressElement>("photo-progress").hidden = true;
+      break;
+    case "audio-only":
+      say("instruction.audioOnly");
+      void setAudioOnly(true);
+      break;
+    case "video":
+      say("instruction.video");
+      void setAudioOnly(false);
+      break;
+  }
+  card.scrollIntoView({ block: "start" });
+}
+
+async function confirmMoved(): Promise<void> {
+  if (!session) return;
+  const button = byTestId<HTMLButtonElement>("moved-button");
+  const status = byTestId("instruction-status");
+  button.disabled = true;
+  try {
+    await api("POST", `/api/cases/${session.caseId}/moved-confirmation`);
+    setText(status, "instruction.movedThanks");
+    button.hidden = true;
+  } catch (e) {
+    setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function uploadPhoto(input: HTMLInputElement): Promise<void> {
+  const file = input.files?.[0];
+  if (!file || !session) return;
+  const progress = byTestId<HTMLProgressElement>("photo-progress");
+  const status = byTestId("instruction-status");
+  const formData = new FormData();
+  formData.append("file", file, file.name || "photo.jpg");
+  formData.append("kind", "photo");
+  if (photoAngle) formData.append("angle", photoAngle);
+  if (session.latitude !== null && session.longitude !== null) {
+    formData.append("latitude", String(session.latitude));
+    formData.append("longitude", String(session.longitude));
+  }
+  progress.hidden = false;
+  progress.value = 0;
+  setText(status, "photo.sending");
+  try {
+    await upload(`/api/cases/${session.caseId}/evidence`, formData, (f) => {
+      progress.value = f;
+      setText(status, "photo.progress", { percent: Math.round(f * 100) });
+    });
+    progress.value = 1;
+    setText(status, "photo.sent");
+    status.dataset.uploaded = "true";
+  } catch (e) {
+    setPlain(status, e instanceof ApiError && e.status === 404 ? t("photo.unavailable") : e instanceof ApiError ? problemText(e) : t("error.offline"));
+    status.dataset.uploaded = "false";
+  } finally {
+    input.value = "";
+  }
+}
+
+// ---------- boot ----------
+
+async function resume(s: Session): Promise<void> {
+  setToken(s.token);
+  try {
+    const c = await api<CaseView>("GET", `/api/cases/${s.caseId}`);
+    await enterCase({ ...s, joinCode: c.joinCode ?? s.joinCode, caseNumber: c.caseNumber }, c.status);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
+      saveSession(null);
+      setToken(null);
+      goStart();
+    } else {
+      await enterCase(s, "reported"); // offline: show what we know, the banner tells the rest
+    }
+  }
+}
+
+function startOver(): void {
+  closePc();
+  local?.getTracks().forEach((x) => x.stop());
+  local = null;
+  session = null;
+  inCall = false;
+  saveSession(null);
+  setToken(null);
+  void hub?.stop();
+  hub = null;
+  hubDown = false;
+  history.replaceState(null, "", "/");
+  goStart();
+}
+
+function boot(): void {
+  applyI18n();
+  byTestId("lang-switch").addEventListener("click", toggleLang);
+  onLangChange(() => {
+    renderFormTexts();
+    renderCallState();
+    renderControls();
+    if (session) {
+      renderStatusText();
+      renderEnded();
+      if (instructionText) byTestId("instruction-text").textContent = instructionText();
+      renderShare();
+      if (lastQueue) showQueue(lastQueue);
+    }
+  });
+  byTestId("start-report").addEventListener("click", () => void openForm("report"));
+  byTestId("start-join").addEventListener("click", () => void openForm("join"));
+  byTestId("form-back").addEventListener("click", goStart);
+  form().addEventListener("submit", (e) => void submitForm(e));
+  byTestId("locate").addEventListener("click", locate);
+  form().addEventListener("change", (e) => {
+    const target = e.target as HTMLInputElement;
+    if (target.name === "anyoneInjured") byTestId("injured-warning").hidden = target.value !== "true";
+  });
+  byTestId("escalated-done").addEventListener("click", startOver);
+  byTestId("share-button").addEventListener("click", () => void share());
+  byTestId("media-consent").addEventListener("click", () => void acquireMedia());
+  byTestId("call-media-consent").addEventListener("click", () => void acquireMedia());
+  byTestId("media-skip").addEventListener("click", finishDecision);
+  byTestId("mute").addEventListener("click", toggleMute);
+  byTestId("switch-camera").addEventListener("click", () => void switchCamera());
+  byTestId("audio-only").addEventListener("click", () => void setAudioOnly(!audioOnly));
+  byTestId("moved-button").addEventListener("click", () => void confirmMoved());
+  byTestId("photo-input").addEventListener("change", (e) => void uploadPhoto(e.target as HTMLInputElement));
+  byTestId("ended-back").addEventListener("click", () => { ended = false; if (session) applyStatus(caseStatus); });
+  byTestId("start-over").addEventListener("click", startOver);
+  byTestId("details-save").addEventListener("click", () => void saveDetails());
+  byTestId("sign-view").addEventListener("click", () => void viewDocument());
+  byTestId("sign-submit").addEventListener("click", () => void submitSignature());
+  setUpPad();
+
+  const joinMatch = /^\/join\/(\d{6})\/?$/.exec(location.pathname);
+  const saved = loadSession();
+  if (saved) void resume(saved);
+  else if (joinMatch) void openForm("join", joinMatch[1]);
+  else goStart();
+  renderCallState();
+}
+
+boot();
