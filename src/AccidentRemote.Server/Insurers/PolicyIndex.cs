@@ -57,8 +57,9 @@ public sealed class PolicyIndex(Db db, TimeProvider clock)
         await using var c = await db.OpenAsync(ct);
         foreach (var plate in plates.Distinct())
         {
-            var latest = await c.QuerySingleOrDefaultAsync<DateTimeOffset?>(
-                "SELECT MAX(compulsory_valid_to) FROM policies WHERE plate = @plate", new { plate });
+            // No row, not MAX(): an aggregate over nothing is a NULL row, which the time handler cannot read.
+            var latest = await c.QueryFirstOrDefaultAsync<DateTimeOffset?>(
+                "SELECT compulsory_valid_to FROM policies WHERE plate = @plate ORDER BY compulsory_valid_to DESC LIMIT 1", new { plate });
             result[plate] = latest is null ? CompulsoryInsurance.Unknown : latest > now ? CompulsoryInsurance.Valid : CompulsoryInsurance.Expired;
         }
 
