@@ -76,10 +76,17 @@ public sealed class ProvisionedBroker : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Vhost.DisposeAsync();
-        foreach (var user in Codes.Select(InsurerUser).Append(ServerUser))
+        // Users first: they outlive the vhost, and a leftover user is a leftover password.
+        try
         {
-            await RabbitVhost.Management.DeleteAsync($"api/users/{user}");
+            foreach (var user in Codes.Select(InsurerUser).Append(ServerUser))
+            {
+                await RabbitVhost.Management.DeleteAsync($"api/users/{user}");
+            }
+        }
+        finally
+        {
+            await Vhost.DisposeAsync();
         }
     }
 

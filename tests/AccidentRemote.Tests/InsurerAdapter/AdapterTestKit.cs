@@ -149,15 +149,20 @@ internal sealed class AdapterTestKit : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var host in hosts)
+        try
         {
-            await host.StopAsync();
-            host.Dispose();
+            foreach (var host in hosts)
+            {
+                await host.StopAsync();
+                host.Dispose();
+            }
         }
-
-        await Broker.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Work.Delete(recursive: true);
+        finally
+        {
+            await Broker.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Work.Delete(recursive: true);
+        }
     }
 
     public static string Text(ReadOnlyMemory<byte> body) => Encoding.UTF8.GetString(body.Span);
