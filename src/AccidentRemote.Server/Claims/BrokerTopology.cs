@@ -8,7 +8,10 @@ namespace AccidentRemote.Server.Claims;
 /// <summary>
 /// Declares what insurers read from, before any claim is published: the durable direct
 /// exchange and, per configured insurer, a durable quorum queue <c>claims.&lt;code&gt;</c>
-/// bound with the insurer code. Uses RabbitMQ.Client directly: this is broker
+/// bound with the insurer code, plus the dead-letter exchange and each insurer's dead-letter
+/// queue <c>claims.&lt;code&gt;.dead</c>. <c>infra/rabbitmq/provision.sh</c> declares the same
+/// things with the same arguments (a queue redeclared with other arguments is refused with
+/// PRECONDITION_FAILED, so the two must agree). Uses RabbitMQ.Client directly: this is broker
 /// administration, and the server never consumes these queues. Retries until the broker
 /// answers, so the server can start before the broker does.
 /// </summary>
@@ -16,7 +19,22 @@ public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOpt
 {
     public TaskCompletionSource Declared { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static IDictionary<string, object?> QueueArguments() => new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
+    /// <summary>
+    /// The arguments of an insurer's claims queue, the one source of them in C#
+    /// (infra/rabbitmq/provision.sh repeats them in JSON; a test checks both agree). A claim the
+    /// insurer rejects, or that is redelivered more than <see cref="ClaimsWire.DeliveryLimit"/>
+    /// times, moves to the insurer's own dead-letter queue instead of looping for ever.
+    /// </summary>
+    public static IDictionary<string, object?> QueueArguments(string insurerCode) => new Dictionary<string, object?>
+    {
+        ["x-queue-type"] = "quorum",
+        ["x-dead-letter-exchange"] = ClaimsWire.DeadLetterExchange,
+        ["x-dead-letter-routing-key"] = insurerCode,
+        ["x-delivery-limit"] = ClaimsWire.DeliveryLimit,
+    };
+
+    /// <summary>Arguments of an insurer's dead-letter queue: durable quorum, nothing else (it is the end of the line).</summary>
+    public static IDictionary<string, object?> DeadLetterQueueArguments() => new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -57,10 +75,16 @@ public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOpt
         await using var connection = await factory.CreateConnectionAsync(ct);
         await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
         await channel.ExchangeDeclareAsync(ClaimsWire.Exchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
+        await channel.ExchangeDeclareAsync(ClaimsWire.DeadLetterExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
         foreach (var insurer in insurers.Value.Catalogue)
         {
+            // The dead-letter queue first: a claim dead-lettered in between would otherwise be dropped.
+            var dead = ClaimsWire.DeadLetterQueueFor(insurer.Code);
+            await channel.QueueDeclareAsync(dead, durable: true, exclusive: false, autoDelete: false, arguments: DeadLetterQueueArguments(), cancellationToken: ct);
+            await channel.QueueBindAsync(dead, ClaimsWire.DeadLetterExchange, insurer.Code, cancellationToken: ct);
+
             var queue = ClaimsWire.QueueFor(insurer.Code);
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments(), cancellationToken: ct);
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments(insurer.Code), cancellationToken: ct);
             await channel.QueueBindAsync(queue, ClaimsWire.Exchange, insurer.Code, cancellationToken: ct);
         }
 
