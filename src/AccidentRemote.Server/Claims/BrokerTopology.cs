@@ -73,21 +73,44 @@ public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOpt
             ClientProvidedName = "accidentremote-topology",
         };
         await using var connection = await factory.CreateConnectionAsync(ct);
-        await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
-        await channel.ExchangeDeclareAsync(ClaimsWire.Exchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
-        await channel.ExchangeDeclareAsync(ClaimsWire.DeadLetterExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
-        foreach (var insurer in insurers.Value.Catalogue)
+        await using (var channel = await connection.CreateChannelAsync(cancellationToken: ct))
         {
-            // The dead-letter queue first: a claim dead-lettered in between would otherwise be dropped.
-            var dead = ClaimsWire.DeadLetterQueueFor(insurer.Code);
-            await channel.QueueDeclareAsync(dead, durable: true, exclusive: false, autoDelete: false, arguments: DeadLetterQueueArguments(), cancellationToken: ct);
-            await channel.QueueBindAsync(dead, ClaimsWire.DeadLetterExchange, insurer.Code, cancellationToken: ct);
-
-            var queue = ClaimsWire.QueueFor(insurer.Code);
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments(insurer.Code), cancellationToken: ct);
-            await channel.QueueBindAsync(queue, ClaimsWire.Exchange, insurer.Code, cancellationToken: ct);
+            await channel.ExchangeDeclareAsync(ClaimsWire.Exchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
+            await channel.ExchangeDeclareAsync(ClaimsWire.DeadLetterExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
         }
 
-        logger.LogInformation("Claims topology declared: exchange {Exchange}, {Count} insurer queues", ClaimsWire.Exchange, insurers.Value.Catalogue.Count);
+        var missing = new List<string>();
+        foreach (var insurer in insurers.Value.Catalogue)
+        {
+            // One channel per insurer: a refusal closes the channel, and one insurer's queue that the
+            // server may not create must not stop the others. Its claims are parked until it exists.
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+            try
+            {
+                // The dead-letter queue first: a claim dead-lettered in between would otherwise be dropped.
+                var dead = ClaimsWire.DeadLetterQueueFor(insurer.Code);
+                await channel.QueueDeclareAsync(dead, durable: true, exclusive: false, autoDelete: false, arguments: DeadLetterQueueArguments(), cancellationToken: ct);
+                await channel.QueueBindAsync(dead, ClaimsWire.DeadLetterExchange, insurer.Code, cancellationToken: ct);
+
+                var queue = ClaimsWire.QueueFor(insurer.Code);
+                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments(insurer.Code), cancellationToken: ct);
+                await channel.QueueBindAsync(queue, ClaimsWire.Exchange, insurer.Code, cancellationToken: ct);
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 403)
+            {
+                missing.Add(insurer.Code);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            // Creating a queue with a dead-letter exchange needs read rights on it, which the server's
+            // user must not have on insurer queues in production: an administrator provisions them.
+            logger.LogWarning(
+                "The server's broker user may not create the queues of {Insurers}; provision them with infra/rabbitmq/provision.sh. Their claims are parked until then.",
+                string.Join(", ", missing));
+        }
+
+        logger.LogInformation("Claims topology declared: exchange {Exchange}, {Count} insurer queues", ClaimsWire.Exchange, insurers.Value.Catalogue.Count - missing.Count);
     }
 }
