@@ -49,7 +49,7 @@ public static class Api
         await (await client.GetAsync(url)).JsonAsync(expectedStatus);
 
     /// <summary>Valid 18-character ID numbers (check digit correct).</summary>
-    public static readonly string[] IdNumbers = ["11010519491231002X", "110101199003074477", "440301198805153010"];
+    public static readonly string[] IdNumbers = ["11010519491231002X", "110101199003074477", "440301198805153014"];
 
     /// <summary>Report, join, accept, move, liability, details, document, both signatures: returns the case id, ready to close.</summary>
     public static async Task<(string CaseId, string[] PartyIds)> CaseReadyToCloseAsync(HttpClient anonymous, HttpClient officer,
