@@ -70,8 +70,8 @@ function renderCharts(b: KpiBoard): void {
   ];
   byTestId("chart-today").replaceChildren(barChart({
     label: t("board.today"),
-    // Every hour is a group; the axis names every third so the labels do not collide.
-    categories: b.today.map((x, i) => (i % 3 === 0 ? hourOf(x.start) : "")),
+    // 24 slots, one per hour so far; the axis names every third hour so the labels do not collide.
+    categories: Array.from({ length: 24 }, (_, h) => (h % 3 === 0 ? String(h).padStart(2, "0") : "")),
     series: series(b.today),
     describe: (i) => describe(`${hourOf(b.today[i]!.start)}:00`, b.today[i]!),
     groupTestId: "chart-today-hour",

@@ -19,7 +19,8 @@ export interface BarSeries {
 export interface BarChart {
   /** Accessible name of the whole chart. */
   label: string;
-  /** One label per group under the axis; an empty string leaves a gap (e.g. every other hour). */
+  /** One axis label per slot; an empty string leaves a gap (e.g. every other hour). There may be more
+   *  slots than values: today's chart keeps room for the hours still to come. */
   categories: string[];
   series: BarSeries[];
   /** Read out and shown as a tooltip per group (focus or hover), e.g. "10:00 reported 3, closed 2". */
@@ -49,7 +50,12 @@ export function barChart(c: BarChart): SVGSVGElement {
   const n = Math.max(1, c.categories.length);
   const slot = (width - left) / n;
   const barW = Math.max(2, (slot * 0.8) / c.series.length);
+  const groups = Math.max(0, ...c.series.map((s) => s.values.length));
   c.categories.forEach((cat, i) => {
+    if (i >= groups) {
+      if (cat) root.append(svg("text", { x: left + i * slot + slot / 2, y: height - 6, "text-anchor": "middle", class: "tick" }, cat));
+      return;
+    }
     const description = c.describe(i);
     const g = svg("g", { tabindex: 0, role: "img", "aria-label": description, "data-testid": c.groupTestId, "data-index": i, class: "bar-group" });
     g.append(svg("title", {}, description));
