@@ -18,9 +18,13 @@ public static class AuthEndpoints
     {
         var group = app.MapGroup("/api/officers").WithTags("Officers");
         group.MapPost("/sign-in", SignIn).AllowAnonymous().RequireRateLimiting(SignInRateLimit);
-        group.MapPost("/sign-out", SignOut).RequireAuthorization(AuthExtensions.StaffPolicy);
-        group.MapGet("/me", (HttpContext http) => TypedResults.Ok(new { username = http.User.Identity?.Name, role = http.User.IsInRole(Roles.Supervisor) ? Roles.Supervisor : Roles.Officer }))
-            .RequireAuthorization(AuthExtensions.StaffPolicy);
+        group.MapPost("/sign-out", SignOut).RequireAuthorization(p => p.RequireRole(Roles.Officer, Roles.Supervisor, Roles.Insurer));
+        group.MapGet("/me", (HttpContext http) => TypedResults.Ok(new
+        {
+            username = http.User.Identity?.Name,
+            role = http.User.IsInRole(Roles.Supervisor) ? Roles.Supervisor : http.User.IsInRole(Roles.Insurer) ? Roles.Insurer : Roles.Officer,
+            insurerCode = http.User.InsurerCode(),
+        })).RequireAuthorization(p => p.RequireRole(Roles.Officer, Roles.Supervisor, Roles.Insurer));
         return app;
     }
 

@@ -11,6 +11,9 @@ public static class AuthExtensions
     public const string PartyPolicy = "party";
     public const string InsurerPolicy = "insurer";
 
+    /// <summary>The people of a case: its parties and police staff (each endpoint narrows it to the case). Not insurer staff.</summary>
+    public const string CasePolicy = "case";
+
     public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>()
@@ -23,6 +26,7 @@ public static class AuthExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Officer, Roles.Supervisor))
             .AddPolicy(PartyPolicy, p => p.RequireRole(Roles.Party))
+            .AddPolicy(CasePolicy, p => p.RequireRole(Roles.Party, Roles.Officer, Roles.Supervisor))
             .AddPolicy(InsurerPolicy, p => p.RequireRole(Roles.Insurer).RequireClaim(TokenAuthenticationHandler.InsurerClaim));
 
         builder.Services.AddRateLimiter(o =>

@@ -18,7 +18,7 @@ public static class CaseEndpoints
         var drivers = app.MapGroup("/api/cases").WithTags("Cases");
         drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
         drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
-        drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization();
+        drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization(AuthExtensions.CasePolicy);
         drivers.MapPost("/{caseId:guid}/satisfaction", Rate).RequireAuthorization(AuthExtensions.PartyPolicy);
 
         var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
@@ -115,7 +115,7 @@ public static class CaseEndpoints
         };
     }
 
-    private static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    private static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(Guid caseId, ClaimsPrincipal user, CaseStore store, PolicyIndex policies, CancellationToken ct)
     {
         if (user.IsParty() && user.PartyCaseId() != caseId)
         {
@@ -123,7 +123,14 @@ public static class CaseEndpoints
         }
 
         var details = await store.GetAsync(caseId, ct);
-        return details is null ? NotFound(caseId) : TypedResults.Ok(ToView(details, user));
+        if (details is null)
+        {
+            return NotFound(caseId);
+        }
+
+        // Officers see whether each vehicle's compulsory insurance (交强险) is in force.
+        var compulsory = user.IsStaff() ? await policies.CompulsoryStatusAsync(details.Parties.Select(p => p.Plate), ct) : null;
+        return TypedResults.Ok(ToView(details, user, compulsory));
     }
 
     private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
@@ -257,7 +264,7 @@ public static class CaseEndpoints
     private static ProblemHttpResult NotFound(Guid caseId) =>
         TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
 
-    internal static CaseView ToView(CaseDetails d, ClaimsPrincipal? user)
+    internal static CaseView ToView(CaseDetails d, ClaimsPrincipal? user, IReadOnlyDictionary<string, string>? compulsory = null)
     {
         var c = d.Case;
         var viewer = user?.IsParty() == true ? user.PartyId() : null;
@@ -272,7 +279,8 @@ public static class CaseEndpoints
                 p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber,
                 isParty && p.Id != viewer ? CaseRules.MaskPhone(p.Phone) : p.Phone,
                 p.Liability, p.JoinedAt, p.Name,
-                p.IdNumber is null ? null : isParty && p.Id != viewer ? CaseRules.MaskIdNumber(p.IdNumber) : p.IdNumber)).ToList());
+                p.IdNumber is null ? null : isParty && p.Id != viewer ? CaseRules.MaskIdNumber(p.IdNumber) : p.IdNumber,
+                compulsory?.GetValueOrDefault(p.Plate))).ToList());
     }
 }
 

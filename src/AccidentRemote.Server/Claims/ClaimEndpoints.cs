@@ -13,7 +13,7 @@ public static class ClaimEndpoints
             TypedResults.Ok((await outbox.ForCaseAsync(caseId, ct))
                 .Where(c => !user.IsParty() || (user.PartyCaseId() == caseId && c.PartyId == user.PartyId()))
                 .Select(ClaimView.From).ToList()))
-            .WithTags("Claims").RequireAuthorization();
+            .WithTags("Claims").RequireAuthorization(AuthExtensions.CasePolicy);
         var group = app.MapGroup("/api").WithTags("Claims").RequireAuthorization(AuthExtensions.StaffPolicy);
         group.MapGet("/insurers/stats", async (ClaimOutbox outbox, TimeProvider clock, CancellationToken ct) =>
             TypedResults.Ok(InsurerStats.Compute(await outbox.AllSinceAsync(clock.GetUtcNow().AddDays(-1), ct))));

@@ -250,6 +250,18 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks
         return (await c.QueryAsync<ClaimRow>($"SELECT {Columns} FROM claims WHERE created_at >= @since", new { since })).ToList();
     }
 
+    public async Task<ClaimRow?> FindAsync(Guid claimId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<ClaimRow>($"SELECT {Columns} FROM claims WHERE id = @claimId", new { claimId });
+    }
+
+    public async Task<IReadOnlyList<ClaimRow>> ForInsurerAsync(string insurerCode, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return (await c.QueryAsync<ClaimRow>($"SELECT {Columns} FROM claims WHERE insurer_code = @insurerCode ORDER BY created_at DESC LIMIT 500", new { insurerCode })).ToList();
+    }
+
     public async Task<IReadOnlyList<ClaimRow>> ForPartyAsync(Guid partyId, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

@@ -13,8 +13,8 @@ public static class SigningEndpoints
         var group = app.MapGroup("/api/cases/{caseId:guid}").WithTags("Document and signatures");
         group.MapPut("/parties/me", GiveDetails).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapPost("/document", Issue).RequireAuthorization(AuthExtensions.StaffPolicy);
-        group.MapGet("/document", Current).RequireAuthorization();
-        group.MapGet("/document/pdf", Pdf).RequireAuthorization();
+        group.MapGet("/document", Current).RequireAuthorization(AuthExtensions.CasePolicy);
+        group.MapGet("/document/pdf", Pdf).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/signature", Sign).RequireAuthorization(AuthExtensions.PartyPolicy);
         return app;
     }

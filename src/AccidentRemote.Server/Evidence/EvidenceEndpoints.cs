@@ -23,7 +23,7 @@ public static class EvidenceEndpoints
     public static IEndpointRouteBuilder MapEvidence(this IEndpointRouteBuilder app)
     {
         var limits = app.ServiceProvider.GetRequiredService<IOptions<EvidenceOptions>>().Value;
-        var group = app.MapGroup("/api").WithTags("Evidence").RequireAuthorization();
+        var group = app.MapGroup("/api").WithTags("Evidence").RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/evidence", Upload)
             // Callers authenticate with an Authorization: Bearer token that a browser never attaches by
             // itself and there is no cookie sign-in, so there is no cross-site request to forge. (The form is

@@ -12,6 +12,7 @@ public static class InsurersExtensions
             .Bind(builder.Configuration.GetSection(InsurerOptions.Section))
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InsurerOptions>, InsurerOptionsValidator>();
+        builder.Services.AddSingleton<PolicyIndex>();
         return builder;
     }
 
@@ -21,6 +22,7 @@ public static class InsurersExtensions
                 TypedResults.Ok(options.Value.Catalogue.Select(e => new InsurerView(e.Code, e.NameZh, e.NameEn)).ToList()))
             .WithTags("Insurers")
             .AllowAnonymous();
+        app.MapInsurerDesk();
         return app;
     }
 

@@ -1,0 +1,168 @@
+using System.Security.Claims;
+using System.Text.Json;
+using AccidentRemote.Contracts.Claims;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
+using AccidentRemote.Server.Claims;
+using AccidentRemote.Server.Documents;
+using AccidentRemote.Server.Signalling;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace AccidentRemote.Server.Insurers;
+
+public sealed record DeskClaimItem(Guid ClaimId, Guid CaseId, string CaseNumber, string Status, DateTimeOffset CreatedAt, DateTimeOffset? SentAt,
+    string? ClaimReportNumber, DateTimeOffset? AcknowledgedAt, string InsuredPlate, string Liability);
+
+public sealed record DeskClaim(ClaimSubmitted Claim, string? ClaimReportNumber, DateTimeOffset? AcknowledgedAt);
+
+public sealed record AcknowledgeRequest(string? ClaimReportNumber);
+
+/// <summary>
+/// The insurer desk: insurer staff see and answer only their own insurer's claims. The scope
+/// comes from the signed-in user's insurer code, never from the request.
+/// </summary>
+public static class InsurerDeskEndpoints
+{
+    public const string SuggestRateLimit = "policy-suggest";
+
+    public static IEndpointRouteBuilder MapInsurerDesk(this IEndpointRouteBuilder app)
+    {
+        var desk = app.MapGroup("/api/insurer").WithTags("Insurer desk").RequireAuthorization(AuthExtensions.InsurerPolicy);
+        desk.MapGet("/claims", List);
+        desk.MapGet("/claims/{claimId:guid}", Get);
+        desk.MapGet("/claims/{claimId:guid}/document.pdf", Pdf);
+        desk.MapPost("/claims/{claimId:guid}/acknowledge", Acknowledge);
+        desk.MapPost("/policies", Publish);
+        app.MapGet("/api/policies/suggest", Suggest).WithTags("Insurer desk").AllowAnonymous().RequireRateLimiting(CaseEndpoints.ReportRateLimit);
+        return app;
+    }
+
+    private static async Task<IResult> List(string? status, ClaimsPrincipal user, ClaimOutbox outbox, CancellationToken ct)
+    {
+        if (status is not (null or "unacknowledged" or "acknowledged"))
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Unknown filter.", detail: "status is unacknowledged, acknowledged, or left out for all.");
+        }
+
+        var rows = await outbox.ForInsurerAsync(user.InsurerCode()!, ct);
+        return TypedResults.Ok(rows
+            .Where(r => status is null || (status == "acknowledged") == (r.AcknowledgedAt is not null))
+            .Select(r =>
+            {
+                var claim = JsonSerializer.Deserialize<ClaimSubmitted>(r.Payload, ClaimOutbox.Json)!;
+                return new DeskClaimItem(r.Id, r.CaseId, claim.CaseNumber, r.Status, r.CreatedAt, r.SentAt, r.ClaimReportNumber, r.AcknowledgedAt,
+                    claim.Insured.Plate, claim.Insured.Liability);
+            }).ToList());
+    }
+
+    private static async Task<IResult> Get(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, CancellationToken ct)
+    {
+        var row = await outbox.FindAsync(claimId, ct);
+        return row is null || row.InsurerCode != user.InsurerCode()
+            ? NotFound()
+            : TypedResults.Ok(new DeskClaim(JsonSerializer.Deserialize<ClaimSubmitted>(row.Payload, ClaimOutbox.Json)!, row.ClaimReportNumber, row.AcknowledgedAt));
+    }
+
+    private static async Task<IResult> Pdf(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, DocumentStore documents, CancellationToken ct)
+    {
+        var row = await outbox.FindAsync(claimId, ct);
+        if (row is null || row.InsurerCode != user.InsurerCode())
+        {
+            return NotFound();
+        }
+
+        var all = await documents.ListForCaseAsync(row.CaseId, ct);
+        return all.Count == 0
+            ? TypedResults.Problem(statusCode: 404, title: "The case has no document.")
+            : TypedResults.File((await documents.GetPdfAsync(all[0].Id, ct))!, "application/pdf", $"accident-document-{all[0].Number}.pdf");
+    }
+
+    private static async Task<IResult> Acknowledge(Guid claimId, AcknowledgeRequest request, ClaimsPrincipal user, ClaimOutbox outbox, ICaseNotifier notifier, TimeProvider clock, CancellationToken ct)
+    {
+        var code = user.InsurerCode()!;
+        var ack = new ClaimAcknowledged { ClaimId = claimId, InsurerCode = code, ClaimReportNumber = request.ClaimReportNumber?.Trim() ?? "", AcknowledgedAt = clock.GetUtcNow() };
+        if (ClaimAcknowledgedConsumer.Check(ack, null) is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["claimReportNumber"] = ["The claim report number (报案号) has 1 to 64 letters, digits or '-'."] });
+        }
+
+        var existing = await outbox.FindAsync(claimId, ct);
+        if (existing is null || existing.InsurerCode != code)
+        {
+            return NotFound();
+        }
+
+        if (existing.AcknowledgedAt is not null)
+        {
+            return existing.ClaimReportNumber == ack.ClaimReportNumber
+                ? TypedResults.NoContent()
+                : TypedResults.Problem(statusCode: 409, title: "This claim is already acknowledged.", detail: $"Its claim report number is {existing.ClaimReportNumber}.");
+        }
+
+        var (claim, _) = await outbox.AcknowledgeAsync(claimId, code, ack.ClaimReportNumber, ack.AcknowledgedAt, ct);
+        if (claim is not null)
+        {
+            await notifier.ClaimAcknowledgedAsync(claim.CaseId, claim.PartyId, code, ack.ClaimReportNumber);
+        }
+
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> Publish(List<PolicyRecordInput>? records, ClaimsPrincipal user, PolicyIndex index, CancellationToken ct)
+    {
+        if (records is null || records.Count is 0 or > 1000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["records"] = ["Send 1 to 1000 policy records: [{ plate, policyNumber, compulsoryValidFrom, compulsoryValidTo }]."] });
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var valid = new List<(string, string, DateTimeOffset, DateTimeOffset)>();
+        for (var i = 0; i < records.Count; i++)
+        {
+            var r = records[i];
+            var plate = r.Plate is null ? "" : CaseRules.NormalizePlate(r.Plate);
+            if (!CaseRules.IsValidPlate(plate))
+            {
+                errors[$"[{i}].plate"] = ["Not a Chinese plate."];
+            }
+
+            if (r.PolicyNumber is null || !CaseRules.IsValidPolicyNumber(r.PolicyNumber))
+            {
+                errors[$"[{i}].policyNumber"] = ["5 to 40 letters, digits or '-'."];
+            }
+
+            if (r.CompulsoryValidFrom is null || r.CompulsoryValidTo is null || r.CompulsoryValidTo <= r.CompulsoryValidFrom)
+            {
+                errors[$"[{i}].compulsoryValidTo"] = ["compulsoryValidFrom and compulsoryValidTo are required, and the end must be after the start."];
+            }
+            else if (errors.Count == 0)
+            {
+                valid.Add((plate, r.PolicyNumber!, r.CompulsoryValidFrom.Value, r.CompulsoryValidTo.Value));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Some policy records have errors; none were stored.");
+        }
+
+        return TypedResults.Ok(new { stored = await index.UpsertAsync(user.InsurerCode()!, valid, ct) });
+    }
+
+    private static async Task<IResult> Suggest(string? plate, PolicyIndex index, CancellationToken ct)
+    {
+        var normalized = plate is null ? "" : CaseRules.NormalizePlate(plate);
+        if (!CaseRules.IsValidPlate(normalized))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["plate"] = ["Not a Chinese plate, e.g. 京A12345."] });
+        }
+
+        var insurer = await index.SuggestAsync(normalized, ct);
+        return insurer is null
+            ? TypedResults.Problem(statusCode: 404, title: "No policy known for this plate.", detail: "Choose the insurer yourself.")
+            : TypedResults.Ok(new { insurerCode = insurer });
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
+        TypedResults.Problem(statusCode: 404, title: "No such claim.", detail: "There is no claim with this id for your insurer.");
+}
