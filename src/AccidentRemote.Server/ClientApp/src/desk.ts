@@ -242,14 +242,27 @@ function renderEvidence(c: ClaimSubmitted): void {
   byTestId("claim-evidence").replaceChildren(...evidence.map((x) => {
     const label = [word("evidence.", x.kind), x.angle ? word("angle.", x.angle) : null, x.partyNumber ? `#${x.partyNumber}` : null, when(x.capturedAt)]
       .filter(Boolean).join(" · ");
-    // Signed, expiring links on this origin: an <img> needs no token (CSP img-src 'self').
+    const url = sameOrigin(x.url);
+    // Signed, expiring links: an <img> needs no token (CSP img-src 'self').
     const content = x.contentType.startsWith("image/")
-      ? el("img", { src: x.url, alt: label, loading: "lazy", "data-testid": "claim-evidence-thumb" })
+      ? el("img", { src: url, alt: label, loading: "lazy", "data-testid": "claim-evidence-thumb" })
       : el("span", { class: "file", text: x.contentType });
     return el("li", { "data-testid": "claim-evidence-item", "data-evidence-id": x.id },
-      el("a", { href: x.url, target: "_blank", rel: "noopener", title: label }, content),
+      el("a", { href: url, target: "_blank", rel: "noopener", title: label }, content),
       el("span", { class: "caption", text: label }));
   }));
+}
+
+/** The claim's links carry the server's public base URL (Documents:PublicBaseUrl, for insurers outside);
+ *  the desk may reach the same server by another name, and the CSP allows images only from here.
+ *  The signature covers the path and query, so the same link works on this origin. */
+function sameOrigin(link: string): string {
+  try {
+    const u = new URL(link, location.href);
+    return u.pathname.startsWith("/api/evidence/") ? `${u.pathname}${u.search}` : link;
+  } catch {
+    return link;
+  }
 }
 
 function pdfPath(): string | null {
