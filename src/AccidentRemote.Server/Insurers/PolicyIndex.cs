@@ -57,8 +57,8 @@ public sealed class PolicyIndex(Db db, TimeProvider clock)
         await using var c = await db.OpenAsync(ct);
         foreach (var plate in plates.Distinct())
         {
-            // No row (not MAX, which gives one NULL row that the DateTimeOffset handler refuses) for a plate nobody insures.
-            var latest = await c.QuerySingleOrDefaultAsync<DateTimeOffset?>(
+            // No row, not MAX(): an aggregate over nothing is a NULL row, which the time handler cannot read.
+            var latest = await c.QueryFirstOrDefaultAsync<DateTimeOffset?>(
                 "SELECT compulsory_valid_to FROM policies WHERE plate = @plate ORDER BY compulsory_valid_to DESC LIMIT 1", new { plate });
             result[plate] = latest is null ? CompulsoryInsurance.Unknown : latest > now ? CompulsoryInsurance.Valid : CompulsoryInsurance.Expired;
         }

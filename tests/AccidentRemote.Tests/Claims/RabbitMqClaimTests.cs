@@ -88,7 +88,8 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
             // A passive declare fails if the queue is missing; redeclaring with the quorum argument
             // fails (PRECONDITION_FAILED) if it exists with another type.
             await channel.QueueDeclarePassiveAsync($"claims.{code}");
-            await channel.QueueDeclareAsync($"claims.{code}", durable: true, exclusive: false, autoDelete: false, arguments: BrokerTopology.QueueArguments());
+            await channel.QueueDeclareAsync($"claims.{code}", durable: true, exclusive: false, autoDelete: false, arguments: BrokerTopology.QueueArguments(code));
+            await channel.QueueDeclarePassiveAsync($"claims.{code}.dead");
         }
     }
 
@@ -172,7 +173,7 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
         Assert.Contains("claims.pingan", parked[0].GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.Single(await DrainAsync(channel, "claims.picc"));
 
-        await channel.QueueDeclareAsync("claims.pingan", durable: true, exclusive: false, autoDelete: false, arguments: BrokerTopology.QueueArguments());
+        await channel.QueueDeclareAsync("claims.pingan", durable: true, exclusive: false, autoDelete: false, arguments: BrokerTopology.QueueArguments("pingan"));
         await channel.QueueBindAsync("claims.pingan", "accidentremote.claims", "pingan");
         await Eventually.Until(() => officer.GetJsonAsync($"/api/cases/{caseId}/claims"),
             c => c.EnumerateArray().All(x => x.GetProperty("status").GetString() == "sent"), "the parked claim to be delivered");

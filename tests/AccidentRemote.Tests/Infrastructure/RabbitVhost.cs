@@ -8,7 +8,8 @@ namespace AccidentRemote.Tests.Infrastructure;
 /// <summary>A fresh RabbitMQ virtual host for one test (via the management API), deleted afterwards.</summary>
 public sealed class RabbitVhost : IAsyncDisposable
 {
-    private static readonly HttpClient Management = CreateManagementClient();
+    /// <summary>The management API as the test administrator, for checks the AMQP protocol cannot make.</summary>
+    public static HttpClient Management { get; } = CreateManagementClient();
 
     private RabbitVhost(string name) => Name = name;
 
