@@ -1,4 +1,4 @@
-// Bundles the two pages into ../wwwroot/dist and checks the translation files first.
+// Bundles the pages into ../wwwroot/dist and checks the translation files first.
 // Called by `npm run build` (after `tsc --noEmit`), which MSBuild runs before each build.
 import { readFileSync, readdirSync } from "node:fs";
 import { build } from "esbuild";
@@ -28,8 +28,14 @@ if (problems.length > 0) {
 
 // Each page bundles only the strings it can show: the driver's phone does not download the console's.
 const pages = [
-  { entry: "src/driver.ts", drop: ["console.", "liability.", "evidence."] },
-  { entry: "src/console.ts", drop: ["start.", "form.", "vehicle.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction."] },
+  { entry: "src/driver.ts", drop: ["console.", "liability.", "evidence.", "board.", "fraud.", "desk."] },
+  { entry: "src/console.ts", drop: ["start.", "form.", "vehicle.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "desk."] },
+  {
+    entry: "src/desk.ts",
+    drop: ["start.", "form.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "board.", "sign.",
+      "details.", "waiting.", "status.", "escalated.", "claim.", "weather.", "console.status.", "console.event.", "console.tile.", "console.escalation.",
+      "console.abandonment.", "console.insurance."],
+  },
 ];
 const stripStrings = (drop) => ({
   name: "strip-strings",

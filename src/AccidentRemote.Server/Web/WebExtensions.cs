@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.StaticFiles;
 namespace AccidentRemote.Server.Web;
 
 /// <summary>
-/// The two pages (driver page <c>/</c>, officer console <c>/console</c>) and their static files
+/// The pages (driver page <c>/</c>, officer console <c>/console</c>, insurer desk <c>/desk</c>) and their static files
 /// from wwwroot. The bundles in wwwroot/dist are built from ClientApp/ by the project's build.
 /// </summary>
 public static class WebExtensions
@@ -27,6 +27,8 @@ public static class WebExtensions
         ("/join/{code:regex(^[0-9]{{6}}$)}", "index.html"),
         ("/console", "console.html"),
         ("/console.html", "console.html"),
+        ("/desk", "desk.html"),
+        ("/desk.html", "desk.html"),
     ];
 
     private const string Immutable = "public, max-age=31536000, immutable";

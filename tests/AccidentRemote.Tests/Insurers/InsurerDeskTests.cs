@@ -94,6 +94,9 @@ public sealed class InsurerDeskTests : IDisposable
         var view = await officer.GetJsonAsync($"/api/cases/{caseId}");
         Assert.Equal("valid", view.GetProperty("parties")[0].GetProperty("compulsoryInsurance").GetString());
         Assert.Equal("expired", view.GetProperty("parties")[1].GetProperty("compulsoryInsurance").GetString());
+        var (unknownCase, _, _) = await Api.CaseWithLiabilityAsync(anonymous, officer, plate1: "粤B99999", plate2: "川A88888");
+        var unknown = await officer.GetJsonAsync($"/api/cases/{unknownCase}");
+        Assert.All(unknown.GetProperty("parties").EnumerateArray(), p => Assert.Equal("unknown", p.GetProperty("compulsoryInsurance").GetString()));
         Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsJsonAsync("/api/insurer/policies", Array.Empty<object>())).StatusCode);
     }
 }

@@ -15,6 +15,7 @@ public sealed partial class PageTests : IDisposable
     [InlineData("/", "/dist/driver.js")]
     [InlineData("/join/123456", "/dist/driver.js")]
     [InlineData("/console", "/dist/console.js")]
+    [InlineData("/desk", "/dist/desk.js")]
     public async Task Pages_are_html_with_a_content_security_policy_that_allows_no_inline_script(string path, string bundle)
     {
         using var client = app.CreateClient();
@@ -45,6 +46,22 @@ public sealed partial class PageTests : IDisposable
 
         using var unversioned = await client.GetAsync(new Uri("/dist/driver.js", UriKind.Relative));
         Assert.Equal("no-cache", unversioned.Headers.CacheControl?.ToString());
+    }
+
+    [Fact]
+    public async Task The_insurer_desk_links_its_own_bundle_and_styles_which_carry_none_of_the_drivers_strings()
+    {
+        using var client = app.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/desk", UriKind.Relative));
+        Assert.Contains("href=\"/css/console.css?v=", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"/css/desk.css?v=", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"ack-form\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("style=", html, StringComparison.Ordinal);
+
+        var bundle = await client.GetStringAsync(new Uri("/dist/desk.js", UriKind.Relative));
+        Assert.Contains("Insurer desk", bundle, StringComparison.Ordinal);
+        Assert.DoesNotContain("Insurer preselected from the plate", bundle, StringComparison.Ordinal);
+        Assert.DoesNotContain("Supervisor board", bundle, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,13 +1,14 @@
 // The officer's console: live queue, accept, one video tile and one RTCPeerConnection per party,
 // evidence, instructions, liability and closing. Keyboard: A accept next, 1-5 pick a tile,
-// S screenshot of the picked tile, M tell everyone to move the cars.
+// S screenshot of the picked tile, M tell everyone to move the cars; Alt+1 the desk, Alt+2 the board.
 import type { HubConnection } from "@microsoft/signalr";
 import { api, ApiError, setToken, upload } from "./lib/api";
+import { boardChanged, hideBoard, initBoard, renderBoardTexts, showBoard } from "./lib/board";
 import type {
-  CallRoster, CaseChanged, CaseView, EvidenceAdded, IncomingSignal, LiabilityScenario, OutgoingSignal, PartyMoved, PeerChanged, QueueItem,
-  SignInResponse,
+  CallRoster, CaseChanged, CaseView, EvidenceAdded, FraudSignal, IncomingSignal, LiabilityScenario, OutgoingSignal, PartyMoved, PartyView, PeerChanged,
+  QueueItem, SignInResponse,
 } from "./lib/contract";
-import { Angles, Liabilities } from "./lib/contract";
+import { AbandonReasons, Angles, EscalationReasons, Liabilities } from "./lib/contract";
 import { byTestId, el, minutesSeconds, showScreen } from "./lib/dom";
 import { buildHub, CandidateBuffer, fromIce, SerialQueue, startHub, toIceInit } from "./lib/hub";
 import { iceConfig } from "./lib/ice";
@@ -182,7 +183,8 @@ async function openCase(caseId: string): Promise<void> {
   message("");
   renderQueue();
   await startLocalMedia();
-  for (const p of view.parties) upsertTile(p.id, p.partyNumber, p.plate, false, p.liability);
+  for (const p of view.parties) renderInsurance(upsertTile(p.id, p.partyNumber, p.plate, false, p.liability), p.compulsoryInsurance);
+  void loadFraudSignals(view.id);
   await watch();
 }
 
@@ -231,7 +233,8 @@ function upsertTile(partyId: string, partyNumber: number, plate: string, online:
         el("strong", { text: `#${n} ` }), el("span", { "data-testid": `tile-${n}-plate`, text: plate }),
         el("span", { class: "badge", "data-testid": `tile-${n}-state` }),
         el("span", { class: "badge ok", "data-testid": `tile-${n}-moved`, "data-i18n": "console.moved", text: t("console.moved"), hidden: "" }),
-        el("span", { class: "badge", "data-testid": `tile-${n}-evidence`, text: "" })),
+        el("span", { class: "badge", "data-testid": `tile-${n}-evidence`, text: "" }),
+        el("span", { class: "badge", "data-testid": `tile-${n}-insurance`, hidden: "" })),
       video,
       el("div", { class: "tile-tools" }, shot, audio, angle, photo),
       el("label", { class: "liability" }, el("span", { "data-i18n": "console.liability", text: t("console.liability") }), liab));
@@ -250,6 +253,36 @@ function upsertTile(partyId: string, partyNumber: number, plate: string, online:
   tile.online = online || tile.online;
   renderTile(tile);
   return tile;
+}
+
+/** 交强险 of the party's plate from the insurers' policy data; nothing when the server does not send it. */
+function renderInsurance(tile: Tile, value: PartyView["compulsoryInsurance"]): void {
+  const badge = byTestId(`tile-${tile.partyNumber}-insurance`, tile.root);
+  badge.hidden = !value;
+  if (!value) return;
+  badge.dataset.value = value;
+  badge.classList.toggle("bad", value === "expired");
+  badge.classList.toggle("ok", value === "valid");
+  const key = `console.insurance.${value}`;
+  badge.dataset.i18n = has(key) ? key : "console.insurance.unknown";
+  badge.textContent = t(badge.dataset.i18n as Key);
+}
+
+async function loadFraudSignals(caseId: string): Promise<void> {
+  const box = byTestId("fraud-signals");
+  let signals: FraudSignal[] = [];
+  try {
+    signals = await api<FraudSignal[]>("GET", `/api/cases/${caseId}/fraud-signals`);
+  } catch {
+    signals = []; // not offered by this server, or offline: nothing to flag
+  }
+  if (current?.id !== caseId) return;
+  box.hidden = signals.length === 0;
+  byTestId("fraud-list").replaceChildren(...signals.map((f) => {
+    // A known code gets our short name (it follows the language switch); the server's description says the details.
+    const name = has(`fraud.${f.code}`) ? el("strong", { "data-i18n": `fraud.${f.code}`, text: t(`fraud.${f.code}` as Key) }) : el("strong", { text: f.code });
+    return el("li", { "data-testid": "fraud-signal", "data-code": f.code }, name, " ", f.description);
+  }));
 }
 
 function select(i: number): void {
@@ -545,18 +578,56 @@ async function endCall(): Promise<void> {
 
 async function closeCase(): Promise<void> {
   if (!(await caseAction("POST", "close"))) return;
-  // The parties learn of the close from CaseChanged and end their side; an end-call
-  // instruction would be refused now that the case is closed.
+  leaveCase("CaseClosed", "console.event.closed");
+}
+
+/** After close, escalation or abandonment the case is no longer ours: hang up and clear the panel. */
+function leaveCase(event: string, key: Key): void {
+  // The parties learn of the change from CaseChanged and end their side; an end-call
+  // instruction would be refused once the case is closed.
   hangUpAll();
   const number = current?.caseNumber ?? "";
   current = null;
   tiles = [];
   sessionStorage.removeItem(`${storageKey}.case`);
   byTestId("tiles").replaceChildren();
+  byTestId("fraud-signals").hidden = true;
+  byTestId("fraud-list").replaceChildren();
+  byTestId<HTMLDetailsElement>("exits").open = false;
   byTestId("case-detail").hidden = true;
   byTestId("no-case").hidden = false;
-  logEvent("CaseClosed", t("console.event.closed", { number }));
+  logEvent(event, t(key, { number }));
   renderQueue();
+}
+
+function renderExitReasons(): void {
+  const fill = (id: string, reasons: readonly string[], prefix: string) => {
+    const select = byTestId<HTMLSelectElement>(id);
+    const value = select.value;
+    select.replaceChildren(el("option", { value: "", text: t("console.reasonChoose") }),
+      ...reasons.map((r) => el("option", { value: r, text: t(`${prefix}${r}` as Key) })));
+    select.value = value;
+  };
+  fill("escalate-reason", EscalationReasons, "console.escalation.");
+  fill("abandon-reason", AbandonReasons, "console.abandonment.");
+}
+
+/** Hands the case to an on-scene officer (injuries found, dispute, …) or ends it (driver left, no answer). */
+async function exitCase(kind: "escalate" | "abandon"): Promise<void> {
+  const reason = byTestId<HTMLSelectElement>(`${kind}-reason`);
+  if (!reason.value) {
+    message(t("console.reasonMissing"));
+    reason.focus();
+    return;
+  }
+  const body = kind === "escalate"
+    ? { reason: reason.value, note: byTestId<HTMLInputElement>("escalate-note").value.trim() || null }
+    : { reason: reason.value };
+  if (!(await caseAction("POST", kind, body))) return;
+  reason.value = "";
+  byTestId<HTMLInputElement>("escalate-note").value = "";
+  if (kind === "escalate") leaveCase("CaseEscalated", "console.event.escalated");
+  else leaveCase("CaseAbandoned", "console.event.abandoned");
 }
 
 // ---------- hub ----------
@@ -564,11 +635,12 @@ async function closeCase(): Promise<void> {
 async function connectHub(): Promise<void> {
   const h = buildHub(() => officer?.token ?? null);
   hub = h;
-  h.on("QueueChanged", (items: QueueItem[]) => setQueue(items));
+  h.on("QueueChanged", (items: QueueItem[]) => { setQueue(items); boardChanged(); });
   h.on("Signal", onSignal);
   h.on("PeerChanged", (p: PeerChanged) => void onPeerChanged(p));
   h.on("CaseChanged", (c: CaseChanged) => {
     if (current && c.caseId === current.id) { current.status = c.status; renderStatus(); }
+    boardChanged();
   });
   h.on("PartyMoved", (p: PartyMoved) => {
     const tile = tiles.find((x) => x.partyId === p.partyId);
@@ -593,7 +665,22 @@ async function connectHub(): Promise<void> {
 
 // ---------- keyboard ----------
 
+function setView(view: "desk" | "board"): void {
+  showScreen(view);
+  byTestId("views").querySelectorAll<HTMLButtonElement>("button[data-view]").forEach((b) => {
+    if (b.dataset.view === view) b.setAttribute("aria-current", "page");
+    else b.removeAttribute("aria-current");
+  });
+  if (view === "board") showBoard();
+  else hideBoard();
+}
+
 function onKey(e: KeyboardEvent): void {
+  if (e.altKey && !e.ctrlKey && !e.metaKey && (e.key === "1" || e.key === "2") && officer) {
+    setView(e.key === "1" ? "desk" : "board");
+    e.preventDefault();
+    return;
+  }
   if (e.ctrlKey || e.metaKey || e.altKey || document.body.dataset.screen !== "desk") return;
   const target = e.target as HTMLElement;
   if (target.closest("input, select, textarea")) return;
@@ -613,7 +700,8 @@ async function enterDesk(): Promise<void> {
   setToken(officer.token);
   byTestId("officer-name").textContent = officer.officer.displayName;
   byTestId("sign-out").hidden = false;
-  showScreen("desk");
+  byTestId("views").hidden = false;
+  setView("desk");
   await loadQueue();
   void loadScenarios();
   await connectHub();
@@ -630,6 +718,8 @@ async function boot(): Promise<void> {
     tiles.forEach(renderTile);
     renderScenarios();
     renderWeathers();
+    renderExitReasons();
+    renderBoardTexts();
     if (hub) setHubState(document.body.dataset.hub as "connected");
   });
   byTestId("signin-form").addEventListener("submit", (e) => void signIn(e));
@@ -641,6 +731,14 @@ async function boot(): Promise<void> {
   byTestId("close-case").addEventListener("click", () => void closeCase());
   byTestId("issue-document").addEventListener("click", () => void issueDocument());
   renderWeathers();
+  renderExitReasons();
+  byTestId("escalate").addEventListener("click", () => void exitCase("escalate"));
+  byTestId("abandon").addEventListener("click", () => void exitCase("abandon"));
+  byTestId("views").addEventListener("click", (e) => {
+    const view = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-view]")?.dataset.view;
+    if (view === "desk" || view === "board") setView(view);
+  });
+  initBoard();
   byTestId("end-call").addEventListener("click", () => void endCall());
   document.addEventListener("keydown", onKey);
   setInterval(tickQueue, 1000);

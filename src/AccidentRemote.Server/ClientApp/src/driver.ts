@@ -1,9 +1,9 @@
 // The driver's page: report or join a case, wait in the queue, answer the officer's video call,
 // follow instructions (move the cars, take photos). Mobile first, for weak networks.
 import type { HubConnection } from "@microsoft/signalr";
-import { api, ApiError, blobUrl, setToken, upload } from "./lib/api";
+import { api, ApiError, blobUrl, download, setToken, upload } from "./lib/api";
 import type {
-  CaseChanged, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, QueuePosition, ReportResponse,
+  CaseChanged, CaseDocumentView, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, QueuePosition, ReportResponse,
 } from "./lib/contract";
 import { VehicleTypes } from "./lib/contract";
 import { byTestId, showScreen } from "./lib/dom";
@@ -22,6 +22,8 @@ interface Session {
   joinCode: string | null;
   latitude: number | null;
   longitude: number | null;
+  /** Set once the driver rated the handling (the server refuses a second rating). */
+  rated?: boolean;
 }
 
 const sessionKey = "ar.driver";
@@ -145,6 +147,43 @@ function renderSelects(): void {
   ins.replaceChildren(new Option(t("form.insurerUnknown"), ""),
     ...(insurers ?? []).map((i) => new Option(lang === "en" ? i.nameEn : i.nameZh, i.code)));
   ins.value = insValue;
+}
+
+// The insurer from the insurers' policy data (GET /api/policies/suggest), once the plate is typed.
+// A suggestion only fills an insurer the driver has not chosen; 404 (no policy known) and a server
+// without the endpoint say nothing.
+let suggestTimer: number | undefined;
+let suggestedFor = "";
+let insurerChosen = false;
+
+function plateTyped(): void {
+  window.clearTimeout(suggestTimer);
+  suggestTimer = window.setTimeout(() => void suggestInsurer(), 600);
+}
+
+async function suggestInsurer(): Promise<void> {
+  const plate = (text("plate") ?? "").toUpperCase().replace(/\s/g, "");
+  // Chinese plates have 7 characters (8 for new-energy vehicles): ask only for a whole plate.
+  if (plate.length < 7 || plate === suggestedFor || insurerChosen) return;
+  suggestedFor = plate;
+  let code: string | null = null;
+  try {
+    code = (await api<{ insurerCode: string }>("GET", `/api/policies/suggest?plate=${encodeURIComponent(plate)}`))?.insurerCode ?? null;
+  } catch {
+    code = null;
+  }
+  const select = field<HTMLSelectElement>("insurerCode");
+  const hint = byTestId("insurer-suggested");
+  if (insurerChosen || suggestedFor !== plate) return;
+  if (code && [...select.options].some((o) => o.value === code)) {
+    select.value = code;
+    select.dataset.suggested = "true";
+    hint.hidden = false;
+  } else if (select.dataset.suggested === "true") {
+    select.value = "";
+    delete select.dataset.suggested;
+    hint.hidden = true;
+  }
 }
 
 function clearErrors(): void {
@@ -656,6 +695,116 @@ function renderEnded(): void {
   byTestId("ended-title").textContent = t(title);
   byTestId("ended-text").textContent = t(text);
   byTestId("ended-back").hidden = final;
+  renderAfterCase();
+}
+
+// ---------- after the case: the signed document and the rating ----------
+
+let rating = 0;
+
+function renderAfterCase(): void {
+  const closed = ended && endReason === "closed" && session !== null;
+  byTestId("rating-card").hidden = !closed || session?.rated === true;
+  byTestId("rating-thanks").hidden = !closed || session?.rated !== true;
+  if (closed) void checkDocument();
+  else byTestId("document-card").hidden = true;
+}
+
+/** Offers the signed document for download once every party signed (status `signed`). */
+async function checkDocument(): Promise<void> {
+  if (!session) return;
+  let doc: CaseDocumentView | null = null;
+  try {
+    doc = await api<CaseDocumentView>("GET", `/api/cases/${session.caseId}/document`);
+  } catch {
+    doc = null; // no document (e.g. closed without one) or offline
+  }
+  byTestId("document-card").hidden = doc?.status !== "signed";
+}
+
+async function downloadDocument(): Promise<void> {
+  if (!session) return;
+  const status = byTestId("document-status");
+  const button = byTestId<HTMLButtonElement>("document-download");
+  button.disabled = true;
+  setText(status, "common.sending");
+  try {
+    await download(`/api/cases/${session.caseId}/document/pdf`, `accident-document-${session.caseNumber}.pdf`);
+    setText(status, "ended.downloaded");
+  } catch (e) {
+    setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function stars(): HTMLButtonElement[] {
+  return [...byTestId("rating-stars").querySelectorAll<HTMLButtonElement>("button[data-value]")];
+}
+
+/** Stars are a radio group: one tab stop (the chosen star, else the first), arrows move the choice. */
+function setRating(n: number, focus = false): void {
+  rating = Math.min(5, Math.max(1, n));
+  for (const star of stars()) {
+    const v = Number(star.dataset.value);
+    star.classList.toggle("on", v <= rating);
+    star.setAttribute("aria-checked", String(v === rating));
+    star.tabIndex = v === rating ? 0 : -1;
+    if (focus && v === rating) star.focus();
+  }
+  byTestId<HTMLButtonElement>("rating-submit").disabled = false;
+  byTestId("rating-card").dataset.rating = String(rating);
+}
+
+function onStarKey(e: KeyboardEvent): void {
+  const step = e.key === "ArrowRight" || e.key === "ArrowUp" ? 1 : e.key === "ArrowLeft" || e.key === "ArrowDown" ? -1 : 0;
+  if (e.key === "Home" || e.key === "End") setRating(e.key === "Home" ? 1 : 5, true);
+  else if (step) setRating((rating || (step > 0 ? 0 : 6)) + step, true);
+  else return;
+  e.preventDefault();
+}
+
+async function submitRating(ev: Event): Promise<void> {
+  ev.preventDefault();
+  if (!session || !rating) return;
+  const error = byTestId("rating-error");
+  const button = byTestId<HTMLButtonElement>("rating-submit");
+  error.hidden = true;
+  button.disabled = true;
+  try {
+    const comment = byTestId<HTMLTextAreaElement>("rating-comment").value.trim() || null;
+    await api("POST", `/api/cases/${session.caseId}/satisfaction`, { rating, comment });
+    rated();
+  } catch (e) {
+    // 409: this party rated already (another tab, or before a reload): thank them all the same.
+    if (e instanceof ApiError && e.status === 409) rated();
+    else {
+      error.textContent = e instanceof ApiError && e.errors.comment && lang !== "en" ? t("rating.commentTooLong")
+        : e instanceof ApiError ? problemText(e) : t("error.offline");
+      error.hidden = false;
+      button.disabled = false;
+    }
+  }
+}
+
+function resetRating(): void {
+  rating = 0;
+  stars().forEach((star, i) => {
+    star.classList.remove("on");
+    star.setAttribute("aria-checked", "false");
+    star.tabIndex = i === 0 ? 0 : -1;
+  });
+  byTestId<HTMLTextAreaElement>("rating-comment").value = "";
+  byTestId<HTMLButtonElement>("rating-submit").disabled = true;
+  delete byTestId("rating-card").dataset.rating;
+}
+
+function rated(): void {
+  if (!session) return;
+  session.rated = true;
+  saveSession(session);
+  renderAfterCase();
+  byTestId("rating-thanks").focus();
 }
 
 /** The insurer's claim report number (报案号), pushed when the insurer acknowledged the claim. */
@@ -900,6 +1049,9 @@ function startOver(): void {
   hub = null;
   hubDown = false;
   history.replaceState(null, "", "/");
+  resetRating();
+  insurerChosen = false;
+  suggestedFor = "";
   goStart();
 }
 
@@ -921,6 +1073,20 @@ function boot(): void {
   byTestId("start-report").addEventListener("click", () => void openForm("report"));
   byTestId("start-join").addEventListener("click", () => void openForm("join"));
   byTestId("form-back").addEventListener("click", goStart);
+  byTestId("plate").addEventListener("input", plateTyped);
+  byTestId("insurer").addEventListener("change", () => {
+    insurerChosen = true;
+    delete byTestId("insurer").dataset.suggested;
+    byTestId("insurer-suggested").hidden = true;
+  });
+  byTestId("document-download").addEventListener("click", () => void downloadDocument());
+  byTestId("rating-stars").addEventListener("click", (e) => {
+    const star = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-value]");
+    if (star) setRating(Number(star.dataset.value));
+  });
+  byTestId("rating-stars").addEventListener("keydown", onStarKey);
+  resetRating();
+  byTestId("rating-card").addEventListener("submit", (e) => void submitRating(e));
   form().addEventListener("submit", (e) => void submitForm(e));
   byTestId("locate").addEventListener("click", locate);
   form().addEventListener("change", (e) => {

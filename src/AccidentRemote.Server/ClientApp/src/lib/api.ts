@@ -87,3 +87,22 @@ export async function blobUrl(path: string): Promise<string> {
   const res = await request("GET", path);
   return URL.createObjectURL(await res.blob());
 }
+
+/** Downloads a file the server only gives with the token (e.g. the signed PDF): fetch → blob → <a download>. */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  const res = await request("GET", path);
+  const disposition = res.headers.get("Content-Disposition") ?? "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  const name = star ? decodeURIComponent(star[1]!) : plain ? plain[1]! : fallbackName;
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoke later: some browsers start reading the blob only after click() returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}

@@ -101,6 +101,8 @@ export interface PartyView {
   phone: string;
   liability: string | null;
   joinedAt: string;
+  /** Compulsory (交强险) cover from the insurers' policy data; absent on servers that do not know it yet. */
+  compulsoryInsurance?: "valid" | "expired" | "unknown" | null;
 }
 
 export interface CaseView {
@@ -126,3 +128,83 @@ export interface IceServersResponse { iceServers: RTCIceServer[]; ttlSeconds: nu
 
 export interface LiabilityScenario { code: string; nameZh: string; nameEn: string; atFault: string; others: string }
 export interface ClaimAcknowledged { caseId: string; insurerCode: string; claimReportNumber: string }
+
+export interface FraudSignal { code: string; description: string }
+
+export const EscalationReasons = ["injuries", "vehicles_not_drivable", "hazardous_goods", "dispute", "poor_visibility", "other"] as const;
+export const AbandonReasons = ["driver_left", "no_answer"] as const;
+
+/** GET /api/kpis (Kpis/KpiCalculator.cs). Durations in seconds from the report; null when nothing to measure. */
+export interface DurationStats { count: number; medianSeconds: number | null; p90Seconds: number | null; shareWithinTarget: number | null; targetSeconds: number }
+export interface KpiBucket { start: string; reported: number; closed: number; medianAnswerSeconds: number | null }
+export interface KpiBoard {
+  dayStart: string;
+  now: string;
+  answer: DurationStats;
+  move: DurationStats;
+  close: DurationStats;
+  casesReported: number;
+  escalated: number;
+  abandoned: number;
+  abandonmentRate: number | null;
+  queueLength: number;
+  officersOnDuty: number;
+  officersBusy: number;
+  satisfactionAverage: number | null;
+  satisfactionCount: number;
+  today: KpiBucket[];
+  week: KpiBucket[];
+}
+
+/** GET /api/insurers/stats: claim delivery per insurer over the last day. */
+export interface InsurerDelivery {
+  insurerCode: string;
+  published: number;
+  delivered: number;
+  acknowledged: number;
+  parked: number;
+  overdue: number;
+  republished: number;
+  medianSecondsToDeliver: number | null;
+  medianSecondsToAcknowledge: number | null;
+}
+
+export interface CaseDocumentView { id: string; number: string; version: number; status: string; issuedAt: string; verificationCode: string; verifyUrl: string }
+
+// ---------- insurer desk (docs/insurer-desk.md) ----------
+
+export interface MeResponse { username: string; role: string; insurerCode?: string | null }
+
+export interface InsurerClaimItem {
+  claimId: string;
+  caseId: string;
+  caseNumber: string;
+  status: string;
+  createdAt: string;
+  sentAt: string | null;
+  claimReportNumber: string | null;
+  acknowledgedAt: string | null;
+  insuredPlate: string;
+  liability: string;
+}
+
+export interface ClaimSubmitted {
+  claimId: string;
+  caseId: string;
+  caseNumber: string;
+  insurerCode: string;
+  accidentTime: string;
+  reportedAt: string;
+  closedAt: string;
+  location: { latitude: number | null; longitude: number | null; address: string | null };
+  insured: { partyNumber: number; plate: string; vehicleType: string; policyNumber: string | null; phone: string; liability: string; name?: string | null; idNumber?: string | null };
+  otherParties: Array<{ partyNumber: number; plate: string; vehicleType: string; insurerCode: string | null; liability: string }>;
+  weather?: string | null;
+  liabilityScenario?: string | null;
+  facts?: string | null;
+  document?: { number: string; version: number; verificationCode: string; verifyUrl: string; sha256: string } | null;
+  evidence?: Array<{ id: string; kind: string; angle: string | null; partyNumber: number | null; contentType: string; sha256: string; capturedAt: string; url: string; urlExpiresAt: string }>;
+  fraudSignals?: FraudSignal[];
+}
+
+export interface InsurerClaimDetail { claim: ClaimSubmitted; claimReportNumber: string | null; acknowledgedAt: string | null }
