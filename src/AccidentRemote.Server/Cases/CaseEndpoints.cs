@@ -159,8 +159,7 @@ public static class CaseEndpoints
         return await store.RateAsync(caseId, user.PartyId()!.Value, request.Rating!.Value, request.Comment?.Trim(), ct) switch
         {
             CaseChange.Done => TypedResults.NoContent(),
-            CaseChange.WrongState s => TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
-                extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status }),
+            CaseChange.WrongState s => CaseEndpoints.StateConflict(s.Status, s.Reason),
             _ => NotFound(caseId),
         };
     }
@@ -253,13 +252,17 @@ public static class CaseEndpoints
     {
         CaseChange.Done done => TypedResults.Ok(ToView(done.Case, null)),
         CaseChange.NotFound => TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "Check the case id; the queue lists waiting cases at GET /api/queue."),
-        CaseChange.WrongState s => TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
-            extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status }),
+        CaseChange.WrongState s => CaseEndpoints.StateConflict(s.Status, s.Reason),
         CaseChange.NotYours n => TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
             detail: n.OfficerId is null ? "Accept the case first." : $"Officer {n.OfficerId} accepted it; only they or a supervisor can change it."),
         CaseChange.Invalid i => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [i.Field] = [i.Reason] }),
         _ => throw new InvalidOperationException("Unknown case change result."),
     };
+
+    /// <summary>The 409 for a request that does not fit the case's state: the state in the title and in <c>caseStatus</c>.</summary>
+    public static ProblemHttpResult StateConflict(string status, string detail) =>
+        TypedResults.Problem(statusCode: 409, title: $"The case is {status}.", detail: detail,
+            extensions: new Dictionary<string, object?> { ["caseStatus"] = status });
 
     private static ProblemHttpResult NotFound(Guid caseId) =>
         TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");

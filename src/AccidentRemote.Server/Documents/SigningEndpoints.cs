@@ -150,8 +150,7 @@ public static class SigningEndpoints
                 await notifier.CaseChangedAsync(done.Case.Case.Id, done.Case.Case.Status);
                 return body is null ? TypedResults.Ok(CaseEndpoints.ToView(done.Case, null)) : TypedResults.Ok(body);
             case CaseChange.WrongState s:
-                return TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
-                    extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status });
+                return CaseEndpoints.StateConflict(s.Status, s.Reason);
             case CaseChange.NotYours:
                 return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.");
             default:

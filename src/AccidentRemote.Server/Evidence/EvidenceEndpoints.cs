@@ -1,3 +1,4 @@
+using AccidentRemote.Server.Cases;
 using System.Globalization;
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
@@ -213,9 +214,7 @@ public static class EvidenceEndpoints
         TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
 
     private static ProblemHttpResult CaseNotOpen(string status) =>
-        TypedResults.Problem(statusCode: 409, title: $"The case is {status}.",
-            detail: "Evidence can be added only while the case is open (reported, answered or vehicles_moved); a closed or escalated case keeps the evidence it has.",
-            extensions: new Dictionary<string, object?> { ["caseStatus"] = status });
+        CaseEndpoints.StateConflict(status, "Evidence can be added only while the case is open; a closed, escalated or abandoned case keeps the evidence it has.");
 
     private sealed class UploadForm : IDisposable
     {

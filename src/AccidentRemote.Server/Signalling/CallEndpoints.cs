@@ -57,8 +57,7 @@ public static class CallEndpoints
 
         if (!CaseStatus.InHand.Contains(details.Case.Status))
         {
-            return TypedResults.Problem(statusCode: 409, title: $"The case is {details.Case.Status}.", detail: $"Instructions go to parties only while an officer handles the case ({string.Join(", ", CaseStatus.InHand)}).",
-                extensions: new Dictionary<string, object?> { ["caseStatus"] = details.Case.Status });
+            return CaseEndpoints.StateConflict(details.Case.Status, $"Instructions go to parties only while an officer handles the case ({string.Join(", ", CaseStatus.InHand)}).");
         }
 
         if (request.PartyId is { } p && details.Parties.All(x => x.Id != p))
@@ -84,8 +83,7 @@ public static class CallEndpoints
                 await notifier.PartyMovedAsync(caseId, user.PartyId()!.Value);
                 return TypedResults.Ok();
             case CaseChange.WrongState s:
-                return TypedResults.Problem(statusCode: 409, title: $"The case is {s.Status}.", detail: s.Reason,
-                    extensions: new Dictionary<string, object?> { ["caseStatus"] = s.Status });
+                return CaseEndpoints.StateConflict(s.Status, s.Reason);
             default:
                 return TypedResults.Problem(statusCode: 404, title: "No such case.");
         }
