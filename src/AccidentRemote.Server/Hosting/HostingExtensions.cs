@@ -19,6 +19,7 @@ public static class HostingExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.Configure<JsonOptions>(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         builder.Services.AddOpenApi();
@@ -104,6 +105,39 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             HttpContext = httpContext,
             Exception = exception,
             ProblemDetails = { Status = bad.StatusCode, Title = "The request could not be read.", Detail = detail },
+        });
+    }
+}
+
+/// <summary>
+/// The database cannot be reached (a restart, a network cut): answer 503 with Retry-After so that
+/// pages and clients try again, instead of a bare 500. Nothing was written: every change is one transaction.
+/// </summary>
+internal sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService problems, ILogger<DatabaseUnavailableExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var unreachable = exception is Npgsql.NpgsqlException { IsTransient: true }
+            || exception.InnerException is System.Net.Sockets.SocketException or TimeoutException
+            || exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }; // busy, locked
+        if (!unreachable)
+        {
+            return false;
+        }
+
+        logger.LogWarning("Database unavailable: {Error}", exception.Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = "5";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The service is briefly unavailable.",
+                Detail = "The database cannot be reached right now. Nothing was changed; try again in a few seconds.",
+            },
         });
     }
 }
