@@ -7,6 +7,7 @@ need=()
 command -v rabbitmq-server >/dev/null || need+=(rabbitmq-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v turnserver >/dev/null || need+=(coturn)
+command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
 command -v ip >/dev/null || need+=(iproute2)
 command -v npm >/dev/null || need+=(nodejs npm)   # the build bundles the web pages

@@ -103,6 +103,22 @@ stop_coturn() {
   kill "$(cat "$RUN/coturn/pid")" 2>/dev/null || true
 }
 
+REDIS_PORT=6379
+
+start_redis() {
+  local dir="$RUN/redis"
+  mkdir -p "$dir" && chown redis:redis "$dir" 2>/dev/null || true
+  redis-server --bind 127.0.0.1 --port $REDIS_PORT --dir "$dir" --save "" --appendonly no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
+  STARTED+=(redis)
+  wait_for 20 "Redis" redis-cli -p $REDIS_PORT ping
+  echo "==> Redis on 127.0.0.1:$REDIS_PORT"
+}
+
+stop_redis() {
+  redis-cli -p $REDIS_PORT shutdown nosave >/dev/null 2>&1 || true
+}
+
 stop_all() {
   local i
   for ((i=${#STARTED[@]}-1; i>=0; i--)); do

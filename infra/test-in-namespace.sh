@@ -15,6 +15,7 @@ trap cleanup EXIT
 start_postgres
 start_rabbitmq
 start_coturn
+start_redis
 
 export ACCIDENTREMOTE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=postgres;Database=postgres"
 export ACCIDENTREMOTE_TEST_RABBITMQ_HOST=127.0.0.1
@@ -23,6 +24,7 @@ export ACCIDENTREMOTE_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$RABBIT_MGMT_PO
 export ACCIDENTREMOTE_TEST_TURN_URL="turn:127.0.0.1:$TURN_PORT?transport=udp"
 export ACCIDENTREMOTE_TEST_TURN_SECRET="$TURN_SECRET"
 export ACCIDENTREMOTE_TEST_CHROMIUM=/usr/bin/chromium
+export ACCIDENTREMOTE_TEST_REDIS="127.0.0.1:$REDIS_PORT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 echo "==> Running tests"

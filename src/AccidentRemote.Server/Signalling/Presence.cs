@@ -1,19 +1,37 @@
 using System.Collections.Concurrent;
+using StackExchange.Redis;
 
 namespace AccidentRemote.Server.Signalling;
 
 /// <summary>
-/// Which parties have a live hub connection on this node, and how many officers are connected.
-/// A party may have more than one connection for a moment (a reconnect overlapping the old
-/// one); it is online while it has any.
+/// Which parties have a live hub connection, and how many officers are connected. A party may
+/// have more than one connection for a moment (a reconnect overlapping the old one); it is online
+/// while it has any. One node keeps this in memory; several nodes share it in Redis.
 /// </summary>
-public sealed class Presence
+public abstract class Presence
+{
+    /// <summary>Returns true when this is the party's first connection (it just came online).</summary>
+    public abstract bool PartyConnected(Guid partyId, string connectionId);
+
+    /// <summary>Returns true when the party has no connection left (it went offline).</summary>
+    public abstract bool PartyDisconnected(Guid partyId, string connectionId);
+
+    public abstract bool IsOnline(Guid partyId);
+
+    public abstract void OfficerConnected(string connectionId);
+
+    public abstract void OfficerDisconnected(string connectionId);
+
+    public abstract int OfficersOnline { get; }
+}
+
+/// <summary>Presence for a single node.</summary>
+public sealed class LocalPresence : Presence
 {
     private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<string, byte>> parties = new();
     private readonly ConcurrentDictionary<string, byte> officers = new();
 
-    /// <summary>Returns true when this is the party's first connection (it just came online).</summary>
-    public bool PartyConnected(Guid partyId, string connectionId)
+    public override bool PartyConnected(Guid partyId, string connectionId)
     {
         var set = parties.GetOrAdd(partyId, _ => new ConcurrentDictionary<string, byte>());
         lock (set)
@@ -23,8 +41,7 @@ public sealed class Presence
         }
     }
 
-    /// <summary>Returns true when the party has no connection left (it went offline).</summary>
-    public bool PartyDisconnected(Guid partyId, string connectionId)
+    public override bool PartyDisconnected(Guid partyId, string connectionId)
     {
         if (!parties.TryGetValue(partyId, out var set))
         {
@@ -38,11 +55,69 @@ public sealed class Presence
         }
     }
 
-    public bool IsOnline(Guid partyId) => parties.TryGetValue(partyId, out var set) && !set.IsEmpty;
+    public override bool IsOnline(Guid partyId) => parties.TryGetValue(partyId, out var set) && !set.IsEmpty;
 
-    public void OfficerConnected(string connectionId) => officers[connectionId] = 0;
+    public override void OfficerConnected(string connectionId) => officers[connectionId] = 0;
 
-    public void OfficerDisconnected(string connectionId) => officers.TryRemove(connectionId, out _);
+    public override void OfficerDisconnected(string connectionId) => officers.TryRemove(connectionId, out _);
 
-    public int OfficersOnline => officers.Count;
+    public override int OfficersOnline => officers.Count;
+}
+
+/// <summary>
+/// Presence shared by several nodes in Redis: a hash per party of connection id → node id, and a
+/// heartbeat key per node with a short expiry. Connections of a node that died (its heartbeat
+/// expired) no longer count, so a crashed node does not keep parties "online".
+/// </summary>
+public sealed class RedisPresence : Presence, IDisposable
+{
+    private static readonly TimeSpan HeartbeatTtl = TimeSpan.FromSeconds(30);
+    private readonly ConnectionMultiplexer redis;
+    private readonly IDatabase db;
+    private readonly string node = Guid.NewGuid().ToString("N");
+    private readonly Timer heartbeat;
+
+    public RedisPresence(string configuration)
+    {
+        redis = ConnectionMultiplexer.Connect(configuration);
+        db = redis.GetDatabase();
+        Beat();
+        heartbeat = new Timer(_ => Beat(), null, HeartbeatTtl / 3, HeartbeatTtl / 3);
+    }
+
+    public override bool PartyConnected(Guid partyId, string connectionId)
+    {
+        var wasOnline = IsOnline(partyId);
+        db.HashSet(PartyKey(partyId), connectionId, node);
+        return !wasOnline;
+    }
+
+    public override bool PartyDisconnected(Guid partyId, string connectionId)
+    {
+        db.HashDelete(PartyKey(partyId), connectionId);
+        return !IsOnline(partyId);
+    }
+
+    public override bool IsOnline(Guid partyId) => LiveCount(PartyKey(partyId)) > 0;
+
+    public override void OfficerConnected(string connectionId) => db.HashSet("ar:presence:officers", connectionId, node);
+
+    public override void OfficerDisconnected(string connectionId) => db.HashDelete("ar:presence:officers", connectionId);
+
+    public override int OfficersOnline => LiveCount("ar:presence:officers");
+
+    public void Dispose()
+    {
+        heartbeat.Dispose();
+        redis.Dispose();
+    }
+
+    private int LiveCount(RedisKey key) =>
+        db.HashGetAll(key).Count(e => db.KeyExists(NodeKey(e.Value.ToString())));
+
+    private void Beat() => db.StringSet(NodeKey(node), "1", HeartbeatTtl);
+
+    private static RedisKey PartyKey(Guid partyId) => $"ar:presence:party:{partyId:N}";
+
+    private static RedisKey NodeKey(string id) => $"ar:presence:node:{id}";
 }

@@ -21,14 +21,23 @@ public static class SignallingExtensions
                 "Turn:StunUrls entries must start with stun: or stuns:.")
             .ValidateOnStart();
 
-        var maxMessage = builder.Configuration.GetSection(SignallingOptions.Section).Get<SignallingOptions>()?.MaxMessageBytes ?? new SignallingOptions().MaxMessageBytes;
-        builder.Services.AddSignalR(o =>
+        var settings = builder.Configuration.GetSection(SignallingOptions.Section).Get<SignallingOptions>() ?? new SignallingOptions();
+        var signalR = builder.Services.AddSignalR(o =>
         {
-            o.MaximumReceiveMessageSize = maxMessage;
+            o.MaximumReceiveMessageSize = settings.MaxMessageBytes;
             o.AddFilter<SignalRateLimitFilter>();
         });
+        if (!string.IsNullOrWhiteSpace(settings.Redis))
+        {
+            // Several nodes: hub groups and messages go through Redis, and so does presence.
+            signalR.AddStackExchangeRedis(settings.Redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("accidentremote"));
+            builder.Services.AddSingleton<Presence>(_ => new RedisPresence(settings.Redis));
+        }
+        else
+        {
+            builder.Services.AddSingleton<Presence, LocalPresence>();
+        }
         builder.Services.AddSingleton<SignalRateLimitFilter>();
-        builder.Services.AddSingleton<Presence>();
         builder.Services.AddSingleton<IceServers>();
         builder.Services.AddSingleton<ICaseNotifier, HubCaseNotifier>();
         return builder;

@@ -15,6 +15,12 @@ public sealed class SignallingOptions
     [Range(1, 10_000)]
     public int SignalsPerSecond { get; set; } = 50;
 
+    /// <summary>
+    /// Redis connection string (e.g. <c>127.0.0.1:6379</c>) when several server nodes run behind a
+    /// load balancer: hub messages and presence are then shared through Redis. Empty: one node.
+    /// </summary>
+    public string Redis { get; set; } = "";
+
     /// <summary>Burst of invocations a connection may make at once (ICE gathering sends many quickly).</summary>
     [Range(1, 10_000)]
     public int SignalBurst { get; set; } = 100;

@@ -16,6 +16,8 @@ public static class TestServices
 
     public static string RabbitManagement => Environment.GetEnvironmentVariable("ACCIDENTREMOTE_TEST_RABBITMQ_MANAGEMENT") ?? "http://127.0.0.1:15672";
 
+    public static string Redis => Environment.GetEnvironmentVariable("ACCIDENTREMOTE_TEST_REDIS") ?? "127.0.0.1:6379";
+
     public const string RabbitUser = "guest";
     public const string RabbitPassword = "guest";
 
