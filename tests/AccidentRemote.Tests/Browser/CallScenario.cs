@@ -41,6 +41,17 @@ public sealed class CallScenario : IAsyncDisposable
         BaseUrl = App.StartKestrel();
     }
 
+    private CallScenario(Chromium chromium, Dictionary<string, string?> settings)
+    {
+        this.chromium = chromium;
+        settings["Evidence:StoragePath"] = evidencePath;
+        App = TestApp.WithSettings(settings);
+        BaseUrl = App.StartKestrel();
+    }
+
+    /// <summary>A server node with the given settings (e.g. one of several sharing PostgreSQL and Redis).</summary>
+    public static CallScenario Node(Chromium chromium, Dictionary<string, string?> settings) => new(chromium, settings);
+
     public TestApp App { get; }
 
     public Uri BaseUrl { get; }
