@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Starts one AccidentRemote server node for a multi-node deployment behind a load balancer.
+# Every node shares PostgreSQL, RabbitMQ and Redis (SignalR backplane and presence); nothing
+# else is shared. Settings come from the environment (see node.env.example) and are checked at
+# start: a wrong one stops the node with a message naming it.
+#
+#   infra/node/start-node.sh <port> [env file]      e.g. infra/node/start-node.sh 5081 /etc/accidentremote/node.env
+#
+# The load balancer must support WebSockets (the call hub) and should use sticky sessions only
+# if it cannot do WebSockets (SignalR's fallbacks need them); /health/ready is the probe.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+port=${1:?usage: start-node.sh <port> [env file]}
+envfile=${2:-}
+if [ -n "$envfile" ]; then
+  set -a; . "$envfile"; set +a
+fi
+: "${Database__ConnectionString:?set Database__ConnectionString (PostgreSQL)}"
+: "${Bus__RabbitMq__Password:?set Bus__RabbitMq__Password (the server's broker user)}"
+: "${Signalling__Redis:?set Signalling__Redis (e.g. redis.internal:6379)}"
+export Database__Provider=Postgres Bus__Transport=RabbitMq ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
+dll=src/AccidentRemote.Server/bin/Release/net10.0/AccidentRemote.Server.dll
+if [ ! -f "$dll" ]; then
+  dotnet build src/AccidentRemote.Server -c Release -nologo -v q
+fi
+exec dotnet "$dll" --urls "http://0.0.0.0:$port"
