@@ -80,6 +80,7 @@ public static class SampleDocument
         return Png(w, h, rgba);
     }
 
+    /// <summary>An 8-bit RGBA PNG, the kind a browser canvas gives.</summary>
     private static byte[] Png(int width, int height, byte[] rgba)
     {
         using var raw = new MemoryStream();
@@ -89,49 +90,6 @@ public static class SampleDocument
             raw.Write(rgba, y * width * 4, width * 4);
         }
 
-        using var compressed = new MemoryStream();
-        using (var z = new ZLibStream(compressed, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            raw.Position = 0;
-            raw.CopyTo(z);
-        }
-
-        using var png = new MemoryStream();
-        png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
-        var header = new byte[13];
-        BinaryPrimitives.WriteInt32BigEndian(header, width);
-        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
-        header[8] = 8; // bit depth
-        header[9] = 6; // RGBA
-        Chunk(png, "IHDR", header);
-        Chunk(png, "IDAT", compressed.ToArray());
-        Chunk(png, "IEND", []);
-        return png.ToArray();
-    }
-
-    private static void Chunk(Stream s, string type, byte[] data)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, data.Length);
-        s.Write(length);
-        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        s.Write(typed);
-        BinaryPrimitives.WriteUInt32BigEndian(length, Crc32(typed));
-        s.Write(length);
-    }
-
-    private static uint Crc32(byte[] bytes)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in bytes)
-        {
-            crc ^= b;
-            for (var k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
-            }
-        }
-
-        return ~crc;
+        return Evidence.TestFiles.PngFromRows(width, height, colourType: 6, raw.ToArray());
     }
 }

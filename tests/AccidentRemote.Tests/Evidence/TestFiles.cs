@@ -34,7 +34,19 @@ public static class TestFiles
     /// <summary>A PNG whose header states any size, with a token IDAT: enough to test header limits without pixels.</summary>
     public static byte[] PngHeaderOnly(uint width, uint height) => PngWith(width, height, [0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
 
-    private static byte[] PngWith(long width, long height, byte[] idat)
+    /// <summary>A PNG from raw rows (each a filter byte, then pixels) of colour type 2 (RGB) or 6 (RGBA).</summary>
+    public static byte[] PngFromRows(int width, int height, byte colourType, byte[] rows)
+    {
+        var idat = new MemoryStream();
+        using (var z = new ZLibStream(idat, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            z.Write(rows);
+        }
+
+        return PngWith(width, height, idat.ToArray(), colourType);
+    }
+
+    private static byte[] PngWith(long width, long height, byte[] idat, byte colourType = 2)
     {
         var png = new MemoryStream();
         png.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
@@ -42,7 +54,7 @@ public static class TestFiles
         BinaryPrimitives.WriteUInt32BigEndian(ihdr, (uint)width);
         BinaryPrimitives.WriteUInt32BigEndian(ihdr.AsSpan(4), (uint)height);
         ihdr[8] = 8; // bit depth
-        ihdr[9] = 2; // colour type: RGB
+        ihdr[9] = colourType; // 2 RGB, 6 RGBA
         Chunk(png, "IHDR", ihdr);
         Chunk(png, "IDAT", idat);
         Chunk(png, "IEND", []);
