@@ -58,8 +58,14 @@ public static class SigningEndpoints
         return await Respond(result, notifier);
     }
 
-    private static async Task<IResult> Issue(Guid caseId, IssueDocumentRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Issue(Guid caseId, IssueDocumentRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier,
+        Microsoft.Extensions.Options.IOptions<DocumentOptions> options, CancellationToken ct)
     {
+        if (DocumentOptions.FontProblem(options.Value) is { } fonts)
+        {
+            return TypedResults.Problem(statusCode: 503, title: "Documents cannot be made on this server yet.", detail: fonts);
+        }
+
         var errors = new Dictionary<string, string[]>();
         if (request.Weather is null || !SigningWorkflow.Weathers.Contains(request.Weather))
         {

@@ -62,6 +62,7 @@ public static class HostingExtensions
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var url = addresses.FirstOrDefault()?.TrimEnd('/') ?? "http://127.0.0.1:5080";
             var db = app.Services.GetRequiredService<Db>().Describe();
+            var fonts = Documents.DocumentOptions.FontProblem(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Documents.DocumentOptions>>().Value);
             Console.WriteLine($"""
 
                 AccidentRemote is running.
@@ -70,6 +71,7 @@ public static class HostingExtensions
                   API (OpenAPI):  {url}/openapi/v1.json
                   Health:         {url}/health/ready
                   Data:           {db}
+                {(fonts is null ? "" : "  Documents:      cannot be made yet. " + fonts)}
                 """);
         });
 
