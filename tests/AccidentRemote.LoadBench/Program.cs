@@ -1,0 +1,46 @@
+using System.Globalization;
+
+// AccidentRemote load benchmarks (not tests). Run them with infra/bench-load.sh, which starts
+// PostgreSQL and RabbitMQ in a loopback-only network namespace.
+//   signalling --pairs N [--officers O] [--spread-ms S]
+//   claims --cases N [--clients K]
+//   api --reports N [--clients K]
+namespace AccidentRemote.LoadBench;
+
+internal static class LoadBenchMain
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: signalling --pairs N | claims --cases N | api --reports N [--clients K]");
+            return 2;
+        }
+
+        int Option(string name, int fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(Option("--timeout-min", 10)));
+        switch (args[0])
+        {
+            case "signalling":
+                var pairs = Option("--pairs", 100);
+                await SignallingBench.RunAsync(pairs, Option("--officers", Math.Max(1, pairs / 20)), Option("--spread-ms", 1000), timeout.Token);
+                break;
+            case "claims":
+                await ClaimsBench.RunAsync(Option("--cases", 500), Option("--clients", 16), timeout.Token);
+                break;
+            case "api":
+                await ApiBench.RunAsync(Option("--reports", 2000), Option("--clients", 16), timeout.Token);
+                break;
+            default:
+                Console.Error.WriteLine($"unknown benchmark {args[0]}");
+                return 2;
+        }
+
+        return 0;
+    }
+}
