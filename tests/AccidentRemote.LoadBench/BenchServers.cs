@@ -9,14 +9,16 @@ namespace AccidentRemote.LoadBench;
 
 internal static class BenchServers
 {
-    /// <summary>Limits that protect production from one abusive client, raised so the bench measures the server, not its limiter.</summary>
+    /// <summary>Limits that protect production from one abusive client, raised to their validated maximum so the bench measures the server, not its limiter.</summary>
     public static Dictionary<string, string?> Raised(Dictionary<string, string?>? extra = null)
     {
         var s = new Dictionary<string, string?>
         {
-            ["Signalling:SignalsPerSecond"] = "1000000",
-            ["Signalling:SignalBurst"] = "1000000",
-            ["Cases:ReportsPerMinutePerAddress"] = "10000000",
+            ["Signalling:SignalsPerSecond"] = "10000",
+            ["Signalling:SignalBurst"] = "10000",
+            ["Cases:ReportsPerMinutePerAddress"] = "100000",
+            // Not a test project: no content-root attribute, so point at the server's folder (as the call bench does).
+            ["contentRoot"] = Path.Combine(RepositoryRoot(), "src", "AccidentRemote.Server"),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         };
@@ -26,6 +28,17 @@ internal static class BenchServers
         }
 
         return s;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AccidentRemote.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("AccidentRemote.sln not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>The fresh database with connection pooling on (PostgresDatabase turns it off for tests that drop databases).</summary>
