@@ -36,7 +36,7 @@ export ACCIDENTREMOTE_TEST_POSTGRES="Host=127.0.0.1;Port=$PG_PORT;Username=postg
 export ACCIDENTREMOTE_TEST_RABBITMQ_HOST=127.0.0.1
 export ACCIDENTREMOTE_TEST_RABBITMQ_PORT=$RABBIT_PORT
 export ACCIDENTREMOTE_TEST_RABBITMQ_MANAGEMENT="http://127.0.0.1:$RABBIT_MGMT_PORT"
-bench() { echo; echo "==> loadbench $*"; timeout 15m dotnet tests/AccidentRemote.LoadBench/bin/Release/net10.0/AccidentRemote.LoadBench.dll "$@"; }
+bench() { echo; echo "==> loadbench $*"; timeout 15m dotnet tests/AccidentRemote.LoadBench/bin/Release/net10.0/AccidentRemote.LoadBench.dll "$@" || echo "!! loadbench $* failed"; }
 echo "==> machine: nproc $(nproc), $(free -m | awk "/^Mem:/ {print \$2}") MB RAM, load $(cut -d" " -f1-3 /proc/loadavg)"
 if [ -f "$PEERJS/node_modules/peer/dist/bin/peerjs.js" ]; then
   node "$PEERJS/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port 9000 >"$RUN/peerjs.log" 2>&1 &

@@ -17,6 +17,7 @@ internal static class BenchServers
             ["Signalling:SignalsPerSecond"] = "10000",
             ["Signalling:SignalBurst"] = "10000",
             ["Cases:ReportsPerMinutePerAddress"] = "100000",
+            ["Auth:SignInAttemptsPerMinute"] = "10000",
             // Not a test project: no content-root attribute, so point at the server's folder (as the call bench does).
             ["contentRoot"] = Path.Combine(RepositoryRoot(), "src", "AccidentRemote.Server"),
             ["Logging:LogLevel:Default"] = "Warning",
