@@ -50,10 +50,12 @@ else
   bench signalling --pairs 100
   bench signalling --pairs 1000
   bench signalling --pairs 1000 --spread-ms 0
+  bench signalling --pairs 1000 --spread-ms 10000
   if [ -n "$PEER_PID" ]; then
     bench peerjs --pairs 100
     bench peerjs --pairs 1000
     bench peerjs --pairs 1000 --spread-ms 0
+    bench peerjs --pairs 1000 --spread-ms 10000
   fi
   bench claims --cases 500
   bench api --reports 2000
