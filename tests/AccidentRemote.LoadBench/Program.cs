@@ -5,7 +5,7 @@ using System.Globalization;
 //   signalling --pairs N [--officers O] [--spread-ms S]
 //   peerjs --pairs N [--port P] (a PeerJS server already listening on 127.0.0.1:P)
 //   claims --cases N [--clients K]
-//   api --reports N [--clients K]
+//   api --reports N [--clients K] [--same-place]
 namespace AccidentRemote.LoadBench;
 
 internal static class LoadBenchMain
@@ -40,7 +40,7 @@ internal static class LoadBenchMain
                 await ClaimsBench.RunAsync(Option("--cases", 500), Option("--clients", 16), timeout.Token);
                 break;
             case "api":
-                await ApiBench.RunAsync(Option("--reports", 2000), Option("--clients", 16), timeout.Token);
+                await ApiBench.RunAsync(Option("--reports", 2000), Option("--clients", 16), args.Contains("--same-place"), timeout.Token);
                 break;
             default:
                 Console.Error.WriteLine($"unknown benchmark {args[0]}");
