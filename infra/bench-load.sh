@@ -59,5 +59,6 @@ else
   fi
   bench claims --cases 500
   bench api --reports 2000
+  bench api --reports 500 --same-place
 fi
 ' bench "$@"
