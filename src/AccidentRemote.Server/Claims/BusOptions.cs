@@ -59,6 +59,10 @@ public sealed class ClaimsOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>How many claims are published at once, each waiting for its broker confirm.</summary>
+    [Range(1, 256)]
+    public int PublishConcurrency { get; set; } = 16;
+
     /// <summary>How many claims one dispatcher takes at a time.</summary>
     [Range(1, 1000)]
     public int BatchSize { get; set; } = 50;
