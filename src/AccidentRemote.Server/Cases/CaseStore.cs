@@ -116,15 +116,32 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
             return null;
         }
 
+        // The database narrows it down with indexes: one side named the other's plate
+        // (ix_parties_plate, ix_parties_other_plate), an open case within the time window, inside
+        // a box around the place. The exact great-circle distance is then checked here, so the
+        // cost of a report no longer grows with the number of open cases in the city.
+        var (latDelta, lngDelta) = BoundingBox(lat, DuplicateDistanceMetres);
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         var candidates = await c.QueryAsync<CaseRow>($"""
             SELECT {CaseColumns} FROM cases
             WHERE status IN ({JoinableList}) AND accident_time >= @from AND accident_time <= @to
-              AND latitude IS NOT NULL AND longitude IS NOT NULL
+              AND latitude BETWEEN @latMin AND @latMax AND longitude BETWEEN @lngMin AND @lngMax
+              AND EXISTS (SELECT 1 FROM parties p
+                          WHERE p.case_id = cases.id AND (p.plate = @otherPlate OR p.other_plate = @plate))
             ORDER BY reported_at
             """,
-            new { from = report.AccidentTime - DuplicateWindow, to = report.AccidentTime + DuplicateWindow }, tx);
+            new
+            {
+                from = report.AccidentTime - DuplicateWindow,
+                to = report.AccidentTime + DuplicateWindow,
+                latMin = lat - latDelta,
+                latMax = lat + latDelta,
+                lngMin = lng - lngDelta,
+                lngMax = lng + lngDelta,
+                otherPlate = report.Vehicle.OtherPlate,
+                plate = report.Vehicle.Plate,
+            }, tx);
         foreach (var candidate in candidates)
         {
             if (DistanceMetres(lat, lng, candidate.Latitude!.Value, candidate.Longitude!.Value) > DuplicateDistanceMetres)
@@ -151,6 +168,19 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Half the width and height, in degrees, of a box that contains every point within
+    /// <paramref name="metres"/> of a place at <paramref name="latitude"/> (with 1% to spare; the
+    /// exact distance is checked afterwards). A degree of longitude shrinks towards the poles.
+    /// </summary>
+    public static (double Latitude, double Longitude) BoundingBox(double latitude, double metres)
+    {
+        const double metresPerDegree = 6_371_000 * Math.PI / 180;
+        var latDelta = metres * 1.01 / metresPerDegree;
+        var cos = Math.Cos(Math.Min(89, Math.Abs(latitude)) * Math.PI / 180);
+        return (latDelta, latDelta / cos);
     }
 
     /// <summary>Great-circle distance (haversine) in metres.</summary>

@@ -77,7 +77,70 @@ public sealed class DuplicateReportTests : IDisposable
         Assert.NotEqual(caseId, late.GetProperty("caseId").GetString());
     }
 
+    [Theory]
+    [InlineData(45.75, 400, true)] // Harbin: 400 m east is 0.0052 degrees of longitude, more than 500 m in latitude degrees
+    [InlineData(45.75, 600, false)]
+    [InlineData(18.25, 480, true)] // Sanya
+    public async Task East_west_distance_is_judged_in_metres_at_every_latitude(double latitude, double metresEast, bool matched)
+    {
+        var client = app.CreateClient();
+        var lngEast = metresEast / (6_371_000 * Math.PI / 180 * Math.Cos(latitude * Math.PI / 180));
+        var first = await client.PostJsonAsync("/api/cases", Report("黑A12345", null, latitude, 126.63), 201);
+        var second = await client.PostJsonAsync("/api/cases", Report("黑B67890", "黑A12345", latitude, 126.63 + lngEast), 201);
+        Assert.Equal(matched, second.GetProperty("matchedExistingCase").GetBoolean());
+        Assert.Equal(matched, first.GetProperty("caseId").GetString() == second.GetProperty("caseId").GetString());
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(39.9)]
+    [InlineData(-53.1)]
+    [InlineData(88.9)]
+    public void The_search_box_holds_every_point_within_the_distance(double latitude)
+    {
+        var (dLat, dLng) = CaseStore.BoundingBox(latitude, CaseStore.DuplicateDistanceMetres);
+        for (var bearing = 0; bearing < 360; bearing += 5)
+        {
+            // Walk 500 m along the bearing in small steps and check the point is inside the box.
+            var (lat, lng) = (latitude, 116.0);
+            for (var step = 0; step < 100; step++)
+            {
+                var b = bearing * Math.PI / 180;
+                lat += 5 * Math.Cos(b) / (6_371_000 * Math.PI / 180);
+                lng += 5 * Math.Sin(b) / (6_371_000 * Math.PI / 180 * Math.Cos(lat * Math.PI / 180));
+            }
+
+            Assert.True(CaseStore.DistanceMetres(latitude, 116.0, lat, lng) <= 501);
+            Assert.InRange(lat, latitude - dLat, latitude + dLat);
+            Assert.InRange(lng, 116.0 - dLng, 116.0 + dLng);
+        }
+    }
+
     [Fact]
     public void Distances_are_great_circle_metres() =>
         Assert.InRange(CaseStore.DistanceMetres(39.9087, 116.3975, 39.9087 + 0.0045, 116.3975), 495, 505);
+}
+
+/// <summary>The same matching on PostgreSQL, where the search runs on its indexes.</summary>
+public sealed class DuplicateReportPostgresTests
+{
+    [Fact]
+    public async Task A_separate_report_is_matched_on_PostgreSQL_and_a_stranger_nearby_is_not()
+    {
+        await using var database = await PostgresDatabase.CreateAsync();
+        using var app = TestApp.WithSettings(new() { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = database.ConnectionString, ["Bus:Transport"] = "InMemory" });
+        var client = app.CreateClient();
+        var first = await client.PostJsonAsync("/api/cases", Api.Report("京A12345"), 201);
+        var stranger = Api.Report("京C22222");
+        stranger["otherPlate"] = "京D33333";
+        var other = await client.PostJsonAsync("/api/cases", stranger, 201);
+        var second = Api.Report("京B67890");
+        second["otherPlate"] = "京A12345";
+        second["longitude"] = 116.3975 + 0.004; // about 340 m east
+        var matched = await client.PostJsonAsync("/api/cases", second, 201);
+
+        Assert.False(other.GetProperty("matchedExistingCase").GetBoolean());
+        Assert.True(matched.GetProperty("matchedExistingCase").GetBoolean());
+        Assert.Equal(first.GetProperty("caseId").GetString(), matched.GetProperty("caseId").GetString());
+    }
 }
