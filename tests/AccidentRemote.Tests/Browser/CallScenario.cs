@@ -165,6 +165,17 @@ public sealed class CallScenario : IAsyncDisposable
         return page;
     }
 
+    /// <summary>An officer without a browser: a new account signed in over the API, as an HTTP client carrying its token.</summary>
+    public async Task<HttpClient> OfficerClientAsync()
+    {
+        var username = $"officer{Interlocked.Increment(ref officers)}";
+        var password = Secrets.NewPassword();
+        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, Roles.Officer, password, CancellationToken.None);
+        using var anonymous = Client();
+        var signedIn = await anonymous.PostJsonAsync("/api/officers/sign-in", new { username, password });
+        return Client(signedIn.GetProperty("token").GetString());
+    }
+
     /// <summary>The officer's token, as the console keeps it.</summary>
     public static async Task<string> OfficerTokenAsync(IPage console)
     {

@@ -3,7 +3,7 @@
 import type { HubConnection } from "@microsoft/signalr";
 import { api, ApiError, blobUrl, download, setToken, upload } from "./lib/api";
 import type {
-  CaseChanged, CaseDocumentView, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, QueuePosition, ReportResponse,
+  CaseChanged, CaseDocumentView, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, PartyClaim, QueuePosition, ReportResponse,
 } from "./lib/contract";
 import { VehicleTypes } from "./lib/contract";
 import { byTestId, showScreen } from "./lib/dom";
@@ -439,6 +439,7 @@ async function resync(): Promise<void> {
     // Still offline: the banner says so.
   }
   if (waitingStates.includes(caseStatus)) void refreshQueuePosition();
+  if (caseStatus === "closed") void checkClaim();
 }
 
 async function send(sig: Omit<OutgoingSignal, "caseId" | "toPartyId">): Promise<void> {
@@ -706,7 +707,7 @@ function renderAfterCase(): void {
   const closed = ended && endReason === "closed" && session !== null;
   byTestId("rating-card").hidden = !closed || session?.rated === true;
   byTestId("rating-thanks").hidden = !closed || session?.rated !== true;
-  if (closed) void checkDocument();
+  if (closed) { void checkDocument(); void checkClaim(); }
   else byTestId("document-card").hidden = true;
 }
 
@@ -807,11 +808,32 @@ function rated(): void {
   byTestId("rating-thanks").focus();
 }
 
+let claimShown: ClaimAcknowledged | null = null;
+
+/**
+ * The push (ClaimAcknowledged) reaches only a page that is connected when the insurer answers: a page
+ * reloaded, reopened or offline at that moment asks the server for its claim instead.
+ */
+async function checkClaim(): Promise<void> {
+  if (!session || claimShown) return;
+  const caseId = session.caseId;
+  try {
+    const mine = (await api<PartyClaim[]>("GET", `/api/cases/${caseId}/claims`)).find((c) => c.claimReportNumber);
+    if (mine?.claimReportNumber && session?.caseId === caseId && !claimShown) {
+      await showClaim({ caseId, insurerCode: mine.insurerCode, claimReportNumber: mine.claimReportNumber });
+    }
+  } catch {
+    // Offline: the push, or the next look after a reconnect, brings it.
+  }
+}
+
 /** The insurer's claim report number (报案号), pushed when the insurer acknowledged the claim. */
 async function showClaim(c: ClaimAcknowledged): Promise<void> {
+  claimShown = c;
   if (!insurers) {
     try { insurers = await api<Insurer[]>("GET", "/api/insurers"); } catch { insurers = []; }
   }
+  if (claimShown !== c) return;
   const insurer = insurers.find((i) => i.code === c.insurerCode);
   setText(byTestId("claim-insurer"), "claim.registered", { insurer: insurer ? (lang === "en" ? insurer.nameEn : insurer.nameZh) : c.insurerCode });
   byTestId("claim-number").textContent = c.claimReportNumber;
@@ -1050,6 +1072,8 @@ function startOver(): void {
   hubDown = false;
   history.replaceState(null, "", "/");
   resetRating();
+  claimShown = null;
+  byTestId("claim").hidden = true;
   insurerChosen = false;
   suggestedFor = "";
   goStart();
@@ -1068,6 +1092,7 @@ function boot(): void {
       if (instructionText) byTestId("instruction-text").textContent = instructionText();
       renderShare();
       if (lastQueue) showQueue(lastQueue);
+      if (claimShown) void showClaim(claimShown);
     }
   });
   byTestId("start-report").addEventListener("click", () => void openForm("report"));
