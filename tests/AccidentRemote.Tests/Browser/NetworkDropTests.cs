@@ -52,6 +52,7 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
         await Eventually.Until(() => Task.FromResult(load.CompletedRounds().Min()), n => n >= 1, "every background pair completing a round", WaitLimit);
 
         // The drop: every connection of the driver's phone reset, new ones refused.
+        var failedBefore = await FailedNegotiationsAsync(driver);
         web.Cut();
         turn.Cut();
         var atCut = load.CompletedRounds();
@@ -66,6 +67,8 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
         // The other calls go on meanwhile: every pair completes rounds while the driver is cut off.
         await Eventually.Until(() => Task.FromResult(load.CompletedRounds().Zip(atCut, (now, then) => now - then).Min()), n => n >= 2,
             "every background pair completing two rounds during the drop", WaitLimit);
+        await Eventually.Until(() => FailedNegotiationsAsync(driver), n => n >= failedBefore + 2,
+            "two of the driver page's hub reconnect attempts refused", WaitLimit);
         Assert.Equal("reconnecting", await driver.EvaluateAsync<string>("() => document.body.dataset.callState"));
         var acceptedBeforeRestore = turn.Accepted;
 
@@ -99,10 +102,18 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
 
     /// <summary>
     /// Added to the driver's context before the page's scripts: every RTCPeerConnection the page makes
-    /// uses only the server-issued TURN credentials, at the proxy's port over TCP, relay only.
+    /// uses only the server-issued TURN credentials, at the proxy's port over TCP, relay only. It also
+    /// counts the hub's reconnect attempts that failed (the SignalR client negotiates with fetch first).
     /// </summary>
     private static string RelayOverTcpThrough(int port) => """
         (() => {
+          window.__failedNegotiations = 0;
+          const f = window.fetch;
+          window.fetch = function (input, init) {
+            const p = f.call(this, input, init);
+            if (String(input?.url ?? input).includes('/hubs/call/negotiate')) p.catch(() => { window.__failedNegotiations++; });
+            return p;
+          };
           const Pc = window.RTCPeerConnection;
           window.__relayRewritten = 0;
           window.RTCPeerConnection = class extends Pc {
@@ -133,6 +144,8 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
         Assert.Equal($"turn:127.0.0.1:{proxyPort}?transport=tcp", pair.GetProperty("url").GetString());
         return pair.ToString();
     }
+
+    private static Task<int> FailedNegotiationsAsync(IPage driver) => driver.EvaluateAsync<int>("() => window.__failedNegotiations");
 
     /// <summary>The ICE username fragment of every offer the driver page received, in order.</summary>
     private static async Task<List<string>> OfferUfragsAsync(IPage driver) =>
