@@ -33,19 +33,8 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
         await using var load = await SignallingLoad.ConnectAsync(s.App, s.BaseUrl, LoadPairs, ct);
         log?.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {LoadPairs} background cases reported, accepted and connected ({2 * LoadPairs} hub connections)");
 
-        var console = await s.ConsoleAsync();
-        var driver = await s.PhoneThroughAsync(new Uri($"http://127.0.0.1:{web.Port}/"), RelayOverTcpThrough(turn.Port));
-        var session = await ReportAsync(driver, "京F67890");
-        await AcceptAsync(console, session.CaseId);
-        await WaitForBodyAsync(driver, "callState", "connected");
-        await WaitForTileAsync(console, 1, "connected");
-        await FramesGrowAsync(() => DriverFramesAsync(driver), 0, "driver page remote video");
-        await FramesGrowAsync(() => TileFramesAsync(console, 1), 0, "console tile 1");
-
-        // Before the drop: the page's only media path is TURN over TCP through the proxy.
-        Assert.Equal(1, await driver.EvaluateAsync<int>("() => window.__relayRewritten"));
+        var (console, driver) = await CallThroughProxiesAsync(s, web, turn, "京F67890");
         var pairBefore = await RelayPairAsync(driver, turn.Port);
-        Assert.True(web.Accepted > 0 && turn.Accepted > 0, $"the driver page went through both proxies (web {web.Accepted}, turn {turn.Accepted})");
         var offersBefore = await OfferUfragsAsync(driver);
 
         load.Start();
@@ -77,27 +66,91 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
         turn.Restore();
         var restoredAt = clock.Elapsed;
         log?.WriteLine($"{restoredAt.TotalSeconds:F1} s: restored after {(restoredAt - cutAt).TotalSeconds:F1} s cut (driver ICE was {driverIce})");
-        await WaitForBodyAsync(driver, "callState", "connected");
-        await console.Locator("[data-testid=tile-1][data-online=true][data-state=connected]").WaitForAsync();
-
-        // Recovery by itself: the console offered again with new ICE credentials (an ICE restart), the driver page
-        // made a new TURN allocation through the restored proxy, and video flows both ways again.
-        log?.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the call is connected again");
-        var offersAfter = await OfferUfragsAsync(driver);
-        Assert.True(offersAfter.Count > offersBefore.Count, "the console offered again when the driver came back");
-        Assert.NotEqual(offersBefore[^1], offersAfter[^1]);
-        var pairAfter = await RelayPairAsync(driver, turn.Port);
-        Assert.True(turn.Accepted > acceptedBeforeRestore, "the driver page connected to TURN again through the restored proxy");
-        var driverNow = await DriverFramesAsync(driver);
-        var tileNow = await TileFramesAsync(console, 1);
-        await FramesGrowAsync(() => DriverFramesAsync(driver), driverNow, "driver page remote video after the drop");
-        await FramesGrowAsync(() => TileFramesAsync(console, 1), tileNow, "console tile 1 after the drop");
+        var pairAfter = await RecoveredAsync(console, driver, turn, offersBefore, acceptedBeforeRestore);
+        log?.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the call is back, video both ways");
 
         await load.StopAndCheckAsync();
         Assert.Empty(load.Problems);
         var rounds = load.CompletedRounds();
         log?.WriteLine(
             $"relay pair before {pairBefore}, after {pairAfter}; background: {load.Pairs} pairs, {rounds.Sum()} rounds ({rounds.Min()}-{rounds.Max()} per pair), none lost");
+    }
+
+    /// <summary>
+    /// Longer than SignalR's automatic reconnect (0, 1, 2, 5, 5, 10 s: about 23 s), after which the
+    /// client gives up for good: the page must keep trying by itself, or the driver is left with a
+    /// dead call until someone tells them to reload.
+    /// </summary>
+    [Fact]
+    public async Task A_driver_offline_longer_than_the_hubs_reconnect_schedule_gets_the_call_back_without_reloading()
+    {
+        var log = TestContext.Current.TestOutputHelper;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (turnUrl, _) = TurnFromEnvironment();
+        await using var s = StartWithTurn(chromium);
+        await using var web = new TcpProxy(s.BaseUrl.Port);
+        await using var turn = new TcpProxy(TurnPort(turnUrl));
+        var (console, driver) = await CallThroughProxiesAsync(s, web, turn, "京G78901");
+        await RelayPairAsync(driver, turn.Port);
+        var offersBefore = await OfferUfragsAsync(driver);
+
+        web.Cut();
+        turn.Cut();
+        var cutAt = clock.Elapsed;
+        await console.Locator("[data-testid=tile-1][data-online=false]").WaitForAsync();
+        await WaitForBodyAsync(driver, "hub", "down", TimeSpan.FromSeconds(45));
+        Assert.Equal("reconnecting", await driver.EvaluateAsync<string>("() => document.body.dataset.callState"));
+        Assert.False(await driver.GetByTestId("banner").IsHiddenAsync(), "the page tells the driver that live updates are off");
+        await ScreenshotAsync(driver, "driver-offline-in-call");
+        var acceptedBeforeRestore = turn.Accepted;
+
+        web.Restore();
+        turn.Restore();
+        var restoredAt = clock.Elapsed;
+        log?.WriteLine($"{restoredAt.TotalSeconds:F1} s: restored after {(restoredAt - cutAt).TotalSeconds:F1} s cut; SignalR had given up");
+        await WaitForBodyAsync(driver, "hub", "connected");
+        var pair = await RecoveredAsync(console, driver, turn, offersBefore, acceptedBeforeRestore);
+        Assert.True(await driver.GetByTestId("banner").IsHiddenAsync(), "the banner is gone once the call is back");
+        log?.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: the call is back, relay pair {pair}");
+    }
+
+    /// <summary>A console (direct) and a driver page whose page, API, hub and media all go through the two proxies, in a call with video both ways.</summary>
+    private static async Task<(IPage Console, IPage Driver)> CallThroughProxiesAsync(CallScenario s, TcpProxy web, TcpProxy turn, string plate)
+    {
+        var console = await s.ConsoleAsync();
+        var driver = await s.PhoneThroughAsync(new Uri($"http://127.0.0.1:{web.Port}/"), RelayOverTcpThrough(turn.Port));
+        var session = await ReportAsync(driver, plate);
+        await AcceptAsync(console, session.CaseId);
+        await WaitForBodyAsync(driver, "callState", "connected");
+        await WaitForTileAsync(console, 1, "connected");
+        await FramesGrowAsync(() => DriverFramesAsync(driver), 0, "driver page remote video");
+        await FramesGrowAsync(() => TileFramesAsync(console, 1), 0, "console tile 1");
+
+        // The page's only media path is TURN over TCP through the proxy.
+        Assert.Equal(1, await driver.EvaluateAsync<int>("() => window.__relayRewritten"));
+        Assert.True(web.Accepted > 0 && turn.Accepted > 0, $"the driver page went through both proxies (web {web.Accepted}, turn {turn.Accepted})");
+        return (console, driver);
+    }
+
+    /// <summary>
+    /// After the proxies are restored, with nobody touching either page: the call connected on both sides,
+    /// the console offered again with new ICE credentials (an ICE restart), the driver page made a new TURN
+    /// allocation through the restored proxy, and video flows both ways again. Returns the new relay pair.
+    /// </summary>
+    private static async Task<string> RecoveredAsync(IPage console, IPage driver, TcpProxy turn, List<string> offersBefore, int turnAcceptedBeforeRestore)
+    {
+        await WaitForBodyAsync(driver, "callState", "connected");
+        await console.Locator("[data-testid=tile-1][data-online=true][data-state=connected]").WaitForAsync();
+        var offersAfter = await OfferUfragsAsync(driver);
+        Assert.True(offersAfter.Count > offersBefore.Count, "the console offered again when the driver came back");
+        Assert.NotEqual(offersBefore[^1], offersAfter[^1]);
+        var pair = await RelayPairAsync(driver, turn.Port);
+        Assert.True(turn.Accepted > turnAcceptedBeforeRestore, "the driver page connected to TURN again through the restored proxy");
+        var driverNow = await DriverFramesAsync(driver);
+        var tileNow = await TileFramesAsync(console, 1);
+        await FramesGrowAsync(() => DriverFramesAsync(driver), driverNow, "driver page remote video after the drop");
+        await FramesGrowAsync(() => TileFramesAsync(console, 1), tileNow, "console tile 1 after the drop");
+        return pair;
     }
 
     /// <summary>

@@ -1,6 +1,6 @@
 // The driver's page: report or join a case, wait in the queue, answer the officer's video call,
 // follow instructions (move the cars, take photos). Mobile first, for weak networks.
-import type { HubConnection } from "@microsoft/signalr";
+import { HubConnectionState, type HubConnection } from "@microsoft/signalr";
 import { api, ApiError, blobUrl, download, setToken, upload } from "./lib/api";
 import type {
   CaseChanged, CaseDocumentView, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, PartyClaim, QueuePosition, ReportResponse,
@@ -77,6 +77,7 @@ function computeCallState(): CallState {
 function renderCallState(): void {
   const state = computeCallState();
   document.body.dataset.callState = state;
+  document.body.dataset.hub = !hub ? "none" : hubReconnecting ? "reconnecting" : hubDown ? "down" : "connected";
   byTestId("call-status").textContent = t(`call.state.${state}` as Key);
   const banner = byTestId("banner");
   const text = hubReconnecting ? t("banner.reconnecting")
@@ -415,18 +416,52 @@ async function connectHub(): Promise<void> {
   if (hub || !session) return;
   const h = buildHub(() => session?.token ?? null);
   hub = h;
+  renderCallState();
   h.on("QueuePosition", (q: QueuePosition) => { if (q.caseId === session?.caseId) showQueue(q); });
   h.on("CaseChanged", (c: CaseChanged) => { if (c.caseId === session?.caseId) applyStatus(c.status); });
   h.on("Signal", (s: IncomingSignal) => signals.run(() => onSignal(s), signalError));
   h.on("Instruction", (i: Instruction) => { if (i.caseId === session?.caseId) onInstruction(i); });
   h.on("ClaimAcknowledged", (c: ClaimAcknowledged) => { if (c.caseId === session?.caseId) void showClaim(c); });
   const ok = await startHub(h, {
-    onReconnecting: () => { hubReconnecting = true; renderCallState(); },
-    onReconnected: () => { hubReconnecting = false; hubDown = false; renderCallState(); void resync(); },
-    onDown: () => { hubReconnecting = false; hubDown = true; renderCallState(); },
+    onReconnecting: () => { if (hub !== h) return; hubReconnecting = true; renderCallState(); },
+    onReconnected: () => { if (hub !== h) return; hubReconnecting = false; hubDown = false; hubRestarts = 0; renderCallState(); void resync(); },
+    onDown: () => { if (hub !== h) return; hubReconnecting = false; hubDown = true; renderCallState(); scheduleHubRestart(nextRestartDelay()); },
   });
+  if (hub !== h) return;
   hubDown = !ok;
   renderCallState();
+}
+
+// SignalR's automatic reconnect gives up after about 23 s; a phone in a tunnel or a lift is off
+// longer. After that the page keeps trying on its own (and at once when the browser says it is
+// online again), so the driver never has to reload to get the officer back. 5 s, doubling up to 60 s.
+let hubRestart: number | undefined;
+let hubRestarts = 0;
+
+function nextRestartDelay(): number {
+  return Math.min(60000, 5000 * 2 ** Math.min(hubRestarts++, 4));
+}
+
+function scheduleHubRestart(delay: number): void {
+  window.clearTimeout(hubRestart);
+  hubRestart = window.setTimeout(() => void restartHub(), delay);
+}
+
+async function restartHub(): Promise<void> {
+  const h = hub;
+  if (!h || !session || !hubDown || h.state !== HubConnectionState.Disconnected) return;
+  try {
+    await h.start();
+  } catch {
+    if (hub === h) scheduleHubRestart(nextRestartDelay());
+    return;
+  }
+  if (hub !== h) return;
+  hubRestarts = 0;
+  // A new connection: the server puts it in the case's groups and tells the officer, whose console offers again.
+  hubDown = false;
+  renderCallState();
+  void resync();
 }
 
 /** After a gap in the live connection: what did we miss? */
@@ -1067,6 +1102,8 @@ function startOver(): void {
   inCall = false;
   saveSession(null);
   setToken(null);
+  window.clearTimeout(hubRestart);
+  hubRestarts = 0;
   void hub?.stop();
   hub = null;
   hubDown = false;
@@ -1082,6 +1119,7 @@ function startOver(): void {
 function boot(): void {
   applyI18n();
   byTestId("lang-switch").addEventListener("click", toggleLang);
+  window.addEventListener("online", () => { if (hubDown) scheduleHubRestart(0); });
   onLangChange(() => {
     renderFormTexts();
     renderCallState();
