@@ -53,7 +53,7 @@ public sealed class ClaimAcknowledgementTests(Chromium chromium) : IClassFixture
 
         await ClaimShownAsync(driver1, picc, insurers["picc"].GetProperty("nameZh").GetString()!);
         await ClaimShownAsync(driver2, pingan, insurers["pingan"].GetProperty("nameEn").GetString()!);
-        await ScreenshotAsync(driver1, "driver-claim-number", fullPage: true);
+        await ScreenshotAsync(driver1, "driver-ended");
 
         // The push reaches only a connected page: a page reloaded after the insurer answered asks the server.
         await driver1.ReloadAsync();

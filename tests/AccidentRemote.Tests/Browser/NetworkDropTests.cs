@@ -51,7 +51,6 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
         await console.Locator("[data-testid=tile-1][data-online=false]").WaitForAsync();
         await Eventually.Until(() => driver.EvaluateAsync<string>("() => window.__test.pcs.at(-1).iceConnectionState"),
             state => state is "disconnected" or "failed", "the driver's ICE to notice the media path is gone", WaitLimit);
-        await ScreenshotAsync(driver, "driver-network-dropped");
 
         // The other calls go on meanwhile: every pair completes rounds while the driver is cut off.
         await Eventually.Until(() => Task.FromResult(load.CompletedRounds().Zip(atCut, (now, then) => now - then).Min()), n => n >= 2,
@@ -101,7 +100,7 @@ public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<
         await WaitForBodyAsync(driver, "hub", "down", TimeSpan.FromSeconds(45));
         Assert.Equal("reconnecting", await driver.EvaluateAsync<string>("() => document.body.dataset.callState"));
         Assert.False(await driver.GetByTestId("banner").IsHiddenAsync(), "the page tells the driver that live updates are off");
-        await ScreenshotAsync(driver, "driver-offline-in-call");
+        await ScreenshotAsync(driver, "driver-offline");
         var acceptedBeforeRestore = turn.Accepted;
 
         web.Restore();
