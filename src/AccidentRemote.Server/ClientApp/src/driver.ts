@@ -77,7 +77,8 @@ function computeCallState(): CallState {
 function renderCallState(): void {
   const state = computeCallState();
   document.body.dataset.callState = state;
-  document.body.dataset.hub = !hub ? "none" : hubReconnecting ? "reconnecting" : hubDown ? "down" : "connected";
+  document.body.dataset.hub = !hub ? "none" : hubDown ? "down" : hubReconnecting ? "reconnecting"
+    : hub.state === HubConnectionState.Connected ? "connected" : "connecting";
   byTestId("call-status").textContent = t(`call.state.${state}` as Key);
   const banner = byTestId("banner");
   const text = hubReconnecting ? t("banner.reconnecting")
