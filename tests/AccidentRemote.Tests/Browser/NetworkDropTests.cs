@@ -8,12 +8,12 @@ using static AccidentRemote.Tests.Browser.CallScenario;
 namespace AccidentRemote.Tests.Browser;
 
 /// <summary>
-/// The driver's network really goes away mid-call, while the server carries a background load of
-/// signalling. Everything the driver's page sends leaves through two <see cref="TcpProxy"/> instances
-/// the test holds: the page, its API calls and its hub WebSocket through one (the page is loaded from
-/// the proxy's origin), and its media through the other (TURN over TCP to coturn, relay only). Cutting
-/// both resets every connection and refuses new ones, so hub and media both die, unlike Playwright's
-/// offline emulation (see CallTests). See docs/signalling.md.
+/// The driver's network really goes away mid-call (in the first test while the server carries a
+/// background load of signalling). Everything the driver's page sends leaves through two
+/// <see cref="TcpProxy"/> instances the test holds: the page, its API calls and its hub WebSocket
+/// through one (the page is loaded from the proxy's origin), and its media through the other (TURN
+/// over TCP to coturn, relay only). Cutting both resets every connection and refuses new ones, so
+/// hub and media both die, unlike Playwright's offline emulation (see CallTests). See docs/signalling.md.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<Chromium>
