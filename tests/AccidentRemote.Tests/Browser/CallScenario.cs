@@ -26,10 +26,10 @@ public sealed class CallScenario : IAsyncDisposable
     private readonly string evidencePath = Path.Combine(Path.GetTempPath(), $"ar-browser-evidence-{Guid.NewGuid():N}");
     private int officers;
 
-    private CallScenario(Chromium chromium, bool turn)
+    private CallScenario(Chromium chromium, bool turn, Dictionary<string, string?>? extra = null)
     {
         this.chromium = chromium;
-        var settings = new Dictionary<string, string?> { ["Evidence:StoragePath"] = evidencePath };
+        var settings = new Dictionary<string, string?>(extra ?? []) { ["Evidence:StoragePath"] = evidencePath };
         if (turn)
         {
             var (url, secret) = TurnFromEnvironment();
@@ -59,8 +59,8 @@ public sealed class CallScenario : IAsyncDisposable
     /// <summary>A server without TURN: host candidates on loopback.</summary>
     public static CallScenario Start(Chromium chromium) => new(chromium, turn: false);
 
-    /// <summary>A server that hands out credentials for the coturn infra/test.sh started.</summary>
-    public static CallScenario StartWithTurn(Chromium chromium) => new(chromium, turn: true);
+    /// <summary>A server that hands out credentials for the coturn infra/test.sh started, with any further settings.</summary>
+    public static CallScenario StartWithTurn(Chromium chromium, Dictionary<string, string?>? extra = null) => new(chromium, turn: true, extra);
 
     public static (string Url, string Secret) TurnFromEnvironment()
     {
@@ -80,6 +80,17 @@ public sealed class CallScenario : IAsyncDisposable
     public async Task<IPage> PhoneAsync(string path = "/") => await OpenAsync(await chromium.PhoneAsync(BaseUrl), path);
 
     public async Task<IPage> DesktopAsync(string path = "/console") => await OpenAsync(await chromium.DesktopAsync(BaseUrl), path);
+
+    /// <summary>
+    /// A phone whose page is loaded from another origin (e.g. a <see cref="TcpProxy"/> in front of the server),
+    /// with a script of the test's run before the page's own (after it, <see cref="PageProbe"/>).
+    /// </summary>
+    public async Task<IPage> PhoneThroughAsync(Uri origin, string initScript, string path = "/")
+    {
+        var context = await chromium.PhoneAsync(origin);
+        await context.AddInitScriptAsync(initScript);
+        return await OpenAsync(context, path);
+    }
 
     private async Task<IPage> OpenAsync(IBrowserContext context, string path)
     {
@@ -163,6 +174,17 @@ public sealed class CallScenario : IAsyncDisposable
         await WaitForBodyAsync(page, "screen", "desk");
         await WaitForBodyAsync(page, "hub", "connected");
         return page;
+    }
+
+    /// <summary>An officer without a browser: a new account signed in over the API, as an HTTP client carrying its token.</summary>
+    public async Task<HttpClient> OfficerClientAsync()
+    {
+        var username = $"officer{Interlocked.Increment(ref officers)}";
+        var password = Secrets.NewPassword();
+        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, Roles.Officer, password, CancellationToken.None);
+        using var anonymous = Client();
+        var signedIn = await anonymous.PostJsonAsync("/api/officers/sign-in", new { username, password });
+        return Client(signedIn.GetProperty("token").GetString());
     }
 
     /// <summary>The officer's token, as the console keeps it.</summary>

@@ -133,7 +133,8 @@ public sealed class CallTests(Chromium chromium) : IClassFixture<Chromium>
     /// 5 s with every reconnect attempt failing, the server tells the console the party went offline,
     /// and on reconnect the console re-offers (ICE restart) by itself. The test asserts that path: a
     /// second offer reaches the driver, the call returns to connected and frames keep increasing,
-    /// with nobody touching the console. It does not prove recovery from lost media packets.
+    /// with nobody touching the console. It does not prove recovery from lost media packets:
+    /// NetworkDropTests cuts the media path too.
     /// </summary>
     [Fact]
     public async Task The_driver_page_offline_for_five_seconds_comes_back_to_the_call_without_the_officer_doing_anything()

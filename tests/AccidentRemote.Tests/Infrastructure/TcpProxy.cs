@@ -16,6 +16,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> open = [];
     private TcpListener? listener;
     private Task? acceptLoop;
+    private int accepted;
 
     public TcpProxy(int targetPort)
     {
@@ -28,6 +29,9 @@ public sealed class TcpProxy : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Connections forwarded so far: shows that a client really went through the proxy.</summary>
+    public int Accepted => Volatile.Read(ref accepted);
 
     public void Restore()
     {
@@ -96,9 +100,19 @@ public sealed class TcpProxy : IAsyncDisposable
 
             lock (open)
             {
+                // Accepted just before a Cut: it must not outlive the cut.
+                if (!ReferenceEquals(listener, l))
+                {
+                    inbound.Dispose();
+                    outbound.Dispose();
+                    continue;
+                }
+
                 open.Add(inbound);
                 open.Add(outbound);
             }
+
+            Interlocked.Increment(ref accepted);
 
             _ = PumpAsync(inbound, outbound);
             _ = PumpAsync(outbound, inbound);

@@ -396,12 +396,8 @@ async function boot(): Promise<void> {
       desk.insurerCode = me.insurerCode ?? desk.insurerCode;
       await enterDesk();
       return;
-    } catch (e) {
-      // 403 from a server whose /me is not yet open to insurer staff: the token may still be good.
-      if (e instanceof ApiError && e.status === 403) {
-        await enterDesk();
-        return;
-      }
+    } catch {
+      // The session ended or expired (401), or the token is not staff's (403): sign in again.
       sessionStorage.removeItem(storageKey);
       desk = null;
       setToken(null);

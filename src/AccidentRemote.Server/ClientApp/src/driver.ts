@@ -1,9 +1,9 @@
 // The driver's page: report or join a case, wait in the queue, answer the officer's video call,
 // follow instructions (move the cars, take photos). Mobile first, for weak networks.
-import type { HubConnection } from "@microsoft/signalr";
+import { HubConnectionState, type HubConnection } from "@microsoft/signalr";
 import { api, ApiError, blobUrl, download, setToken, upload } from "./lib/api";
 import type {
-  CaseChanged, CaseDocumentView, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, QueuePosition, ReportResponse,
+  CaseChanged, CaseDocumentView, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, PartyClaim, QueuePosition, ReportResponse,
 } from "./lib/contract";
 import { VehicleTypes } from "./lib/contract";
 import { byTestId, showScreen } from "./lib/dom";
@@ -77,6 +77,8 @@ function computeCallState(): CallState {
 function renderCallState(): void {
   const state = computeCallState();
   document.body.dataset.callState = state;
+  document.body.dataset.hub = !hub ? "none" : hubDown ? "down" : hubReconnecting ? "reconnecting"
+    : hub.state === HubConnectionState.Connected ? "connected" : "connecting";
   byTestId("call-status").textContent = t(`call.state.${state}` as Key);
   const banner = byTestId("banner");
   const text = hubReconnecting ? t("banner.reconnecting")
@@ -415,18 +417,52 @@ async function connectHub(): Promise<void> {
   if (hub || !session) return;
   const h = buildHub(() => session?.token ?? null);
   hub = h;
+  renderCallState();
   h.on("QueuePosition", (q: QueuePosition) => { if (q.caseId === session?.caseId) showQueue(q); });
   h.on("CaseChanged", (c: CaseChanged) => { if (c.caseId === session?.caseId) applyStatus(c.status); });
   h.on("Signal", (s: IncomingSignal) => signals.run(() => onSignal(s), signalError));
   h.on("Instruction", (i: Instruction) => { if (i.caseId === session?.caseId) onInstruction(i); });
   h.on("ClaimAcknowledged", (c: ClaimAcknowledged) => { if (c.caseId === session?.caseId) void showClaim(c); });
   const ok = await startHub(h, {
-    onReconnecting: () => { hubReconnecting = true; renderCallState(); },
-    onReconnected: () => { hubReconnecting = false; hubDown = false; renderCallState(); void resync(); },
-    onDown: () => { hubReconnecting = false; hubDown = true; renderCallState(); },
+    onReconnecting: () => { if (hub !== h) return; hubReconnecting = true; renderCallState(); },
+    onReconnected: () => { if (hub !== h) return; hubReconnecting = false; hubDown = false; hubRestarts = 0; renderCallState(); void resync(); },
+    onDown: () => { if (hub !== h) return; hubReconnecting = false; hubDown = true; renderCallState(); scheduleHubRestart(nextRestartDelay()); },
   });
+  if (hub !== h) return;
   hubDown = !ok;
   renderCallState();
+}
+
+// SignalR's automatic reconnect gives up after about 23 s; a phone in a tunnel or a lift is off
+// longer. After that the page keeps trying on its own (and at once when the browser says it is
+// online again), so the driver never has to reload to get the officer back. 5 s, doubling up to 60 s.
+let hubRestart: number | undefined;
+let hubRestarts = 0;
+
+function nextRestartDelay(): number {
+  return Math.min(60000, 5000 * 2 ** Math.min(hubRestarts++, 4));
+}
+
+function scheduleHubRestart(delay: number): void {
+  window.clearTimeout(hubRestart);
+  hubRestart = window.setTimeout(() => void restartHub(), delay);
+}
+
+async function restartHub(): Promise<void> {
+  const h = hub;
+  if (!h || !session || !hubDown || h.state !== HubConnectionState.Disconnected) return;
+  try {
+    await h.start();
+  } catch {
+    if (hub === h) scheduleHubRestart(nextRestartDelay());
+    return;
+  }
+  if (hub !== h) return;
+  hubRestarts = 0;
+  // A new connection: the server puts it in the case's groups and tells the officer, whose console offers again.
+  hubDown = false;
+  renderCallState();
+  void resync();
 }
 
 /** After a gap in the live connection: what did we miss? */
@@ -439,6 +475,7 @@ async function resync(): Promise<void> {
     // Still offline: the banner says so.
   }
   if (waitingStates.includes(caseStatus)) void refreshQueuePosition();
+  if (caseStatus === "closed") void checkClaim();
 }
 
 async function send(sig: Omit<OutgoingSignal, "caseId" | "toPartyId">): Promise<void> {
@@ -706,7 +743,7 @@ function renderAfterCase(): void {
   const closed = ended && endReason === "closed" && session !== null;
   byTestId("rating-card").hidden = !closed || session?.rated === true;
   byTestId("rating-thanks").hidden = !closed || session?.rated !== true;
-  if (closed) void checkDocument();
+  if (closed) { void checkDocument(); void checkClaim(); }
   else byTestId("document-card").hidden = true;
 }
 
@@ -807,11 +844,32 @@ function rated(): void {
   byTestId("rating-thanks").focus();
 }
 
+let claimShown: ClaimAcknowledged | null = null;
+
+/**
+ * The push (ClaimAcknowledged) reaches only a page that is connected when the insurer answers: a page
+ * reloaded, reopened or offline at that moment asks the server for its claim instead.
+ */
+async function checkClaim(): Promise<void> {
+  if (!session || claimShown) return;
+  const caseId = session.caseId;
+  try {
+    const mine = (await api<PartyClaim[]>("GET", `/api/cases/${caseId}/claims`)).find((c) => c.claimReportNumber);
+    if (mine?.claimReportNumber && session?.caseId === caseId && !claimShown) {
+      await showClaim({ caseId, insurerCode: mine.insurerCode, claimReportNumber: mine.claimReportNumber });
+    }
+  } catch {
+    // Offline: the push, or the next look after a reconnect, brings it.
+  }
+}
+
 /** The insurer's claim report number (报案号), pushed when the insurer acknowledged the claim. */
 async function showClaim(c: ClaimAcknowledged): Promise<void> {
+  claimShown = c;
   if (!insurers) {
     try { insurers = await api<Insurer[]>("GET", "/api/insurers"); } catch { insurers = []; }
   }
+  if (claimShown !== c) return;
   const insurer = insurers.find((i) => i.code === c.insurerCode);
   setText(byTestId("claim-insurer"), "claim.registered", { insurer: insurer ? (lang === "en" ? insurer.nameEn : insurer.nameZh) : c.insurerCode });
   byTestId("claim-number").textContent = c.claimReportNumber;
@@ -1045,11 +1103,15 @@ function startOver(): void {
   inCall = false;
   saveSession(null);
   setToken(null);
+  window.clearTimeout(hubRestart);
+  hubRestarts = 0;
   void hub?.stop();
   hub = null;
   hubDown = false;
   history.replaceState(null, "", "/");
   resetRating();
+  claimShown = null;
+  byTestId("claim").hidden = true;
   insurerChosen = false;
   suggestedFor = "";
   goStart();
@@ -1058,6 +1120,7 @@ function startOver(): void {
 function boot(): void {
   applyI18n();
   byTestId("lang-switch").addEventListener("click", toggleLang);
+  window.addEventListener("online", () => { if (hubDown) scheduleHubRestart(0); });
   onLangChange(() => {
     renderFormTexts();
     renderCallState();
@@ -1068,6 +1131,7 @@ function boot(): void {
       if (instructionText) byTestId("instruction-text").textContent = instructionText();
       renderShare();
       if (lastQueue) showQueue(lastQueue);
+      if (claimShown) void showClaim(claimShown);
     }
   });
   byTestId("start-report").addEventListener("click", () => void openForm("report"));

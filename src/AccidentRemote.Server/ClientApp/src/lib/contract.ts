@@ -128,6 +128,8 @@ export interface IceServersResponse { iceServers: RTCIceServer[]; ttlSeconds: nu
 
 export interface LiabilityScenario { code: string; nameZh: string; nameEn: string; atFault: string; others: string }
 export interface ClaimAcknowledged { caseId: string; insurerCode: string; claimReportNumber: string }
+/** GET /api/cases/{id}/claims as a party sees it: its own claim, with the 报案号 once the insurer acknowledged. */
+export interface PartyClaim { claimId: string; caseId: string; partyId: string; insurerCode: string; status: string; claimReportNumber: string | null; acknowledgedAt: string | null }
 
 export interface FraudSignal { code: string; description: string }
 
