@@ -24,7 +24,7 @@ if [ -n "$envfile" ]; then
   set -a; . "$envfile"; set +a
 fi
 : "${Database__ConnectionString:?set Database__ConnectionString (PostgreSQL)}"
-: "${Bus__RabbitMq__Password:?set Bus__RabbitMq__Password (the server's broker user)}"
+: "${Bus__RabbitMq__Password:?set Bus__RabbitMq__Password (the broker user of the server)}"
 : "${Signalling__Redis:?set Signalling__Redis (e.g. redis.internal:6379)}"
 export Database__Provider=Postgres Bus__Transport=RabbitMq ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
 configuration=${ACCIDENTREMOTE_CONFIGURATION:-Release}
