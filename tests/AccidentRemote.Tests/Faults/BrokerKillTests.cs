@@ -44,10 +44,11 @@ public sealed class BrokerKillTests
         var officer = await app.OfficerClientAsync();
         await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var template = await ReadyCases.TemplateAsync(app.CreateClient(), officer, code);
+        output?.WriteLine($"template case at {watch.Elapsed.TotalSeconds:F1} s");
         var caseIds = await ReadyCases.CloneAsync(pooled, template, CaseCount);
         output?.WriteLine($"{CaseCount} cases ready to close at {watch.Elapsed.TotalSeconds:F1} s");
 
-        var work = Directory.CreateTempSubdirectory("ar-fault-adapter-");
+        var work = RabbitNode.MemoryFolder("ar-fault-adapter-");
         try
         {
             using var adapter = await ClaimDelivery.StartAdapterAsync(code, rabbit.AmqpPort, vhost, sink, work);

@@ -51,10 +51,28 @@ public sealed class ServerKillTests
             ["Claims__MaxRetryDelay"] = "00:00:01",
             ["Claims__PublishConcurrency"] = "4",
             ["Claims__BatchSize"] = "20",
-            ["Logging__LogLevel__AccidentRemote.Server.Claims.ClaimDispatcher"] = "Warning",
+            ["Logging__LogLevel__AccidentRemote.Server.Claims"] = "Warning",
         });
         output?.WriteLine($"node up (pid {node.Pid}) at {watch.Elapsed.TotalSeconds:F1} s");
-        await kit.StartAdapterAsync(kit.Settings(http: sink.Endpoint));
+        var state = RabbitNode.MemoryFolder("ar-fault-state-");
+        try
+        {
+            var settings = kit.Settings(http: sink.Endpoint);
+            settings["Adapter:StateFile"] = Path.Combine(state.FullName, "state.db");
+            var adapter = await kit.StartAdapterAsync(settings);
+            await KillAndRestartMidDispatchAsync(node, sink, pooled, watch);
+            await kit.StopAdapterAsync(adapter);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            state.Delete(recursive: true);
+        }
+    }
+
+    private static async Task KillAndRestartMidDispatchAsync(NodeProcess node, InsurerHttpSink sink, string pooled, Stopwatch watch)
+    {
+        var output = TestContext.Current.TestOutputHelper;
 
         await Eventually.Until(() => Task.FromResult(sink.Claims.Count), n => n >= 50, "the first 50 claims at the insurer", TimeSpan.FromSeconds(60));
         await node.KillAsync();

@@ -90,12 +90,14 @@ public sealed class NodeProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
+        // Timestamps in the node's log, to read a failure against the test's own timeline.
+        start.Environment["Logging__Console__TimestampFormat"] = "HH:mm:ss.fff ";
         start.Environment["ACCIDENTREMOTE_CONFIGURATION"] = Configuration;
         start.Environment["ACCIDENTREMOTE_BIND"] = "127.0.0.1";
         lock (logLock)
         {
             log ??= new StreamWriter(LogFile, append: true, Encoding.UTF8) { AutoFlush = true };
-            log.WriteLine($"==== {Name}: start-node.sh {Port} ({DateTimeOffset.UtcNow:O})");
+            log.WriteLine($"==== {Name}: start-node.sh {Port} ({DateTimeOffset.UtcNow:HH:mm:ss.fff})");
         }
 
         var p = new Process { StartInfo = start };
@@ -119,6 +121,7 @@ public sealed class NodeProcess : IAsyncDisposable
                 using var response = await Probe.GetAsync(new Uri(Address, "/health/ready"));
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
+                    Write($"==== {Name}: ready ({DateTimeOffset.UtcNow:HH:mm:ss.fff})");
                     return;
                 }
             }
@@ -139,7 +142,7 @@ public sealed class NodeProcess : IAsyncDisposable
         var p = process ?? throw new InvalidOperationException($"{Name} was never started.");
         p.Kill(entireProcessTree: true);
         await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Write($"==== {Name}: killed with SIGKILL ({DateTimeOffset.UtcNow:O})");
+        Write($"==== {Name}: killed with SIGKILL ({DateTimeOffset.UtcNow:HH:mm:ss.fff})");
     }
 
     /// <summary>SIGTERM: the host's graceful shutdown.</summary>
