@@ -12,6 +12,7 @@ namespace AccidentRemote.Tests.Faults;
 /// on the same data. The outbox keeps what the broker had not confirmed, the quorum queue keeps
 /// what it had, the adapter skips what it already handed over: every claim reaches the insurer once.
 /// </summary>
+[Collection(ProcessKills.Name)]
 public sealed class BrokerKillTests
 {
     private const int CaseCount = 1000;

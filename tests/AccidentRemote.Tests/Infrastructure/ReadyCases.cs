@@ -33,7 +33,8 @@ public static class ReadyCases
     /// <summary>
     /// Copies the case, its parties and its documents <paramref name="count"/> times in one
     /// transaction. Signatures and events are not copied: closing checks the latest document's
-    /// status, which the last signature set to signed.
+    /// status, which the last signature set to signed. The copies' PDF bytes are a short marker,
+    /// not the ~200 KB original: a claim carries the document's number, code and hash, not its bytes.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>> CloneAsync(string connectionString, Guid template, int count)
     {
@@ -61,7 +62,8 @@ public static class ReadyCases
             CREATE TEMP TABLE clone_documents ON COMMIT DROP AS
                 SELECT d.*, m.clone_n, m.clone_case FROM documents d CROSS JOIN clone_map m WHERE d.case_id = @template;
             UPDATE clone_documents SET id = gen_random_uuid()::text, case_id = clone_case,
-                number = number || '-' || clone_n, verification_code = verification_code || clone_n;
+                number = number || '-' || clone_n, verification_code = verification_code || clone_n,
+                pdf = convert_to('copy of ' || number, 'UTF8');
             ALTER TABLE clone_documents DROP COLUMN clone_n, DROP COLUMN clone_case;
             INSERT INTO documents SELECT * FROM clone_documents;
             """, new { count, template = template.ToString() }, tx);
