@@ -34,11 +34,15 @@ public sealed class ServerKillTests
 
         // The schema and one case made by the real server; then 500 claims waiting in its outbox,
         // as after a burst of closes the node had no time to dispatch.
+        Guid template;
         using (var maker = TestApp.WithSettings(new() { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = pooled, ["Bus:Transport"] = "InMemory", ["Insurers:Catalogue:0:Code"] = kit.Code }))
         {
             var report = await maker.CreateClient().PostJsonAsync("/api/cases", Api.Report("京A10000", kit.Code, parties: 1), 201);
-            await FillOutboxAsync(pooled, Guid.Parse(report.GetProperty("caseId").GetString()!), kit.Code);
+            template = Guid.Parse(report.GetProperty("caseId").GetString()!);
         }
+
+        // Only once that in-process server is gone: its own dispatcher would take the claims.
+        await FillOutboxAsync(pooled, template, kit.Code);
 
         await using var node = await NodeProcess.StartAsync("node1", new()
         {
