@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Start and stop throwaway PostgreSQL and RabbitMQ instances under one run folder ($RUN).
-# Sourced by infra/test-in-namespace.sh. Everything listens on 127.0.0.1 only; data is
-# deleted when the run ends, so every run starts from nothing.
+# Sourced by infra/test-in-namespace.sh and infra/rabbitmq/node.sh. Everything listens on
+# 127.0.0.1 only; data is deleted when the run ends, so every run starts from nothing.
+# The RabbitMQ node can be chosen by setting these before sourcing (defaults in brackets):
+# RABBIT_NODENAME [rabbit@localhost], RABBIT_PORT [5672], RABBIT_DIST_PORT [25672],
+# RABBIT_MGMT_PORT [15672], RABBIT_DIR [$RUN/rabbitmq].
 
 PG_BIN="/usr/lib/postgresql/$(ls /usr/lib/postgresql | sort -V | tail -1)/bin"
 PG_PORT=5432
-RABBIT_PORT=5672
-RABBIT_MGMT_PORT=15672
+RABBIT_PORT=${RABBIT_PORT:-5672}
+RABBIT_MGMT_PORT=${RABBIT_MGMT_PORT:-15672}
+RABBIT_DIST_PORT=${RABBIT_DIST_PORT:-25672}
+RABBIT_NODENAME=${RABBIT_NODENAME:-rabbit@localhost}
+RABBIT_DIR=${RABBIT_DIR:-$RUN/rabbitmq}
 STARTED=()
 
 wait_for() { # wait_for <seconds> <description> <command...>
@@ -38,22 +44,22 @@ stop_postgres() {
 }
 
 rabbit_env() {
-  env HOME="$RUN/rabbitmq" \
-    RABBITMQ_NODENAME=rabbit@localhost \
+  env HOME="$RABBIT_DIR" \
+    RABBITMQ_NODENAME="$RABBIT_NODENAME" \
     RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
     RABBITMQ_NODE_PORT=$RABBIT_PORT \
-    RABBITMQ_DIST_PORT=25672 \
-    RABBITMQ_MNESIA_BASE="$RUN/rabbitmq/mnesia" \
-    RABBITMQ_LOG_BASE="$RUN/rabbitmq/log" \
-    RABBITMQ_PID_FILE="$RUN/rabbitmq/rabbit.pid" \
-    RABBITMQ_ENABLED_PLUGINS_FILE="$RUN/rabbitmq/enabled_plugins" \
-    RABBITMQ_CONFIG_FILE="$RUN/rabbitmq/rabbitmq" \
+    RABBITMQ_DIST_PORT=$RABBIT_DIST_PORT \
+    RABBITMQ_MNESIA_BASE="$RABBIT_DIR/mnesia" \
+    RABBITMQ_LOG_BASE="$RABBIT_DIR/log" \
+    RABBITMQ_PID_FILE="$RABBIT_DIR/rabbit.pid" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$RABBIT_DIR/enabled_plugins" \
+    RABBITMQ_CONFIG_FILE="$RABBIT_DIR/rabbitmq" \
     ERL_EPMD_ADDRESS=127.0.0.1 \
     "$@"
 }
 
 start_rabbitmq() {
-  local dir="$RUN/rabbitmq"
+  local dir="$RABBIT_DIR"
   mkdir -p "$dir/mnesia" "$dir/log"
   echo "[rabbitmq_management]." > "$dir/enabled_plugins"
   cat > "$dir/rabbitmq.conf" <<CONF
@@ -76,7 +82,7 @@ CONF
 }
 
 stop_rabbitmq() {
-  rabbit_env runuser -u rabbitmq -- /usr/lib/rabbitmq/bin/rabbitmqctl stop "$RUN/rabbitmq/rabbit.pid" >/dev/null 2>&1 || true
+  rabbit_env runuser -u rabbitmq -- /usr/lib/rabbitmq/bin/rabbitmqctl stop "$RABBIT_DIR/rabbit.pid" >/dev/null 2>&1 || true
   # epmd outlives the node; stop the one in this network namespace (it listens on its loopback only).
   ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1 || true
 }
