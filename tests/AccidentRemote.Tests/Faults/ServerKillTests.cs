@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using AccidentRemote.Tests.Infrastructure;
 using AccidentRemote.Tests.InsurerAdapter;
 using Dapper;
@@ -32,23 +31,26 @@ public sealed class ServerKillTests
         await using var proxy = new TcpProxy(new NpgsqlConnectionStringBuilder(pooled).Port);
         var throughProxy = new NpgsqlConnectionStringBuilder(pooled) { Port = proxy.Port }.ConnectionString;
 
-        // The schema and one case made by the real server; then 500 claims waiting in its outbox,
-        // as after a burst of closes the node had no time to dispatch.
+        // The node reaches RabbitMQ through a second proxy: while it is cut, closes fill the outbox.
+        await using var brokerProxy = new TcpProxy(TestServices.RabbitPort);
+
+        // The schema and one case ready to close, made by the real server in process; copied 500 times.
         Guid template;
+        string officerToken;
         using (var maker = TestApp.WithSettings(new() { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = pooled, ["Bus:Transport"] = "InMemory", ["Insurers:Catalogue:0:Code"] = kit.Code }))
         {
-            var report = await maker.CreateClient().PostJsonAsync("/api/cases", Api.Report("京A10000", kit.Code, parties: 1), 201);
-            template = Guid.Parse(report.GetProperty("caseId").GetString()!);
+            var officer = await maker.OfficerClientAsync();
+            officerToken = officer.DefaultRequestHeaders.Authorization!.Parameter!;
+            template = await ReadyCases.TemplateAsync(maker.CreateClient(), officer, kit.Code);
         }
 
-        // Only once that in-process server is gone: its own dispatcher would take the claims.
-        await FillOutboxAsync(pooled, template, kit.Code);
+        var caseIds = await ReadyCases.CloneAsync(pooled, template, ClaimCount);
 
         await using var node = await NodeProcess.StartAsync("node1", new()
         {
             ["Database__ConnectionString"] = throughProxy,
             ["Bus__RabbitMq__Host"] = TestServices.RabbitHost,
-            ["Bus__RabbitMq__Port"] = TestServices.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Bus__RabbitMq__Port"] = brokerProxy.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Bus__RabbitMq__VirtualHost"] = kit.Broker.Vhost.Name,
             ["Bus__RabbitMq__Username"] = kit.Broker.ServerUser,
             ["Bus__RabbitMq__Password"] = ProvisionedBroker.PasswordFor(kit.Broker.ServerUser),
@@ -61,6 +63,22 @@ public sealed class ServerKillTests
             ["Claims__BatchSize"] = "100",
             ["Logging__LogLevel__AccidentRemote.Server.Claims"] = "Warning",
         });
+
+        // Officers close the 500 cases on the node while it cannot reach the broker: closing needs
+        // only the database, so every close succeeds and its claim waits in the outbox.
+        brokerProxy.Cut();
+        using (var officerAtNode = new HttpClient { BaseAddress = node.Address })
+        {
+            officerAtNode.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", officerToken);
+            await Parallel.ForEachAsync(caseIds, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (id, _) =>
+                await officerAtNode.PostJsonAsync($"/api/cases/{id}/close", null));
+        }
+
+        var waiting = await ClaimDelivery.CountAsync(pooled);
+        Assert.Equal((long)ClaimCount, waiting.Total);
+        Assert.Equal(0L, waiting.Sent);
+        output?.WriteLine($"{ClaimCount} cases closed at the node, {waiting.Total - waiting.Sent} claims waiting, at {watch.Elapsed.TotalSeconds:F1} s");
+        brokerProxy.Restore();
         output?.WriteLine($"node up (pid {node.Pid}) at {watch.Elapsed.TotalSeconds:F1} s");
         var state = RabbitNode.MemoryFolder("ar-fault-state-");
         try
@@ -133,27 +151,5 @@ public sealed class ServerKillTests
             n => n == 0, "the claims unsent at the kill sent by the restarted node", TimeSpan.FromSeconds(60));
         output?.WriteLine($"round {round}: node up again (pid {node.Pid}) and the outbox drained at {watch.Elapsed.TotalSeconds:F1} s");
         return caught > 0;
-    }
-
-    /// <summary>Copies the one-party case <see cref="ClaimCount"/> times and puts one pending claim per copy in the outbox.</summary>
-    private static async Task FillOutboxAsync(string connectionString, Guid template, string code)
-    {
-        var caseIds = await ReadyCases.CloneAsync(connectionString, template, ClaimCount);
-        await using var c = new NpgsqlConnection(connectionString);
-        await c.OpenAsync();
-        var parties = (await c.QueryAsync<(string Id, string CaseId)>("SELECT id, case_id FROM parties WHERE case_id <> @template", new { template = template.ToString() })).ToList();
-        Assert.Equal(caseIds.Count, parties.Count);
-        var now = DateTimeOffset.UtcNow;
-        var rows = parties.Select(p =>
-        {
-            var claim = AdapterTestKit.NewClaim(code) with { ClaimId = Guid.NewGuid(), CaseId = Guid.Parse(p.CaseId) };
-            return new { Id = claim.ClaimId.ToString(), p.CaseId, PartyId = p.Id, Code = code, Payload = JsonSerializer.Serialize(claim, AccidentRemote.Server.Claims.ClaimOutbox.Json), Now = now };
-        });
-        await using var tx = await c.BeginTransactionAsync();
-        await c.ExecuteAsync("""
-            INSERT INTO claims (id, case_id, party_id, insurer_code, payload, status, attempts, created_at, next_attempt_at)
-            VALUES (@Id, @CaseId, @PartyId, @Code, @Payload, 'pending', 0, @Now, @Now)
-            """, rows, tx);
-        await tx.CommitAsync();
     }
 }
