@@ -55,9 +55,10 @@ internal static class PeerJsBench
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    public static async Task RunAsync(Uri server, int pairCount, int officerCount, int spreadMs, CancellationToken ct)
+    public static async Task RunAsync(Uri server, int? pid, int pairCount, int officerCount, int spreadMs, int settleSeconds, CancellationToken ct)
     {
-        Stats.Line($"peerjs: {pairCount} pairs, {officerCount} officers, server {server}, start spread {spreadMs} ms");
+        Stats.Line($"peerjs: {pairCount} pairs, {officerCount} officers, server {server} (node pid {pid}), start spread {spreadMs} ms");
+        var before = pid is { } p0 ? await ServerMemory.SettleAndReadAsync(p0, null, settleSeconds, ct) : default;
         var calls = Enumerable.Range(0, pairCount).Select(_ => new Call()).ToArray();
         var officers = new Peer[officerCount];
         var drivers = new Peer[pairCount];
@@ -80,6 +81,14 @@ internal static class PeerJsBench
             loops.Add(ReceiveLoopAsync(me, m => Received(me, m, calls), ct));
         }
 
+        using var keepAlive = new CancellationTokenSource();
+        var heartbeats = HeartbeatAsync(officers.Concat(drivers).ToList(), keepAlive.Token);
+        if (pid is { } p1)
+        {
+            ServerMemory.Report("PeerJS (node)", before, await ServerMemory.SettleAndReadAsync(p1, null, settleSeconds, ct), pairCount + officerCount);
+        }
+
+        var cpuBefore = pid is { } p2 ? ServerProcess.CpuSeconds(p2) : 0;
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, pairCount).Select(async i =>
         {
@@ -95,10 +104,38 @@ internal static class PeerJsBench
         var elapsed = Stopwatch.GetElapsedTime(started);
         Stats.Line($"calls complete: {calls.Count(c => c.Done.Task.IsCompleted)}/{pairCount}, messages relayed: {Latencies.Count} in {elapsed.TotalSeconds:F2} s");
         Stats.Line($"throughput: {Latencies.Count / elapsed.TotalSeconds:F0} messages/s");
+        if (pid is { } p3)
+        {
+            var cpu = ServerProcess.CpuSeconds(p3) - cpuBefore;
+            Stats.Line($"server CPU during the exchange: {cpu:F2} s user+system = {cpu * 1000 / Math.Max(1, Latencies.Count):F3} ms per relayed message ({cpu / elapsed.TotalSeconds * 100:F0}% of one core)");
+        }
+
+        await keepAlive.CancelAsync();
+        await heartbeats;
         Console.WriteLine(Stats.Summary("relay latency", Latencies));
         foreach (var p in officers.Concat(drivers))
         {
             p.Dispose();
+        }
+    }
+
+    /// <summary>PeerJS drops a peer silent for alive_timeout (60 s); its browser client sends HEARTBEAT every 5 s.</summary>
+    private static async Task HeartbeatAsync(IReadOnlyList<Peer> peers, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), ct);
+                foreach (var p in peers)
+                {
+                    await p.SendAsync(new { type = "HEARTBEAT" }, ct);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.WebSockets.WebSocketException)
+        {
+            // the bench is over
         }
     }
 
