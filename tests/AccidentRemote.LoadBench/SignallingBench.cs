@@ -26,14 +26,14 @@ internal static class SignallingBench
         public required int Officer { get; init; }
         public HubSocket? Party { get; set; }
         public int Received;
-        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Done { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private static readonly ConcurrentBag<double> Latencies = [];
     private static int failures;
     private static readonly string Padding = new('x', 4096);
 
-    public static async Task RunAsync(int pairCount, int officerCount, int spreadMs, int settleSeconds, CancellationToken ct)
+    public static async Task RunAsync(int pairCount, int officerCount, int spreadMs, int settleSeconds, int rounds, CancellationToken ct)
     {
         await using var db = await PostgresDatabase.CreateAsync();
         var postgres = BenchServers.Pooled(db);
@@ -87,8 +87,39 @@ internal static class SignallingBench
         var after = await ServerMemory.SettleAndReadAsync(server.Pid, baseAddress, settleSeconds, ct);
         ServerMemory.Report("server", before, after, connections);
 
-        // 3. The calls: every officer offers to every party, start times spread over spreadMs.
-        var cpuBefore = ServerProcess.CpuSeconds(server.Pid);
+        // 3. The calls: every officer offers to every party, start times spread over spreadMs. Round 1 meets a
+        //    freshly started server (JIT, pools); later rounds renegotiate on the same connections (as an ICE restart does).
+        for (var round = 1; round <= rounds; round++)
+        {
+            foreach (var p in pairs)
+            {
+                p.Received = 0;
+                p.Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            Latencies.Clear();
+            failures = 0;
+            Stats.Line($"round {round} of {rounds}{(round == 1 ? " (the server's first exchange: cold)" : "")}");
+            await ExchangeAsync(server.Pid, pairs, officerHubs, spreadMs, ct);
+        }
+
+        await keepAlive.CancelAsync();
+        await pinging;
+        foreach (var h in all)
+        {
+            h.Dispose();
+        }
+
+        foreach (var o in officers)
+        {
+            o.Http.Dispose();
+        }
+    }
+
+    private static async Task ExchangeAsync(int pid, Pair[] pairs, HubSocket[] officerHubs, int spreadMs, CancellationToken ct)
+    {
+        var pairCount = pairs.Length;
+        var cpuBefore = ServerProcess.CpuSeconds(pid);
         var started = Stopwatch.GetTimestamp();
         var sends = pairs.Select(async (p, i) =>
         {
@@ -104,25 +135,13 @@ internal static class SignallingBench
         var done = Task.WhenAll(pairs.Select(p => p.Done.Task));
         await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(120), ct));
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var cpu = ServerProcess.CpuSeconds(server.Pid) - cpuBefore;
+        var cpu = ServerProcess.CpuSeconds(pid) - cpuBefore;
         var complete = pairs.Count(p => p.Done.Task.IsCompleted);
         var messages = Latencies.Count;
         Stats.Line($"calls complete: {complete}/{pairCount}, failed sends: {failures}, messages relayed: {messages} in {elapsed.TotalSeconds:F2} s");
         Stats.Line($"throughput: {messages / elapsed.TotalSeconds:F0} messages/s (offer 4 KB, answer 4 KB, candidates ~150 B)");
         Stats.Line($"server CPU during the exchange: {cpu:F2} s user+system = {cpu * 1000 / Math.Max(1, messages):F3} ms per relayed message ({cpu / elapsed.TotalSeconds * 100:F0}% of one core)");
         Console.WriteLine(Stats.Summary("relay latency", Latencies));
-
-        await keepAlive.CancelAsync();
-        await pinging;
-        foreach (var h in all)
-        {
-            h.Dispose();
-        }
-
-        foreach (var o in officers)
-        {
-            o.Http.Dispose();
-        }
     }
 
     /// <summary>Every 10 s a ping on each connection: the server closes a connection silent for 30 s.</summary>
