@@ -63,8 +63,10 @@ internal static class ClaimsBench
         double pipelineRate;
         if (released is { } r0)
         {
+            // sent_at is written once per leased batch (after its confirms): the claims stamped with the first
+            // sent_at were published before it, so the rate counts only those confirmed after it.
             var drain = (lastSent - firstSent).TotalSeconds;
-            pipelineRate = rows.Count / drain;
+            pipelineRate = rows.Count(r => r.Sent > firstSent) / drain;
             Stats.Line($"claims written: {total}, confirmed into queues: {sent}");
             Stats.Line($"release → first confirm {(firstSent - r0).TotalSeconds:F2} s (host start: bus connection, topology); first → last confirm {drain:F2} s = {pipelineRate:F0} claims/s (the dispatcher's ceiling)");
             Stats.Line($"release → last confirm {(lastSent - r0).TotalSeconds:F2} s = {rows.Count / (lastSent - r0).TotalSeconds:F0} claims/s including the host start");
