@@ -101,7 +101,6 @@ internal static class PeerJsBench
 
         await keepAlive.CancelAsync();
         await heartbeats;
-        Console.WriteLine(Stats.Summary("relay latency", Latencies));
         foreach (var p in officers.Concat(drivers))
         {
             p.Dispose();
@@ -113,6 +112,7 @@ internal static class PeerJsBench
         var pairCount = calls.Length;
         var officerCount = officers.Length;
         var cpuBefore = pid is { } p2 ? ServerProcess.CpuSeconds(p2) : 0;
+        var clientBefore = ServerProcess.CpuSeconds(Environment.ProcessId);
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, pairCount).Select(async i =>
         {
@@ -128,12 +128,15 @@ internal static class PeerJsBench
         var elapsed = Stopwatch.GetElapsedTime(started);
         Stats.Line($"calls complete: {calls.Count(c => c.Done.Task.IsCompleted)}/{pairCount}, messages relayed: {Latencies.Count} in {elapsed.TotalSeconds:F2} s");
         Stats.Line($"throughput: {Latencies.Count / elapsed.TotalSeconds:F0} messages/s");
+        var client = ServerProcess.CpuSeconds(Environment.ProcessId) - clientBefore;
+        Stats.Line($"bench client CPU during the exchange: {client:F2} s = {client * 1000 / Math.Max(1, Latencies.Count):F3} ms per relayed message ({client / elapsed.TotalSeconds * 100:F0}% of one core)");
         if (pid is { } p3)
         {
             var cpu = ServerProcess.CpuSeconds(p3) - cpuBefore;
             Stats.Line($"server CPU during the exchange: {cpu:F2} s user+system = {cpu * 1000 / Math.Max(1, Latencies.Count):F3} ms per relayed message ({cpu / elapsed.TotalSeconds * 100:F0}% of one core)");
         }
 
+        Console.WriteLine(Stats.Summary("relay latency", Latencies));
     }
 
     /// <summary>PeerJS drops a peer silent for alive_timeout (60 s); its browser client sends HEARTBEAT every 5 s.</summary>

@@ -120,6 +120,7 @@ internal static class SignallingBench
     {
         var pairCount = pairs.Length;
         var cpuBefore = ServerProcess.CpuSeconds(pid);
+        var clientBefore = ServerProcess.CpuSeconds(Environment.ProcessId);
         var started = Stopwatch.GetTimestamp();
         var sends = pairs.Select(async (p, i) =>
         {
@@ -136,11 +137,13 @@ internal static class SignallingBench
         await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(120), ct));
         var elapsed = Stopwatch.GetElapsedTime(started);
         var cpu = ServerProcess.CpuSeconds(pid) - cpuBefore;
+        var client = ServerProcess.CpuSeconds(Environment.ProcessId) - clientBefore;
         var complete = pairs.Count(p => p.Done.Task.IsCompleted);
         var messages = Latencies.Count;
         Stats.Line($"calls complete: {complete}/{pairCount}, failed sends: {failures}, messages relayed: {messages} in {elapsed.TotalSeconds:F2} s");
         Stats.Line($"throughput: {messages / elapsed.TotalSeconds:F0} messages/s (offer 4 KB, answer 4 KB, candidates ~150 B)");
         Stats.Line($"server CPU during the exchange: {cpu:F2} s user+system = {cpu * 1000 / Math.Max(1, messages):F3} ms per relayed message ({cpu / elapsed.TotalSeconds * 100:F0}% of one core)");
+        Stats.Line($"bench client CPU during the exchange: {client:F2} s = {client * 1000 / Math.Max(1, messages):F3} ms per relayed message ({client / elapsed.TotalSeconds * 100:F0}% of one core)");
         Console.WriteLine(Stats.Summary("relay latency", Latencies));
     }
 
