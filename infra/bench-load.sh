@@ -5,6 +5,9 @@
 # after another and stops the services. Every benchmark is bounded and ends by itself.
 #   sudo infra/bench-load.sh                          # the default plan below
 #   sudo infra/bench-load.sh signalling --pairs 1000  # one benchmark, its own arguments
+#   sudo infra/bench-load.sh peerjs --pairs 1000      # the same exchange through a fresh PeerJS process
+#   sudo infra/bench-load.sh pair --pairs 1000 --spread-ms 0   # signalling, then peerjs, same arguments
+#   sudo infra/bench-load.sh claims --cases 1000 --hold        # the claim dispatcher's ceiling
 # The signalling bench starts the built Release server as its own process (a pure client bench);
 # PeerJS (npm `peer`) is installed under /tmp and started fresh for each `peerjs` run on
 # 127.0.0.1:9000, so that its memory per connection is measured from a clean process too.
@@ -48,7 +51,7 @@ bench() {
 # PeerJS in a fresh node process for one run; the bench reads its memory and CPU from /proc/<pid>.
 peerjs() {
   if [ ! -f "$PEERJS/node_modules/peer/dist/bin/peerjs.js" ]; then echo "!! no PeerJS: skipped peerjs $*"; return; fi
-  node "$PEERJS/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port 9000 >>"$RUN/peerjs.log" 2>&1 &
+  node "$PEERJS/node_modules/peer/dist/bin/peerjs.js" --host 127.0.0.1 --port 9000 --concurrent_limit 20000 >>"$RUN/peerjs.log" 2>&1 &
   PEER_PID=$!
   wait_for 30 "PeerJS server" curl -sf http://127.0.0.1:9000/
   echo "==> PeerJS server (peer 1.0.2, node $(node --version)) on 127.0.0.1:9000, pid $PEER_PID"
@@ -75,7 +78,7 @@ else
     # shellcheck disable=SC2086
     peerjs $args
   done
-  bench claims --cases 500 --hold
+  bench claims --cases 1000 --hold
   bench claims --cases 300
   bench api --reports 2000
   bench api --reports 500 --same-place
