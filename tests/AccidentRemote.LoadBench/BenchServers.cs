@@ -31,7 +31,7 @@ internal static class BenchServers
         return s;
     }
 
-    private static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "AccidentRemote.sln")))
@@ -53,6 +53,25 @@ internal static class BenchServers
         ["Database:ConnectionString"] = connectionString,
         ["Bus:Transport"] = "InMemory",
     }));
+
+    /// <summary>Reports spread over the city, 1 km apart (every report at one place is a duplicate candidate of every earlier one).</summary>
+    public static Dictionary<string, object?> Placed(Dictionary<string, object?> report, int i)
+    {
+        report["latitude"] = 39.60 + (i % 100 * 0.01);
+        report["longitude"] = 116.00 + (i / 100 % 100 * 0.01);
+        return report;
+    }
+
+    /// <summary>Signs an existing officer in: an HttpClient with the bearer set, and the token.</summary>
+    public static async Task<(HttpClient Client, string Token)> SignInAsync(Uri baseAddress, string username, string password)
+    {
+        var client = new HttpClient { BaseAddress = baseAddress };
+        var response = await client.PostAsJsonAsync("/api/officers/sign-in", new { username, password });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return (client, token);
+    }
 
     /// <summary>A new officer signed in over the Kestrel port: the HttpClient (bearer set) and the token.</summary>
     public static async Task<(HttpClient Client, string Token)> OfficerAsync(TestApp app, string username)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.WebSockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -55,10 +56,13 @@ internal static class PeerJsBench
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    public static async Task RunAsync(Uri server, int pairCount, int officerCount, int spreadMs, CancellationToken ct)
+    public static async Task RunAsync(Uri server, int? pid, int pairCount, int officerCount, int spreadMs, int settleSeconds, int rounds, CancellationToken ct)
     {
-        Stats.Line($"peerjs: {pairCount} pairs, {officerCount} officers, server {server}, start spread {spreadMs} ms");
+        Stats.Line($"peerjs: {pairCount} pairs, {officerCount} officers, server {server} (node pid {pid}), start spread {spreadMs} ms");
+        var before = pid is { } p0 ? await ServerMemory.SettleAndReadAsync(p0, null, settleSeconds, ct) : default;
         var calls = Enumerable.Range(0, pairCount).Select(_ => new Call()).ToArray();
+        // Received() reads the current round's calls through this holder.
+        var current = new StrongBox<Call[]>(calls);
         var officers = new Peer[officerCount];
         var drivers = new Peer[pairCount];
         var loops = new List<Task>();
@@ -66,7 +70,7 @@ internal static class PeerJsBench
         {
             officers[o] = await ConnectAsync(server, $"officer{o}", ct);
             var me = officers[o];
-            loops.Add(ReceiveLoopAsync(me, m => Received(me, m, calls), ct));
+            loops.Add(ReceiveLoopAsync(me, m => Received(me, m, current.Value!), ct));
         }
 
         await Stats.ForAsync(pairCount, 16, async (i, token) =>
@@ -77,9 +81,38 @@ internal static class PeerJsBench
         foreach (var d in drivers)
         {
             var me = d;
-            loops.Add(ReceiveLoopAsync(me, m => Received(me, m, calls), ct));
+            loops.Add(ReceiveLoopAsync(me, m => Received(me, m, current.Value!), ct));
         }
 
+        using var keepAlive = new CancellationTokenSource();
+        var heartbeats = HeartbeatAsync(officers.Concat(drivers).ToList(), keepAlive.Token);
+        if (pid is { } p1)
+        {
+            ServerMemory.Report("PeerJS (node)", before, await ServerMemory.SettleAndReadAsync(p1, null, settleSeconds, ct), pairCount + officerCount);
+        }
+
+        for (var round = 1; round <= rounds; round++)
+        {
+            current.Value = Enumerable.Range(0, pairCount).Select(_ => new Call()).ToArray();
+            Latencies.Clear();
+            Stats.Line($"round {round} of {rounds}{(round == 1 ? " (the server's first exchange: cold)" : "")}");
+            await ExchangeAsync(pid, officers, current.Value, spreadMs, ct);
+        }
+
+        await keepAlive.CancelAsync();
+        await heartbeats;
+        foreach (var p in officers.Concat(drivers))
+        {
+            p.Dispose();
+        }
+    }
+
+    private static async Task ExchangeAsync(int? pid, Peer[] officers, Call[] calls, int spreadMs, CancellationToken ct)
+    {
+        var pairCount = calls.Length;
+        var officerCount = officers.Length;
+        var cpuBefore = pid is { } p2 ? ServerProcess.CpuSeconds(p2) : 0;
+        var clientBefore = ServerProcess.CpuSeconds(Environment.ProcessId);
         var started = Stopwatch.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, pairCount).Select(async i =>
         {
@@ -95,10 +128,34 @@ internal static class PeerJsBench
         var elapsed = Stopwatch.GetElapsedTime(started);
         Stats.Line($"calls complete: {calls.Count(c => c.Done.Task.IsCompleted)}/{pairCount}, messages relayed: {Latencies.Count} in {elapsed.TotalSeconds:F2} s");
         Stats.Line($"throughput: {Latencies.Count / elapsed.TotalSeconds:F0} messages/s");
-        Console.WriteLine(Stats.Summary("relay latency", Latencies));
-        foreach (var p in officers.Concat(drivers))
+        var client = ServerProcess.CpuSeconds(Environment.ProcessId) - clientBefore;
+        Stats.Line($"bench client CPU during the exchange: {client:F2} s = {client * 1000 / Math.Max(1, Latencies.Count):F3} ms per relayed message ({client / elapsed.TotalSeconds * 100:F0}% of one core)");
+        if (pid is { } p3)
         {
-            p.Dispose();
+            var cpu = ServerProcess.CpuSeconds(p3) - cpuBefore;
+            Stats.Line($"server CPU during the exchange: {cpu:F2} s user+system = {cpu * 1000 / Math.Max(1, Latencies.Count):F3} ms per relayed message ({cpu / elapsed.TotalSeconds * 100:F0}% of one core)");
+        }
+
+        Console.WriteLine(Stats.Summary("relay latency", Latencies));
+    }
+
+    /// <summary>PeerJS drops a peer silent for alive_timeout (60 s); its browser client sends HEARTBEAT every 5 s.</summary>
+    private static async Task HeartbeatAsync(IReadOnlyList<Peer> peers, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(10), ct);
+                foreach (var p in peers)
+                {
+                    await p.SendAsync(new { type = "HEARTBEAT" }, ct);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.WebSockets.WebSocketException)
+        {
+            // the bench is over
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using AccidentRemote.Contracts.Claims;
 using MassTransit;
@@ -22,7 +23,11 @@ public sealed class ClaimDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        var lease = o.PublishTimeout * 3;
+        // The lease must outlast the whole batch even if every publish waits out its timeout, or another
+        // node would take over claims this one is still publishing: one timeout per wave of concurrent
+        // publishes, plus margin for the database.
+        var waves = (o.BatchSize + o.PublishConcurrency - 1) / o.PublishConcurrency;
+        var lease = o.PublishTimeout * (waves + 2);
         while (!stoppingToken.IsCancellationRequested)
         {
             var dispatched = 0;
@@ -31,8 +36,25 @@ public sealed class ClaimDispatcher(
                 var batch = await outbox.LeaseDueAsync(clock.GetUtcNow(), lease, o.BatchSize, stoppingToken);
                 // Several confirms in flight at once: waiting for each before the next caps throughput at one
                 // broker round trip per claim. Each claim is leased to this node alone, so order between them is free.
-                await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = o.PublishConcurrency, CancellationToken = stoppingToken },
-                    async (claim, ct) => await DispatchAsync(claim, o, ct));
+                var confirmed = new ConcurrentQueue<Guid>();
+                try
+                {
+                    await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = o.PublishConcurrency, CancellationToken = stoppingToken },
+                        async (claim, ct) =>
+                        {
+                            if (await DispatchAsync(claim, o, ct))
+                            {
+                                confirmed.Enqueue(claim.Id);
+                            }
+                        });
+                }
+                finally
+                {
+                    // Confirmed claims are marked sent together, in one statement, even when the pass is cut short.
+                    // Until then they stay leased: a crash in between publishes them again with the same message id.
+                    await outbox.MarkSentAsync(confirmed, clock.GetUtcNow(), CancellationToken.None);
+                }
+
                 dispatched = batch.Count;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -73,7 +95,8 @@ public sealed class ClaimDispatcher(
         }
     }
 
-    private async Task DispatchAsync(ClaimRow claim, ClaimsOptions o, CancellationToken stoppingToken)
+    /// <summary>Publishes one claim; true when the broker confirmed it (the caller marks it sent), false when it was parked or deferred.</summary>
+    private async Task<bool> DispatchAsync(ClaimRow claim, ClaimsOptions o, CancellationToken stoppingToken)
     {
         ClaimSubmitted? message;
         try
@@ -89,7 +112,7 @@ public sealed class ClaimDispatcher(
         if (message is null)
         {
             await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Parked, "The stored claim could not be read.", clock.GetUtcNow() + o.ParkedRetryInterval, stoppingToken);
-            return;
+            return false;
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -102,14 +125,15 @@ public sealed class ClaimDispatcher(
                 ctx.Mandatory = true;
                 ctx.SetRoutingKey(claim.InsurerCode);
             }, timeout.Token);
-            await outbox.MarkSentAsync(claim.Id, clock.GetUtcNow(), stoppingToken);
             logger.LogInformation("Claim {ClaimId} for insurer {Insurer} confirmed by the broker", claim.Id, claim.InsurerCode);
+            return true;
         }
         catch (Exception ex) when (IsUnroutable(ex))
         {
             var reason = $"No queue is bound for insurer '{claim.InsurerCode}' ({ClaimsWire.QueueFor(claim.InsurerCode)}); parked and retried every {o.ParkedRetryInterval.TotalSeconds:0.#} s.";
             await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Parked, reason, clock.GetUtcNow() + o.ParkedRetryInterval, stoppingToken);
             logger.LogWarning("Claim {ClaimId} parked: {Reason}", claim.Id, reason);
+            return false;
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
@@ -119,6 +143,7 @@ public sealed class ClaimDispatcher(
                 : $"Publishing failed: {ex.GetType().Name}: {ex.Message}";
             await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Pending, reason, clock.GetUtcNow() + delay, stoppingToken);
             logger.LogWarning("Claim {ClaimId} not delivered yet ({Reason}); retry in {Delay}", claim.Id, reason, delay);
+            return false;
         }
     }
 

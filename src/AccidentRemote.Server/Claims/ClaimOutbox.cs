@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using System.Text.Json;
 using AccidentRemote.Contracts.Claims;
 using AccidentRemote.Server.Cases;
@@ -193,14 +194,31 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks
         return rows.OrderBy(r => r.CreatedAt).ToList();
     }
 
-    public async Task MarkSentAsync(Guid id, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Marks claims the broker confirmed as sent, in one statement (one round trip for a whole leased batch).</summary>
+    public async Task MarkSentAsync(IReadOnlyCollection<Guid> ids, DateTimeOffset now, CancellationToken ct)
     {
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        // One parameter per id, named here: Dapper passes a list to Npgsql as an array (which `IN` does
+        // not take) but expands it for SQLite, so the shared SQL spells the list out itself.
+        var parameters = new DynamicParameters(new { now, sent = ClaimStatus.Sent });
+        var names = new List<string>(ids.Count);
+        foreach (var id in ids)
+        {
+            var name = "id" + names.Count.ToString(CultureInfo.InvariantCulture);
+            parameters.Add(name, id);
+            names.Add("@" + name);
+        }
+
         await using var c = await db.OpenAsync(ct);
-        await c.ExecuteAsync("""
+        await c.ExecuteAsync($"""
             UPDATE claims SET status = @sent, sent_at = @now, first_sent_at = COALESCE(first_sent_at, @now),
                 attempts = attempts + 1, last_error = NULL, locked_until = NULL
-            WHERE id = @id
-            """, new { id, now, sent = ClaimStatus.Sent });
+            WHERE id IN ({string.Join(", ", names)})
+            """, parameters);
     }
 
     /// <summary>

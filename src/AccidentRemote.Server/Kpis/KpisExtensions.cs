@@ -94,7 +94,8 @@ public static class KpisExtensions
         builder.Services.AddSingleton<KpiStore>();
         builder.Services.AddSingleton<CaseMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(CaseMetrics.MeterName)
+            // System.Runtime: the runtime's standard meter (GC heap, memory, thread pool), computed only when scraped.
+            .AddMeter(CaseMetrics.MeterName, "System.Runtime")
             .AddView(i => i.Name.StartsWith("accidentremote.case.", StringComparison.Ordinal)
                 ? new ExplicitBucketHistogramConfiguration { Boundaries = SecondsBuckets }
                 : null)

@@ -12,7 +12,7 @@ namespace AccidentRemote.Server.Signalling;
 /// party, never by connection id, so a reconnect (a new connection id) changes nothing.
 /// </summary>
 [Authorize]
-public sealed class CallHub(CaseStore cases, Presence presence, ILogger<CallHub> logger) : Hub<ICallClient>
+public sealed partial class CallHub(CaseStore cases, Presence presence, ILogger<CallHub> logger) : Hub<ICallClient>
 {
     public const string Path = "/hubs/call";
     private const string WatchedKey = "watched";
@@ -131,7 +131,7 @@ public sealed class CallHub(CaseStore cases, Presence presence, ILogger<CallHub>
             }
         }
 
-        logger.LogDebug("Relaying {Type} for case {CaseId}", signal.Type, signal.CaseId);
+        Log.Relaying(logger, signal.Type!, signal.CaseId);
         await Clients.Group(CallGroups.Party(signal.CaseId, signal.ToPartyId!.Value))
             .Signal(new IncomingSignal(signal.CaseId, null, signal.Type!, signal.Description, signal.Candidate));
     }
@@ -146,5 +146,12 @@ public sealed class CallHub(CaseStore cases, Presence presence, ILogger<CallHub>
         var created = new Dictionary<Guid, HashSet<Guid>>();
         Context.Items[WatchedKey] = created;
         return created;
+    }
+
+    private static partial class Log
+    {
+        // Generated: no argument array or boxing per relayed signal when Debug is off.
+        [LoggerMessage(Level = LogLevel.Debug, Message = "Relaying {Type} for case {CaseId}")]
+        public static partial void Relaying(ILogger logger, string type, Guid caseId);
     }
 }
