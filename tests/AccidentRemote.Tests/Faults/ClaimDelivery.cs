@@ -1,9 +1,6 @@
-using AccidentRemote.InsurerAdapter;
 using AccidentRemote.Tests.Infrastructure;
 using AccidentRemote.Tests.InsurerAdapter;
 using Dapper;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 
@@ -13,10 +10,9 @@ namespace AccidentRemote.Tests.Faults;
 internal static class ClaimDelivery
 {
     /// <summary>The real insurer adapter, hosted in the test, handing claims over to <paramref name="sink"/> over HTTP.</summary>
-    public static async Task<IHost> StartAdapterAsync(string code, int brokerPort, string vhost, InsurerHttpSink sink, DirectoryInfo work)
+    public static Task<IHost> StartAdapterAsync(string code, int brokerPort, string vhost, InsurerHttpSink sink, DirectoryInfo work)
     {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        return AdapterTestKit.StartHostAsync(new Dictionary<string, string?>
         {
             ["Adapter:InsurerCode"] = code,
             ["Adapter:Broker:Host"] = "127.0.0.1",
@@ -30,20 +26,6 @@ internal static class ClaimDelivery
             ["Adapter:MaxRetryDelay"] = "00:00:00.050",
             ["Adapter:Prefetch"] = "50",
         });
-        builder.Services.AddLogging();
-        builder.AddInsurerAdapter();
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync();
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-
-        return host;
     }
 
     public sealed record OutboxCounts(long Total, long Sent, long Acknowledged);

@@ -57,6 +57,14 @@ internal sealed class AdapterTestKit : IAsyncDisposable
 
     public async Task<IHost> StartAdapterAsync(Dictionary<string, string?> settings, Action<AdapterHooks>? hooks = null)
     {
+        var host = await StartHostAsync(settings, hooks);
+        hosts.Add(host);
+        return host;
+    }
+
+    /// <summary>The real insurer adapter hosted in the test process with these settings; the caller disposes it.</summary>
+    public static async Task<IHost> StartHostAsync(Dictionary<string, string?> settings, Action<AdapterHooks>? hooks = null)
+    {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddLogging();
@@ -75,7 +83,6 @@ internal sealed class AdapterTestKit : IAsyncDisposable
             throw;
         }
 
-        hosts.Add(host);
         return host;
     }
 
