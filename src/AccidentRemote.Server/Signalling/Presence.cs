@@ -76,9 +76,11 @@ public sealed class RedisPresence : Presence, IDisposable
     private readonly IDatabase db;
     private readonly string node = Guid.NewGuid().ToString("N");
     private readonly Timer heartbeat;
+    private readonly string prefix;
 
-    public RedisPresence(string configuration)
+    public RedisPresence(string configuration, string prefix)
     {
+        this.prefix = prefix;
         redis = ConnectionMultiplexer.Connect(configuration);
         db = redis.GetDatabase();
         Beat();
@@ -100,11 +102,11 @@ public sealed class RedisPresence : Presence, IDisposable
 
     public override bool IsOnline(Guid partyId) => LiveCount(PartyKey(partyId)) > 0;
 
-    public override void OfficerConnected(string connectionId) => db.HashSet("ar:presence:officers", connectionId, node);
+    public override void OfficerConnected(string connectionId) => db.HashSet(OfficersKey, connectionId, node);
 
-    public override void OfficerDisconnected(string connectionId) => db.HashDelete("ar:presence:officers", connectionId);
+    public override void OfficerDisconnected(string connectionId) => db.HashDelete(OfficersKey, connectionId);
 
-    public override int OfficersOnline => LiveCount("ar:presence:officers");
+    public override int OfficersOnline => LiveCount(OfficersKey);
 
     public void Dispose()
     {
@@ -117,7 +119,9 @@ public sealed class RedisPresence : Presence, IDisposable
 
     private void Beat() => db.StringSet(NodeKey(node), "1", HeartbeatTtl);
 
-    private static RedisKey PartyKey(Guid partyId) => $"ar:presence:party:{partyId:N}";
+    private RedisKey OfficersKey => $"{prefix}:presence:officers";
 
-    private static RedisKey NodeKey(string id) => $"ar:presence:node:{id}";
+    private RedisKey PartyKey(Guid partyId) => $"{prefix}:presence:party:{partyId:N}";
+
+    private RedisKey NodeKey(string id) => $"{prefix}:presence:node:{id}";
 }

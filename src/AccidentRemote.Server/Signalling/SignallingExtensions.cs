@@ -30,8 +30,8 @@ public static class SignallingExtensions
         if (!string.IsNullOrWhiteSpace(settings.Redis))
         {
             // Several nodes: hub groups and messages go through Redis, and so does presence.
-            signalR.AddStackExchangeRedis(settings.Redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("accidentremote"));
-            builder.Services.AddSingleton<Presence>(_ => new RedisPresence(settings.Redis));
+            signalR.AddStackExchangeRedis(settings.Redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(settings.RedisPrefix));
+            builder.Services.AddSingleton<Presence>(_ => new RedisPresence(settings.Redis, settings.RedisPrefix));
         }
         else
         {

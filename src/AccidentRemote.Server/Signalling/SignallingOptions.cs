@@ -21,6 +21,14 @@ public sealed class SignallingOptions
     /// </summary>
     public string Redis { get; set; } = "";
 
+    /// <summary>
+    /// Prefix of every Redis channel and key this deployment uses (SignalR backplane and presence).
+    /// Deployments that share one Redis (production and staging, or parallel test runs) must each
+    /// have their own, or they would push each other's queues to their officers.
+    /// </summary>
+    [RegularExpression("^[a-z0-9][a-z0-9._-]{0,39}$", ErrorMessage = "Signalling:RedisPrefix must be 1-40 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, e.g. accidentremote-prod.")]
+    public string RedisPrefix { get; set; } = "accidentremote";
+
     /// <summary>Burst of invocations a connection may make at once (ICE gathering sends many quickly).</summary>
     [Range(1, 10_000)]
     public int SignalBurst { get; set; } = 100;

@@ -11,12 +11,14 @@ public sealed class TwoNodeCallTests(Chromium chromium) : IClassFixture<Chromium
     public async Task A_driver_on_node_1_and_the_officer_on_node_2_complete_a_call()
     {
         await using var database = await PostgresDatabase.CreateAsync();
+        var redisPrefix = $"test-{Guid.NewGuid():N}";
         Dictionary<string, string?> Settings() => new()
         {
             ["Database:Provider"] = "Postgres",
             ["Database:ConnectionString"] = database.ConnectionString,
             ["Bus:Transport"] = "InMemory",
             ["Signalling:Redis"] = TestServices.Redis,
+            ["Signalling:RedisPrefix"] = redisPrefix, // the Redis is shared with other tests running at the same time
         };
         await using var node1 = Node(chromium, Settings());
         await using var node2 = Node(chromium, Settings());

@@ -11,6 +11,7 @@ public sealed class StartupValidationTests
         { "Bus:RabbitMq:Password", null, "Bus:RabbitMq:Username and Bus:RabbitMq:Password are required" },
         { "Insurers:Catalogue:0:Code", "Bad Code!", "Insurers:Catalogue:0:Code 'Bad Code!'" },
         { "Claims:BatchSize", "0", "BatchSize" },
+        { "Signalling:RedisPrefix", "Prod Env!", "Signalling:RedisPrefix must be" },
     };
 
     [Theory]

@@ -55,6 +55,7 @@ public sealed class ServerKillTests
             ["Bus__RabbitMq__Username"] = kit.Broker.ServerUser,
             ["Bus__RabbitMq__Password"] = ProvisionedBroker.PasswordFor(kit.Broker.ServerUser),
             ["Signalling__Redis"] = TestServices.Redis,
+            ["Signalling__RedisPrefix"] = $"test-{Guid.NewGuid():N}",
             ["Insurers__Catalogue__0__Code"] = kit.Code,
             ["Claims__PollInterval"] = "00:00:00.200",
             ["Claims__PublishTimeout"] = "00:00:02",

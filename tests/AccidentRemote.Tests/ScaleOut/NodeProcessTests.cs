@@ -30,6 +30,7 @@ public sealed class NodeProcessTests
             tokenB = (await admin.OfficerClientAsync($"b{prefix}")).DefaultRequestHeaders.Authorization!.Parameter!;
         }
 
+        var redisPrefix = $"test-{prefix}";
         Dictionary<string, string?> Settings() => new()
         {
             ["Database__ConnectionString"] = pooled,
@@ -39,6 +40,7 @@ public sealed class NodeProcessTests
             ["Bus__RabbitMq__Username"] = TestServices.RabbitUser,
             ["Bus__RabbitMq__Password"] = TestServices.RabbitPassword,
             ["Signalling__Redis"] = TestServices.Redis,
+            ["Signalling__RedisPrefix"] = redisPrefix, // the Redis is shared with other tests running at the same time
         };
         var starting = new[] { NodeProcess.StartAsync("node1", Settings()), NodeProcess.StartAsync("node2", Settings()) };
         NodeProcess[] nodes;

@@ -21,6 +21,7 @@ public sealed class TwoNodeTests
             ["Database:ConnectionString"] = database.ConnectionString,
             ["Bus:Transport"] = "InMemory",
             ["Signalling:Redis"] = TestServices.Redis,
+            ["Signalling:RedisPrefix"] = $"test-{prefix}", // the Redis is shared with other tests running at the same time
         };
         using var node1 = TestApp.WithSettings(Settings());
         using var node2 = TestApp.WithSettings(Settings());
@@ -53,5 +54,38 @@ public sealed class TwoNodeTests
         // The driver leaving node 1 reaches the officer on node 2.
         await phone.Connection.StopAsync();
         await console.WaitForAsync("PeerChanged", p => !p.GetProperty("online").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Two_deployments_sharing_one_Redis_with_their_own_prefixes_do_not_push_each_others_queues()
+    {
+        await using var databaseA = await PostgresDatabase.CreateAsync();
+        await using var databaseB = await PostgresDatabase.CreateAsync();
+        Dictionary<string, string?> Settings(PostgresDatabase database, string prefix) => new()
+        {
+            ["Database:Provider"] = "Postgres",
+            ["Database:ConnectionString"] = database.ConnectionString,
+            ["Bus:Transport"] = "InMemory",
+            ["Signalling:Redis"] = TestServices.Redis,
+            ["Signalling:RedisPrefix"] = prefix,
+        };
+        var id = Guid.NewGuid().ToString("N")[..8];
+        using var staging = TestApp.WithSettings(Settings(databaseA, $"staging-{id}"));
+        using var production = TestApp.WithSettings(Settings(databaseB, $"production-{id}"));
+        var stagingAddress = staging.StartKestrel();
+        var productionAddress = production.StartKestrel();
+        var officer = await production.OfficerClientAsync($"p{id}");
+        await using var console = await HubClient.ConnectAsync(productionAddress, officer.DefaultRequestHeaders.Authorization!.Parameter);
+        await using var stagingConsole = await HubClient.ConnectAsync(stagingAddress, (await staging.OfficerClientAsync($"s{id}")).DefaultRequestHeaders.Authorization!.Parameter);
+
+        // A report in staging reaches staging's officers; then one in production reaches production's.
+        var inStaging = (await staging.RealClient().PostJsonAsync("/api/cases", Api.Report("京A13579", parties: 1), 201)).GetProperty("caseId").GetString();
+        await stagingConsole.WaitForAsync("QueueChanged", q => q.EnumerateArray().Any(i => i.GetProperty("caseId").GetString() == inStaging));
+        var inProduction = (await production.RealClient().PostJsonAsync("/api/cases", Api.Report("京B24680", parties: 1), 201)).GetProperty("caseId").GetString();
+        await console.WaitForAsync("QueueChanged", q => q.EnumerateArray().Any(i => i.GetProperty("caseId").GetString() == inProduction));
+
+        // Production's console never got staging's queue, nor staging's production's.
+        Assert.All(console.All("QueueChanged"), q => Assert.DoesNotContain(q.EnumerateArray(), i => i.GetProperty("caseId").GetString() == inStaging));
+        Assert.All(stagingConsole.All("QueueChanged"), q => Assert.DoesNotContain(q.EnumerateArray(), i => i.GetProperty("caseId").GetString() == inProduction));
     }
 }
