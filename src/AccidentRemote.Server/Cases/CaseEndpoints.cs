@@ -18,6 +18,7 @@ public static class CaseEndpoints
         var drivers = app.MapGroup("/api/cases").WithTags("Cases");
         drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
         drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
+        app.MapIntake();
         drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization(AuthExtensions.CasePolicy);
         drivers.MapPost("/{caseId:guid}/satisfaction", Rate).RequireAuthorization(AuthExtensions.PartyPolicy);
 
@@ -34,7 +35,9 @@ public static class CaseEndpoints
                 ? Results.Ok(signals)
                 : Results.Problem(statusCode: 404, title: "No such case."));
         officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
-            Escalation.OfficerReasons.Contains(request.Reason ?? "")
+            RequestValidation.UnsafeCharacter(request.Note, multiline: true) is not null
+                ? UnsafeText("note")
+                : Escalation.OfficerReasons.Contains(request.Reason ?? "")
                 ? await Notify(await store.EscalateAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, Trim(request.Note), ct), notifier, metrics, queueChanged: true)
                 : Reasons("reason", Escalation.OfficerReasons));
         officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
@@ -69,26 +72,34 @@ public static class CaseEndpoints
             vehicle with { OtherPlate = otherPlate, DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
             request.NumberOfParties!.Value, triage.AnyoneInjured.Value, triage.VehiclesDrivable.Value, triage.HazardousGoods ?? false, escalation), ct);
 
+        var duplicate = created.Duplicate;
         var response = new ReportResponse(
             created.Case.Id, created.Case.CaseNumber, created.Case.Status, created.Party.Id, created.Party.PartyNumber,
-            created.PartyToken, created.MatchedExistingCase ? null : created.Case.JoinCode, escalation is not null,
+            created.PartyToken, created.Case.JoinCode, escalation is not null,
             escalation is not null ? text[Escalation.AdviceKey(escalation)].Value
-                : created.MatchedExistingCase ? text["Advice.matched"].Value : null,
-            created.MatchedExistingCase);
+                : duplicate is not null ? text["Advice.possibleDuplicate"].Value : null,
+            MatchedExistingCase: false, JoinSecret: created.Case.JoinSecret, PossibleDuplicate: duplicate is not null);
         metrics.Reported(escalation is not null);
         if (escalation is null)
         {
             await notifier.QueueChangedAsync();
         }
 
+        if (duplicate is { Mergeable: true })
+        {
+            // Only the plate goes to the existing case's party; nothing of theirs comes back.
+            await notifier.DuplicateQuestionAsync(duplicate.ExistingCaseId, duplicate.AskedPartyId, duplicate.LinkId, duplicate.ReporterPlate);
+        }
+
         return TypedResults.Created($"/api/cases/{created.Case.Id}", response);
     }
 
     private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
-        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock, ICaseNotifier notifier, CancellationToken ct)
+        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, IOptions<CasesOptions> options, JoinGuard guard, HttpContext http,
+        TimeProvider clock, ICaseNotifier notifier, CancellationToken ct)
     {
         var check = new RequestValidation(insurers.Value, clock);
-        check.JoinCode(request.JoinCode);
+        var (code, secret) = check.JoinCode(request.JoinCode, request.JoinSecret);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
         var device = check.Device(request.DeviceLatitude, request.DeviceLongitude);
         if (check.HasErrors || vehicle is null)
@@ -96,22 +107,40 @@ public static class CaseEndpoints
             return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
         }
 
-        var result = await store.JoinAsync(request.JoinCode!.Trim(), vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, ct);
-        if (result is CaseStore.JoinResult.Joined)
+        // A budget of failures per client and, for typed codes, for everyone: nobody sweeps the code space.
+        var client = AuthExtensions.ClientKey(http);
+        var typed = secret is null;
+        if (guard.Blocked(client, typed) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: 429, title: "Too many wrong join codes.",
+                detail: $"Try again in {Math.Ceiling(wait.TotalMinutes)} minutes, or scan the QR code on the other driver's phone.");
+        }
+
+        var result = await store.JoinAsync(code, secret, vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, options.Value.JoinFailuresBeforeLock, ct);
+        if (result is JoinResult.UnknownCode or JoinResult.Locked)
+        {
+            guard.Failed(client, typed);
+        }
+
+        if (result is JoinResult.Joined joined)
         {
             await notifier.QueueChangedAsync();
+            await notifier.CaseChangedAsync(joined.Case.Id, joined.Case.Status);
         }
 
         return result switch
         {
-            CaseStore.JoinResult.Joined j => TypedResults.Created($"/api/cases/{j.Case.Id}",
+            JoinResult.Joined j => TypedResults.Created($"/api/cases/{j.Case.Id}",
                 new JoinResponse(j.Case.Id, j.Case.CaseNumber, j.Case.Status, j.Party.Id, j.Party.PartyNumber, j.PartyToken)),
-            CaseStore.JoinResult.Full f => TypedResults.Problem(statusCode: 409, title: "Everyone has already joined this case.",
+            JoinResult.Full f => TypedResults.Problem(statusCode: 409, title: "Everyone has already joined this case.",
                 detail: $"The case was reported with {f.ExpectedParties} vehicles and all of them have joined. If yours is another vehicle, report the accident yourself."),
-            CaseStore.JoinResult.AlreadyJoined => TypedResults.Problem(statusCode: 409, title: "This vehicle has already joined the case.",
+            JoinResult.Locked => TypedResults.Problem(statusCode: 423, title: "This join code is locked.",
+                detail: "Too many wrong codes were tried for this case. Scan the QR code on the other driver's phone, or ask them for the new code they can make on their page."),
+            JoinResult.AlreadyJoined => TypedResults.Problem(statusCode: 409, title: "This vehicle has already joined the case.",
                 detail: "A party with the same plate is already in this case. Use the phone that joined, or check the plate."),
             _ => TypedResults.Problem(statusCode: 404, title: "No open case has this join code.",
-                detail: "Check the 6 digits on the other driver's phone. A code stops working once the case is closed or everyone has joined."),
+                detail: "Check the 8 digits on the other driver's phone. A code stops working once the case is closed or everyone has joined."),
         };
     }
 
@@ -151,6 +180,11 @@ public static class CaseEndpoints
             errors["comment"] = ["The comment may have at most 500 characters."];
         }
 
+        if (RequestValidation.UnsafeCharacter(request.Comment, multiline: true) is not null)
+        {
+            errors["comment"] = [UnsafeTextMessage];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The rating has errors.");
@@ -169,6 +203,11 @@ public static class CaseEndpoints
     private static string? Trim2000(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
     private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim()[..Math.Min(s.Trim().Length, 500)];
+
+    private const string UnsafeTextMessage = "The text contains an invisible or control character (such as a direction override), which is not allowed: type it again without copying from elsewhere.";
+
+    private static ValidationProblem UnsafeText(string field) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [UnsafeTextMessage] }, title: "The request has errors.");
 
     private static ValidationProblem Reasons(string field, IReadOnlyList<string> allowed) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be one of: {string.Join(", ", allowed)}."] });
@@ -206,6 +245,11 @@ public static class CaseEndpoints
         else if (request.AtFaultPartyId is null)
         {
             errors["parties"] = ["Send each party's share in parties, or atFaultPartyId to take the scenario's suggested split."];
+        }
+
+        if (RequestValidation.UnsafeCharacter(request.Facts, multiline: true) is not null)
+        {
+            errors["facts"] = [UnsafeTextMessage];
         }
 
         if (errors.Count > 0)

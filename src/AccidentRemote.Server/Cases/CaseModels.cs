@@ -53,7 +53,8 @@ public sealed record JoinRequest(
     string? InsurerCode,
     string? PolicyNumber,
     double? DeviceLatitude = null,
-    double? DeviceLongitude = null);
+    double? DeviceLongitude = null,
+    string? JoinSecret = null);
 
 public sealed record ReportResponse(
     Guid CaseId,
@@ -65,7 +66,9 @@ public sealed record ReportResponse(
     string? JoinCode,
     bool Escalated,
     string? Advice,
-    bool MatchedExistingCase = false);
+    bool MatchedExistingCase = false,
+    string? JoinSecret = null,
+    bool PossibleDuplicate = false);
 
 public sealed record JoinResponse(Guid CaseId, string CaseNumber, string Status, Guid PartyId, int PartyNumber, string PartyToken);
 
@@ -110,6 +113,10 @@ public sealed class CaseRow
     public string? Facts { get; set; }
     public string? Weather { get; set; }
     public string? MediationResult { get; set; }
+    public string? JoinSelector { get; set; }
+    public string? JoinSecret { get; set; }
+    public int JoinFailures { get; set; }
+    public DateTimeOffset? JoinLockedAt { get; set; }
 }
 
 public sealed class PartyRow
@@ -160,7 +167,8 @@ public sealed record CaseTimes(DateTimeOffset ReportedAt, DateTimeOffset? Answer
 public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string Phone, string? Liability, DateTimeOffset JoinedAt, string? Name, string? IdNumber,
     string? CompulsoryInsurance = null);
 
-public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address);
+public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address,
+    IReadOnlyList<string>? PossibleDuplicateOf = null);
 
 /// <summary>Where a waiting case stands: 1 = next to be answered.</summary>
 public sealed record QueuePositionView(Guid CaseId, int Position, int ExpectedWaitSeconds);

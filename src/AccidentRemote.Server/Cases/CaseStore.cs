@@ -23,12 +23,13 @@ public abstract record CaseChange
 }
 
 /// <summary>Cases and their parties. Every state change is one transaction with its event row.</summary>
-public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
+public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
 {
     private const string CaseColumns = """
         id, case_number, status, join_code, expected_parties, accident_time, latitude, longitude, address,
         anyone_injured, vehicles_drivable, hazardous_goods, escalation_reason, officer_id,
-        reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at, liability_scenario, facts, weather, mediation_result
+        reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at, liability_scenario, facts, weather, mediation_result,
+        join_selector, join_secret, join_failures, join_locked_at
         """;
 
     private const string PartyColumns = """
@@ -39,7 +40,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         VehicleData Vehicle, DateTimeOffset AccidentTime, double? Latitude, double? Longitude, string? Address,
         int ExpectedParties, bool AnyoneInjured, bool VehiclesDrivable, bool HazardousGoods, string? EscalationReason);
 
-    public sealed record Created(CaseRow Case, PartyRow Party, string PartyToken, bool MatchedExistingCase = false);
+    public sealed record Created(CaseRow Case, PartyRow Party, string PartyToken, bool MatchedExistingCase = false, PossibleDuplicate? Duplicate = null);
 
     /// <summary>Two reports of one accident belong to one case when made this close in time and place.</summary>
     public static readonly TimeSpan DuplicateWindow = TimeSpan.FromMinutes(30);
@@ -53,19 +54,17 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
     {
         var now = clock.GetUtcNow();
         var escalated = report.EscalationReason is not null;
-        if (!escalated && await MatchExistingAsync(report, now, ct) is { } matched)
-        {
-            return matched;
-        }
-
         for (var attempt = 0; ; attempt++)
         {
+            var join = escalated || report.ExpectedParties < 2 ? null : NewJoin();
             var row = new CaseRow
             {
                 Id = Guid.NewGuid(),
                 CaseNumber = NewCaseNumber(now),
                 Status = escalated ? CaseStatus.Escalated : CaseStatus.Queued,
-                JoinCode = escalated || report.ExpectedParties < 2 ? null : NewJoinCode(),
+                JoinCode = join?.Code,
+                JoinSelector = join?.Selector,
+                JoinSecret = join?.Secret,
                 ExpectedParties = report.ExpectedParties,
                 AccidentTime = report.AccidentTime.ToUniversalTime(),
                 Latitude = report.Latitude,
@@ -86,88 +85,24 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
                     INSERT INTO cases ({CaseColumns})
                     VALUES (@Id, @CaseNumber, @Status, @JoinCode, @ExpectedParties, @AccidentTime, @Latitude, @Longitude, @Address,
                             @AnyoneInjured, @VehiclesDrivable, @HazardousGoods, @EscalationReason, @OfficerId,
-                            @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts, NULL, NULL)
+                            @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts, NULL, NULL,
+                            @JoinSelector, @JoinSecret, 0, NULL)
                     """, row, tx);
                 var (party, token) = await InsertPartyAsync(c, tx, row.Id, 1, report.Vehicle, now);
                 await AddEventAsync(c, tx, row.Id, "reported", $"party:{party.Id}", null, now);
                 // Triage decided at once: the case goes to the officers' queue, or to an on-scene officer.
                 await AddEventAsync(c, tx, row.Id, escalated ? "escalated" : "queued", "system", report.EscalationReason, now);
+                // Never merged here: a report that fits an open case is linked to it as a possible duplicate.
+                var duplicate = escalated ? null : await LinkPossibleDuplicateAsync(c, tx, row, party, report, now, ct);
 
                 await tx.CommitAsync(ct);
-                return new Created(row, party, token);
+                return new Created(row, party, token, Duplicate: duplicate);
             }
-            catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 5)
+            catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 20)
             {
                 // Case number or join code collided with an existing one: draw again.
             }
         }
-    }
-
-    /// <summary>
-    /// The other driver may report on their own instead of joining with the code. A report is
-    /// matched into an open case when one side named the other's plate, the accident times are
-    /// within 30 minutes, and both places are known and within 500 m. Then the driver becomes
-    /// a party of that case: officers see one case, not two.
-    /// </summary>
-    private async Task<Created?> MatchExistingAsync(NewReport report, DateTimeOffset now, CancellationToken ct)
-    {
-        if (report.Latitude is not { } lat || report.Longitude is not { } lng)
-        {
-            return null;
-        }
-
-        // The database narrows it down with indexes: one side named the other's plate
-        // (ix_parties_plate, ix_parties_other_plate), an open case within the time window, inside
-        // a box around the place. The exact great-circle distance is then checked here, so the
-        // cost of a report no longer grows with the number of open cases in the city.
-        var (latDelta, lngDelta) = BoundingBox(lat, DuplicateDistanceMetres);
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var candidates = await c.QueryAsync<CaseRow>($"""
-            SELECT {CaseColumns} FROM cases
-            WHERE status IN ({JoinableList}) AND accident_time >= @from AND accident_time <= @to
-              AND latitude BETWEEN @latMin AND @latMax AND longitude BETWEEN @lngMin AND @lngMax
-              AND EXISTS (SELECT 1 FROM parties p
-                          WHERE p.case_id = cases.id AND (p.plate = @otherPlate OR p.other_plate = @plate))
-            ORDER BY reported_at
-            """,
-            new
-            {
-                from = report.AccidentTime - DuplicateWindow,
-                to = report.AccidentTime + DuplicateWindow,
-                latMin = lat - latDelta,
-                latMax = lat + latDelta,
-                lngMin = lng - lngDelta,
-                lngMax = lng + lngDelta,
-                otherPlate = report.Vehicle.OtherPlate,
-                plate = report.Vehicle.Plate,
-            }, tx);
-        foreach (var candidate in candidates)
-        {
-            if (DistanceMetres(lat, lng, candidate.Latitude!.Value, candidate.Longitude!.Value) > DuplicateDistanceMetres)
-            {
-                continue;
-            }
-
-            var parties = (await c.QueryAsync<PartyRow>($"SELECT {PartyColumns} FROM parties WHERE case_id = @id", new { id = candidate.Id }, tx)).ToList();
-            var named = parties.Any(p => p.Plate == report.Vehicle.OtherPlate || p.OtherPlate == report.Vehicle.Plate);
-            if (!named || parties.Count >= candidate.ExpectedParties || parties.Any(p => p.Plate == report.Vehicle.Plate))
-            {
-                continue;
-            }
-
-            var (party, token) = await InsertPartyAsync(c, tx, candidate.Id, parties.Count + 1, report.Vehicle, now);
-            if (parties.Count + 1 == candidate.ExpectedParties)
-            {
-                await c.ExecuteAsync("UPDATE cases SET join_code = NULL WHERE id = @id", new { id = candidate.Id }, tx);
-            }
-
-            await AddEventAsync(c, tx, candidate.Id, "matched", $"party:{party.Id}", "separate report matched by plate, time and place", now);
-            await tx.CommitAsync(ct);
-            return new Created(candidate, party, token, MatchedExistingCase: true);
-        }
-
-        return null;
     }
 
     /// <summary>
@@ -194,62 +129,6 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return 2 * r * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    public abstract record JoinResult
-    {
-        public sealed record Joined(CaseRow Case, PartyRow Party, string PartyToken) : JoinResult;
-
-        public sealed record UnknownCode : JoinResult;
-
-        public sealed record Full(int ExpectedParties) : JoinResult;
-
-        public sealed record AlreadyJoined : JoinResult;
-    }
-
-    public async Task<JoinResult> JoinAsync(string joinCode, VehicleData vehicle, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var c = await db.OpenAsync(ct);
-            await using var tx = await c.BeginTransactionAsync(ct);
-            var row = await c.QuerySingleOrDefaultAsync<CaseRow>(
-                $"SELECT {CaseColumns} FROM cases WHERE join_code = @joinCode", new { joinCode }, tx);
-            if (row is null || !CaseStatus.Joinable.Contains(row.Status))
-            {
-                return new JoinResult.UnknownCode();
-            }
-
-            var parties = (await c.QueryAsync<PartyRow>($"SELECT {PartyColumns} FROM parties WHERE case_id = @id", new { id = row.Id }, tx)).ToList();
-            if (parties.Any(p => p.Plate == vehicle.Plate))
-            {
-                return new JoinResult.AlreadyJoined();
-            }
-
-            if (parties.Count >= row.ExpectedParties)
-            {
-                return new JoinResult.Full(row.ExpectedParties);
-            }
-
-            try
-            {
-                var (party, token) = await InsertPartyAsync(c, tx, row.Id, parties.Count + 1, vehicle, now);
-                if (parties.Count + 1 == row.ExpectedParties)
-                {
-                    // Everyone is here: the code has done its job and must not let anyone else in.
-                    await c.ExecuteAsync("UPDATE cases SET join_code = NULL WHERE id = @id", new { id = row.Id }, tx);
-                }
-
-                await AddEventAsync(c, tx, row.Id, "joined", $"party:{party.Id}", null, now);
-                await tx.CommitAsync(ct);
-                return new JoinResult.Joined(row, party, token);
-            }
-            catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 5)
-            {
-                // Two parties joined at the same moment and took the same number: read again.
-            }
-        }
-    }
-
     public async Task<PartyIdentity?> FindPartyByTokenAsync(string token, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -270,12 +149,13 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<QueueRow>("""
             SELECT k.id, k.case_number, k.reported_at, k.expected_parties, k.address,
-                   (SELECT COUNT(*) FROM parties p WHERE p.case_id = k.id) AS parties_joined
+                   (SELECT COUNT(*) FROM parties p WHERE p.case_id = k.id AND p.rejected_at IS NULL) AS parties_joined
             FROM cases k WHERE k.status = @status ORDER BY k.reported_at
             """, new { status = CaseStatus.Queued });
+        var duplicates = await PendingDuplicateNumbersAsync(c, CaseStatus.Queued);
         return rows.Select(r => new QueueItem(
             r.Id, r.CaseNumber, r.ReportedAt, (int)Math.Max(0, (now - r.ReportedAt).TotalSeconds),
-            r.PartiesJoined, r.ExpectedParties, r.Address)).ToList();
+            r.PartiesJoined, r.ExpectedParties, r.Address, duplicates.GetValueOrDefault(r.Id))).ToList();
     }
 
     /// <summary>
@@ -461,7 +341,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
     public Task<CaseChange> EscalateAsync(Guid caseId, Guid officerId, bool isSupervisor, string reason, string? note, CancellationToken ct) =>
         ChangeAsync(caseId, officerId, isSupervisor, "escalate", async (c, tx, details, now) =>
         {
-            await c.ExecuteAsync("UPDATE cases SET escalation_reason = @reason, escalated_at = @now, join_code = NULL WHERE id = @caseId",
+            await c.ExecuteAsync($"UPDATE cases SET escalation_reason = @reason, escalated_at = @now, {ClearJoin} WHERE id = @caseId",
                 new { reason, now, caseId }, tx);
             return null;
         }, ct, detail: note is null ? reason : $"{reason}: {note}", anyOfficerInQueue: true);
@@ -470,7 +350,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
     public Task<CaseChange> AbandonAsync(Guid caseId, Guid officerId, bool isSupervisor, string reason, CancellationToken ct) =>
         ChangeAsync(caseId, officerId, isSupervisor, "abandon", async (c, tx, details, now) =>
         {
-            await c.ExecuteAsync("UPDATE cases SET join_code = NULL WHERE id = @caseId", new { caseId }, tx);
+            await c.ExecuteAsync($"UPDATE cases SET {ClearJoin} WHERE id = @caseId", new { caseId }, tx);
             return null;
         }, ct, detail: reason, anyOfficerInQueue: true);
 
@@ -530,7 +410,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
                     $"Only {details.Parties.Count} of {details.Case.ExpectedParties} parties have joined; the others join with code {details.Case.JoinCode}.");
             }
 
-            await c.ExecuteAsync("UPDATE cases SET closed_at = @now, join_code = NULL WHERE id = @caseId", new { now, caseId }, tx);
+            await c.ExecuteAsync($"UPDATE cases SET closed_at = @now, {ClearJoin} WHERE id = @caseId", new { now, caseId }, tx);
             details.Case.ClosedAt = now;
             await outbox.EnqueueAsync(c, tx, details, now, ct);
             return null;
@@ -605,7 +485,7 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         }
 
         var parties = await c.QueryAsync<PartyRow>(
-            $"SELECT {PartyColumns} FROM parties WHERE case_id = @id ORDER BY party_number", new { id }, tx);
+            $"SELECT {PartyColumns} FROM parties WHERE case_id = @id AND rejected_at IS NULL ORDER BY party_number", new { id }, tx);
         return new CaseDetails(row, parties.ToList());
     }
 
@@ -654,5 +534,4 @@ public sealed class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
         return $"AR{local:yyMMdd}-{RandomNumberGenerator.GetString("23456789ABCDEFGHJKLMNPQRSTUVWXYZ", 4)}";
     }
 
-    private static string NewJoinCode() => RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
 }

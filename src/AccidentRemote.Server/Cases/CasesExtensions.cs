@@ -14,6 +14,22 @@ public sealed class CasesOptions
     /// <summary>Reports and joins allowed from one client address per minute (join codes must not be guessable by brute force).</summary>
     [Range(1, 100_000)]
     public int ReportsPerMinutePerAddress { get; set; } = 30;
+
+    /// <summary>Wrong typed codes against one case before its typed code is locked (the link and QR still work; the first party can renew the code).</summary>
+    [Range(1, 100, ErrorMessage = "Cases:JoinFailuresBeforeLock must be between 1 and 100.")]
+    public int JoinFailuresBeforeLock { get; set; } = 5;
+
+    /// <summary>Failed joins allowed from one client per window before it must wait.</summary>
+    [Range(1, 100_000, ErrorMessage = "Cases:JoinFailuresPerClient must be between 1 and 100000.")]
+    public int JoinFailuresPerClient { get; set; } = 10;
+
+    /// <summary>Failed typed-code joins allowed from all clients together per window (a sweep from many addresses).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Cases:JoinFailuresGlobal must be between 1 and 1000000.")]
+    public int JoinFailuresGlobal { get; set; } = 300;
+
+    /// <summary>The window of the join failure budgets, in minutes.</summary>
+    [Range(1, 1440, ErrorMessage = "Cases:JoinFailureWindowMinutes must be between 1 and 1440.")]
+    public int JoinFailureWindowMinutes { get; set; } = 15;
 }
 
 public static class CasesExtensions
@@ -25,6 +41,7 @@ public static class CasesExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<CaseStore>();
+        builder.Services.AddSingleton<JoinGuard>();
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(CaseEndpoints.ReportRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<CasesOptions>>().Value.ReportsPerMinutePerAddress;

@@ -127,6 +127,46 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         {
             Add("address", "The address is longer than 200 characters; shorten it to the road and nearest crossing or landmark.");
         }
+
+        SafeText("address", address);
+    }
+
+    /// <summary>
+    /// Refuses text that would be shown to others with characters that change how it reads:
+    /// control characters (line breaks only where <paramref name="multiline"/>), bidirectional
+    /// overrides and isolates (U+202E turned a case time around on the console) and other
+    /// invisible format characters.
+    /// </summary>
+    public void SafeText(string field, string? value, bool multiline = false)
+    {
+        if (UnsafeCharacter(value, multiline) is { } bad)
+        {
+            Add(field, $"The text contains an invisible or control character (U+{(int)bad:X4}), which is not allowed here. Type it again without copying from elsewhere.");
+        }
+    }
+
+    /// <summary>The first character that may not be in user text shown to others, or null.</summary>
+    public static char? UnsafeCharacter(string? value, bool multiline = false)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        foreach (var ch in value)
+        {
+            var category = char.GetUnicodeCategory(ch);
+            var allowedControl = multiline && ch is '\n' or '\r' or '\t';
+            if ((category == System.Globalization.UnicodeCategory.Control && !allowedControl)
+                || category is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator
+                    or System.Globalization.UnicodeCategory.ParagraphSeparator or System.Globalization.UnicodeCategory.Surrogate
+                    or System.Globalization.UnicodeCategory.PrivateUse or System.Globalization.UnicodeCategory.OtherNotAssigned)
+            {
+                return ch;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The phone's own position when reporting (optional), to compare with the stated place.</summary>
@@ -184,12 +224,29 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         }
     }
 
-    public void JoinCode(string? code)
+    /// <summary>The link secret (from the QR code or link) when sent, else the typed 8-digit code, spaces and dashes dropped.</summary>
+    public (string? Code, string? Secret) JoinCode(string? code, string? secret)
     {
-        if (string.IsNullOrWhiteSpace(code) || code.Trim().Length != 6 || !code.Trim().All(char.IsAsciiDigit))
+        if (!string.IsNullOrWhiteSpace(secret))
         {
-            Add("joinCode", "The join code has 6 digits; it is shown on the other driver's phone.");
+            var s = secret.Trim();
+            if (s.Length != 32 || !s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                Add("joinSecret", "The join link is damaged: scan the QR code on the other driver's phone again, or type the 8-digit code.");
+                return (null, null);
+            }
+
+            return (null, s);
         }
+
+        var typed = new string((code ?? "").Where(c => c is not (' ' or '-')).ToArray());
+        if (typed.Length != 8 || !typed.All(char.IsAsciiDigit))
+        {
+            Add("joinCode", "The join code has 8 digits; it is shown on the other driver's phone.");
+            return (null, null);
+        }
+
+        return (typed, null);
     }
 
     private void Add(string field, string message)

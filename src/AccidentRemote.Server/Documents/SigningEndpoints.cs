@@ -32,6 +32,10 @@ public static class SigningEndpoints
         {
             errors["name"] = ["Your full name as on your ID card (at most 40 characters)."];
         }
+        else if (Cases.RequestValidation.UnsafeCharacter(name) is not null)
+        {
+            errors["name"] = ["Your name contains an invisible or control character, which is not allowed: type it again without copying from elsewhere."];
+        }
 
         var id = request.IdNumber?.Trim().ToUpperInvariant();
         if (id is null || !CaseRules.IsValidIdNumber(id))

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
+using AccidentRemote.Server.Documents;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 using QRCoder;
 
@@ -102,7 +104,7 @@ public static class CallEndpoints
             : TypedResults.Ok(position);
     }
 
-    private static async Task<IResult> JoinQr(Guid caseId, ClaimsPrincipal user, HttpRequest request, CaseStore cases, CancellationToken ct)
+    private static async Task<IResult> JoinQr(Guid caseId, ClaimsPrincipal user, CaseStore cases, IOptions<DocumentOptions> documents, CancellationToken ct)
     {
         var details = user.PartyCaseId() == caseId ? await cases.GetAsync(caseId, ct) : null;
         if (details is null)
@@ -115,10 +117,16 @@ public static class CallEndpoints
             return TypedResults.Problem(statusCode: 409, title: "This case has no join code.", detail: "Everyone has joined, or the case is closed or escalated.");
         }
 
-        var link = $"{request.Scheme}://{request.Host}/join/{details.Case.JoinCode}";
+        // The public address (behind TLS, the request's own scheme would be http://), and the
+        // case's link secret in the fragment: never sent to a server, so never in a log.
+        var link = JoinLink(documents.Value.PublicBaseUrl, details.Case.JoinCode, details.Case.JoinSecret);
         using var generator = new QRCodeGenerator();
         using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.M);
         var svg = new SvgQRCode(data).GetGraphic(8);
         return TypedResults.Text(svg, "image/svg+xml");
     }
+
+    /// <summary>The join link of a case: the page opens in join mode with the code filled in and sends the secret.</summary>
+    public static string JoinLink(string publicBaseUrl, string joinCode, string? joinSecret) =>
+        $"{publicBaseUrl.TrimEnd('/')}/join/{joinCode}" + (joinSecret is null ? "" : $"#{joinSecret}");
 }

@@ -44,6 +44,15 @@ public sealed class HubCaseNotifier(IHubContext<CallHub, ICallClient> hub, CaseS
     public Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber) => Safely(() =>
         hub.Clients.Group(CallGroups.Party(caseId, partyId)).ClaimAcknowledged(new ClaimAcknowledgedMessage(caseId, insurerCode, claimReportNumber)));
 
+    public Task DuplicateQuestionAsync(Guid caseId, Guid partyId, Guid linkId, string plate) => Safely(() =>
+        hub.Clients.Group(CallGroups.Party(caseId, partyId)).DuplicateQuestion(new DuplicateQuestionMessage(caseId, linkId, plate)));
+
+    public Task MergedAsync(Guid fromCaseId, Guid caseId, string caseNumber, Guid partyId, int partyNumber) => Safely(() =>
+        hub.Clients.Group(CallGroups.Party(fromCaseId, partyId)).Merged(new MergedMessage(fromCaseId, caseId, caseNumber, partyId, partyNumber)));
+
+    public Task PartyRejectedAsync(Guid caseId, Guid partyId) => Safely(() =>
+        hub.Clients.Group(CallGroups.Party(caseId, partyId)).PartyRejected(new PartyRejectedMessage(caseId, partyId)));
+
     private async Task Safely(Func<Task> push)
     {
         try

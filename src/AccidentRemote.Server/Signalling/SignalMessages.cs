@@ -28,6 +28,15 @@ public sealed record ClaimAcknowledgedMessage(Guid CaseId, string InsurerCode, s
 
 public sealed record EvidenceAddedMessage(Guid CaseId, Guid EvidenceId, string Kind, Guid? PartyId);
 
+/// <summary>To a party of an existing case: a separate report with <see cref="Plate"/> says it was in this accident. Answer with POST /api/cases/{caseId}/duplicates/{linkId}/answer.</summary>
+public sealed record DuplicateQuestionMessage(Guid CaseId, Guid LinkId, string Plate);
+
+/// <summary>To the parties of a report merged into another case: the same token now opens <see cref="CaseId"/>.</summary>
+public sealed record MergedMessage(Guid FromCaseId, Guid CaseId, string CaseNumber, Guid PartyId, int PartyNumber);
+
+/// <summary>To a party the first party turned away: its token no longer opens the case.</summary>
+public sealed record PartyRejectedMessage(Guid CaseId, Guid PartyId);
+
 /// <summary>What the server calls on a connected client. Method names are the event names in docs/signalling.md.</summary>
 public interface ICallClient
 {
@@ -48,6 +57,12 @@ public interface ICallClient
     Task EvidenceAdded(EvidenceAddedMessage evidence);
 
     Task ClaimAcknowledged(ClaimAcknowledgedMessage acknowledged);
+
+    Task DuplicateQuestion(DuplicateQuestionMessage question);
+
+    Task Merged(MergedMessage merged);
+
+    Task PartyRejected(PartyRejectedMessage rejected);
 }
 
 public static class SignalTypes

@@ -19,12 +19,12 @@ public static class WebExtensions
         "media-src 'self' blob: mediastream:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
         "form-action 'self'; frame-ancestors 'none'";
 
-    /// <summary>Page routes. A join link or QR code (/join/123456) opens the driver page, which reads the code from the path.</summary>
+    /// <summary>Page routes. A join link or QR code (/join/12345678#secret) opens the driver page, which reads the code from the path.</summary>
     private static readonly (string Path, string Page)[] Routes =
     [
         ("/", "index.html"),
         ("/index.html", "index.html"),
-        ("/join/{code:regex(^[0-9]{{6}}$)}", "index.html"),
+        ("/join/{code:regex(^[0-9]{{8}}$)}", "index.html"),
         ("/console", "console.html"),
         ("/console.html", "console.html"),
         ("/desk", "desk.html"),

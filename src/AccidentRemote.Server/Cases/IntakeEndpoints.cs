@@ -1,0 +1,146 @@
+using System.Security.Claims;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Signalling;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AccidentRemote.Server.Cases;
+
+/// <summary>The answer of a party of the existing case to "this plate says it was in your accident".</summary>
+public sealed record DuplicateAnswerRequest(bool? Confirm);
+
+/// <summary>Which case a party token opens now (after a merge it is the merged case).</summary>
+public sealed record MyCaseView(Guid CaseId, string CaseNumber, string Status, Guid PartyId, int PartyNumber, string? JoinCode);
+
+/// <summary>
+/// How people get into a case besides report and join: the join code for the first party (who
+/// sees who joined and can turn them away), and possible duplicates (consent or an officer's merge).
+/// </summary>
+public static class IntakeEndpoints
+{
+    public static IEndpointRouteBuilder MapIntake(this IEndpointRouteBuilder app)
+    {
+        var parties = app.MapGroup("/api/cases").WithTags("Joining").RequireAuthorization(AuthExtensions.PartyPolicy);
+        parties.MapGet("/mine", Mine);
+        parties.MapGet("/{caseId:guid}/join", JoinInfo);
+        parties.MapPost("/{caseId:guid}/join/renew", Renew);
+        parties.MapPost("/{caseId:guid}/parties/{partyId:guid}/reject", Reject);
+        parties.MapGet("/{caseId:guid}/duplicate-questions", Questions);
+        parties.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/answer", Answer);
+
+        var officers = app.MapGroup("/api/cases").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
+        officers.MapGet("/{caseId:guid}/duplicates", async (Guid caseId, CaseStore store, CancellationToken ct) =>
+            await store.GetAsync(caseId, ct) is null ? NoCase() : (IResult)TypedResults.Ok(await store.DuplicatesAsync(caseId, ct)));
+        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/merge", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
+            Decide(store.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: true, ct), notifier));
+        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/keep-apart", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
+            Decide(store.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: false, ct), notifier));
+        return app;
+    }
+
+    private static async Task<IResult> Mine(ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    {
+        var details = user.PartyCaseId() is { } caseId ? await store.GetAsync(caseId, ct) : null;
+        var party = details?.Parties.FirstOrDefault(p => p.Id == user.PartyId());
+        return details is null || party is null
+            ? NoCase()
+            : TypedResults.Ok(new MyCaseView(details.Case.Id, details.Case.CaseNumber, details.Case.Status, party.Id, party.PartyNumber, details.Case.JoinCode));
+    }
+
+    private static async Task<IResult> JoinInfo(Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
+        user.PartyCaseId() == caseId && await store.JoinInfoAsync(caseId, user.PartyId()!.Value, ct) is { } info
+            ? TypedResults.Ok(info)
+            : NoCase();
+
+    private static async Task<IResult> Renew(Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return NoCase();
+        }
+
+        var change = await store.RenewJoinAsync(caseId, user.PartyId()!.Value, ct);
+        return await AfterPartyChange(change, caseId, store, user, notifier, ct);
+    }
+
+    private static async Task<IResult> Reject(Guid caseId, Guid partyId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return NoCase();
+        }
+
+        var change = await store.RejectPartyAsync(caseId, user.PartyId()!.Value, partyId, ct);
+        if (change is CaseChange.Done)
+        {
+            await notifier.PartyRejectedAsync(caseId, partyId);
+            await notifier.QueueChangedAsync();
+        }
+
+        return await AfterPartyChange(change, caseId, store, user, notifier, ct);
+    }
+
+    private static async Task<IResult> AfterPartyChange(CaseChange change, Guid caseId, CaseStore store, ClaimsPrincipal user, ICaseNotifier notifier, CancellationToken ct)
+    {
+        switch (change)
+        {
+            case CaseChange.Done done:
+                await notifier.CaseChangedAsync(caseId, done.Case.Case.Status);
+                return TypedResults.Ok(await store.JoinInfoAsync(caseId, user.PartyId()!.Value, ct));
+            case CaseChange.NotYours:
+                return TypedResults.Problem(statusCode: 403, title: "Only the driver who reported the case can do this.",
+                    detail: "The first party manages the join code and who joined; ask them.");
+            case CaseChange.WrongState s:
+                return CaseEndpoints.StateConflict(s.Status, s.Reason);
+            default:
+                return TypedResults.Problem(statusCode: 404, title: "No such party in this case.", detail: "Reload the page: the party may have left already.");
+        }
+    }
+
+    private static async Task<IResult> Questions(Guid caseId, ClaimsPrincipal user, CaseStore store, CancellationToken ct) =>
+        user.PartyCaseId() == caseId
+            ? TypedResults.Ok(await store.DuplicateQuestionsAsync(caseId, user.PartyId()!.Value, ct))
+            : NoCase();
+
+    private static async Task<IResult> Answer(Guid caseId, Guid linkId, DuplicateAnswerRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return NoCase();
+        }
+
+        if (request.Confirm is not { } confirm)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["confirm"] = ["Answer true (it was in my accident) or false (it was not)."] });
+        }
+
+        return await Decide(store.AnswerDuplicateAsync(caseId, user.PartyId()!.Value, linkId, confirm, ct), notifier);
+    }
+
+    private static async Task<IResult> Decide(Task<DuplicateDecision> decision, ICaseNotifier notifier)
+    {
+        switch (await decision)
+        {
+            case DuplicateDecision.Merged m:
+                // The merged report's page first learns where it went, then the old case is gone.
+                await notifier.MergedAsync(m.FromCaseId, m.CaseId, m.CaseNumber, m.PartyId, m.PartyNumber);
+                await notifier.CaseChangedAsync(m.CaseId, m.Status);
+                await notifier.CaseChangedAsync(m.FromCaseId, CaseStatus.Abandoned);
+                await notifier.QueueChangedAsync();
+                return TypedResults.Ok(new { outcome = "merged", caseId = m.CaseId, mergedCaseId = m.FromCaseId, partyId = m.PartyId, partyNumber = m.PartyNumber });
+            case DuplicateDecision.KeptApart k:
+                await notifier.CaseChangedAsync(k.CaseId, k.Status);
+                await notifier.QueueChangedAsync();
+                return TypedResults.Ok(new { outcome = "kept_apart", caseId = k.CaseId, otherCaseId = k.DuplicateCaseId });
+            case DuplicateDecision.Forbidden f:
+                return TypedResults.Problem(statusCode: 403, title: "Another officer handles one of the two cases.", detail: f.Reason);
+            case DuplicateDecision.Refused r:
+                return TypedResults.Problem(statusCode: 409, title: "The reports cannot be merged.", detail: r.Reason);
+            default:
+                return TypedResults.Problem(statusCode: 404, title: "No such possible duplicate.",
+                    detail: "It may have been decided already, or it is not addressed to you; reload the case.");
+        }
+    }
+
+    private static ProblemHttpResult NoCase() =>
+        TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "There is no case that you can see with this id.");
+}
