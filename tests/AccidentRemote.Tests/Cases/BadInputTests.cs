@@ -108,8 +108,8 @@ public sealed class BadInputTests : IDisposable
     public async Task Joining_with_an_unknown_code_a_full_case_or_the_same_plate_is_refused_clearly()
     {
         var client = app.CreateClient();
-        var problem = await client.PostJsonAsync("/api/cases/join", Api.Join("000000"), 404);
-        Assert.Contains("6 digits", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var problem = await client.PostJsonAsync("/api/cases/join", Api.Join("00000000"), 404);
+        Assert.Contains("8 digits", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await client.PostJsonAsync("/api/cases/join", Api.Join("12ab"), 400);
 
         var report = await client.PostJsonAsync("/api/cases", Api.Report(), 201);

@@ -3,7 +3,7 @@ using AccidentRemote.Tests.Infrastructure;
 
 namespace AccidentRemote.Tests.Cases;
 
-/// <summary>A second driver who reports separately ends up in the first driver's case when plate, time and place fit.</summary>
+/// <summary>A second driver who reports separately is linked to the first driver's case as a possible duplicate when plate, time and place fit (merging: IntakeTests).</summary>
 public sealed class DuplicateReportTests : IDisposable
 {
     private readonly TestApp app = TestApp.Embedded();
@@ -21,7 +21,7 @@ public sealed class DuplicateReportTests : IDisposable
     }
 
     [Fact]
-    public async Task A_separate_report_naming_the_first_drivers_plate_nearby_is_matched_into_the_same_case()
+    public async Task A_separate_report_naming_the_first_drivers_plate_nearby_is_linked_as_a_possible_duplicate_not_merged()
     {
         var client = app.CreateClient();
         var officer = await app.OfficerClientAsync();
@@ -29,26 +29,23 @@ public sealed class DuplicateReportTests : IDisposable
         // 200 m north, 10 minutes apart, naming the first car.
         var second = await client.PostJsonAsync("/api/cases", Report("京B67890", "京A12345", 39.9087 + 0.0018, minutesAgo: 13), 201);
 
-        Assert.True(second.GetProperty("matchedExistingCase").GetBoolean());
-        Assert.Equal(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
-        Assert.Equal(2, second.GetProperty("partyNumber").GetInt32());
-        Assert.Contains("已报案", second.GetProperty("advice").GetString(), StringComparison.Ordinal);
-        var queue = await officer.GetJsonAsync("/api/queue");
-        var item = Assert.Single(queue.EnumerateArray());
-        Assert.Equal(2, item.GetProperty("partiesJoined").GetInt32());
-
-        // The second driver's own token opens the shared case.
-        var own = await app.PartyClient(second.GetProperty("partyToken").GetString()!).GetJsonAsync($"/api/cases/{first.GetProperty("caseId").GetString()}");
-        Assert.Equal(2, own.GetProperty("parties").GetArrayLength());
+        Assert.False(second.GetProperty("matchedExistingCase").GetBoolean());
+        Assert.True(second.GetProperty("possibleDuplicate").GetBoolean());
+        Assert.NotEqual(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
+        Assert.Contains("确认", second.GetProperty("advice").GetString(), StringComparison.Ordinal);
+        var queue = (await officer.GetJsonAsync("/api/queue")).EnumerateArray().ToList();
+        Assert.Equal(2, queue.Count);
+        Assert.Equal(first.GetProperty("caseNumber").GetString(), queue[1].GetProperty("possibleDuplicateOf")[0].GetString());
+        Assert.Equal(second.GetProperty("caseNumber").GetString(), queue[0].GetProperty("possibleDuplicateOf")[0].GetString());
     }
 
     [Fact]
-    public async Task The_first_driver_naming_the_second_plate_also_matches()
+    public async Task The_first_driver_naming_the_second_plate_also_links()
     {
         var client = app.CreateClient();
-        var first = await client.PostJsonAsync("/api/cases", Report("京A12345", "京B67890"), 201);
+        await client.PostJsonAsync("/api/cases", Report("京A12345", "京B67890"), 201);
         var second = await client.PostJsonAsync("/api/cases", Report("京B67890", null), 201);
-        Assert.Equal(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
+        Assert.True(second.GetProperty("possibleDuplicate").GetBoolean());
     }
 
     [Theory]
@@ -61,7 +58,7 @@ public sealed class DuplicateReportTests : IDisposable
         var officer = await app.OfficerClientAsync();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345", null), 201);
         var second = await client.PostJsonAsync("/api/cases", Report("京B67890", otherPlate, 39.9087 + northDegrees, minutesAgo: minutesAgo), 201);
-        Assert.False(second.GetProperty("matchedExistingCase").GetBoolean());
+        Assert.False(second.GetProperty("possibleDuplicate").GetBoolean());
         Assert.NotEqual(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
         Assert.Equal(2, (await officer.GetJsonAsync("/api/queue")).GetArrayLength());
     }
@@ -75,6 +72,7 @@ public sealed class DuplicateReportTests : IDisposable
         await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);
         var late = await client.PostJsonAsync("/api/cases", Report("京B67890", "京A12345"), 201);
         Assert.NotEqual(caseId, late.GetProperty("caseId").GetString());
+        Assert.False(late.GetProperty("possibleDuplicate").GetBoolean());
     }
 
     [Theory]
@@ -87,8 +85,8 @@ public sealed class DuplicateReportTests : IDisposable
         var lngEast = metresEast / (6_371_000 * Math.PI / 180 * Math.Cos(latitude * Math.PI / 180));
         var first = await client.PostJsonAsync("/api/cases", Report("黑A12345", null, latitude, 126.63), 201);
         var second = await client.PostJsonAsync("/api/cases", Report("黑B67890", "黑A12345", latitude, 126.63 + lngEast), 201);
-        Assert.Equal(matched, second.GetProperty("matchedExistingCase").GetBoolean());
-        Assert.Equal(matched, first.GetProperty("caseId").GetString() == second.GetProperty("caseId").GetString());
+        Assert.Equal(matched, second.GetProperty("possibleDuplicate").GetBoolean());
+        Assert.NotEqual(first.GetProperty("caseId").GetString(), second.GetProperty("caseId").GetString());
     }
 
     [Theory]
@@ -121,26 +119,25 @@ public sealed class DuplicateReportTests : IDisposable
         Assert.InRange(CaseStore.DistanceMetres(39.9087, 116.3975, 39.9087 + 0.0045, 116.3975), 495, 505);
 }
 
-/// <summary>The same matching on PostgreSQL, where the search runs on its indexes.</summary>
+/// <summary>The same linking on PostgreSQL, where the search runs on its indexes.</summary>
 public sealed class DuplicateReportPostgresTests
 {
     [Fact]
-    public async Task A_separate_report_is_matched_on_PostgreSQL_and_a_stranger_nearby_is_not()
+    public async Task A_separate_report_is_linked_on_PostgreSQL_and_a_stranger_nearby_is_not()
     {
         await using var database = await PostgresDatabase.CreateAsync();
         using var app = TestApp.WithSettings(new() { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = database.ConnectionString, ["Bus:Transport"] = "InMemory" });
         var client = app.CreateClient();
-        var first = await client.PostJsonAsync("/api/cases", Api.Report("京A12345"), 201);
+        await client.PostJsonAsync("/api/cases", Api.Report("京A12345"), 201);
         var stranger = Api.Report("京C22222");
         stranger["otherPlate"] = "京D33333";
         var other = await client.PostJsonAsync("/api/cases", stranger, 201);
         var second = Api.Report("京B67890");
         second["otherPlate"] = "京A12345";
         second["longitude"] = 116.3975 + 0.004; // about 340 m east
-        var matched = await client.PostJsonAsync("/api/cases", second, 201);
+        var linked = await client.PostJsonAsync("/api/cases", second, 201);
 
-        Assert.False(other.GetProperty("matchedExistingCase").GetBoolean());
-        Assert.True(matched.GetProperty("matchedExistingCase").GetBoolean());
-        Assert.Equal(first.GetProperty("caseId").GetString(), matched.GetProperty("caseId").GetString());
+        Assert.False(other.GetProperty("possibleDuplicate").GetBoolean());
+        Assert.True(linked.GetProperty("possibleDuplicate").GetBoolean());
     }
 }

@@ -18,7 +18,7 @@ public sealed class EmbeddedCaseFlowTests
         var report = await anonymous.PostJsonAsync("/api/cases", Api.Report("京A12345", "picc"), 201);
         var caseId = report.GetProperty("caseId").GetString()!;
         Assert.Equal("queued", report.GetProperty("status").GetString());
-        Assert.Matches("^[0-9]{6}$", report.GetProperty("joinCode").GetString());
+        Assert.Matches("^[0-9]{8}$", report.GetProperty("joinCode").GetString());
         Assert.StartsWith("ar_p_", report.GetProperty("partyToken").GetString(), StringComparison.Ordinal);
 
         var queue = await officer.GetJsonAsync("/api/queue");

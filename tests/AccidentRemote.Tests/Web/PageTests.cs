@@ -13,7 +13,7 @@ public sealed partial class PageTests : IDisposable
 
     [Theory]
     [InlineData("/", "/dist/driver.js")]
-    [InlineData("/join/123456", "/dist/driver.js")]
+    [InlineData("/join/12345678", "/dist/driver.js")]
     [InlineData("/console", "/dist/console.js")]
     [InlineData("/desk", "/dist/desk.js")]
     public async Task Pages_are_html_with_a_content_security_policy_that_allows_no_inline_script(string path, string bundle)
@@ -65,9 +65,9 @@ public sealed partial class PageTests : IDisposable
     }
 
     [Theory]
-    [InlineData("/join/12345")]
-    [InlineData("/join/abcdef")]
-    public async Task A_join_link_without_six_digits_is_not_the_driver_page(string path)
+    [InlineData("/join/123456")]
+    [InlineData("/join/abcdefgh")]
+    public async Task A_join_link_without_eight_digits_is_not_the_driver_page(string path)
     {
         using var client = app.CreateClient();
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
