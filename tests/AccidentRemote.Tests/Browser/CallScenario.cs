@@ -105,7 +105,7 @@ public sealed class CallScenario : IAsyncDisposable
     // ---------- driver page ----------
 
     /// <summary>Fills the report form on the driver page as a driver would, and waits for the queue screen.</summary>
-    public static async Task<DriverSession> ReportAsync(IPage page, string plate, int parties = 1, string insurer = "picc")
+    public static async Task<DriverSession> ReportAsync(IPage page, string plate, int parties = 1, string insurer = "picc", string? otherPlate = null)
     {
         await WaitForBodyAsync(page, "screen", "start");
         await page.GetByTestId("start-report").ClickAsync();
@@ -118,6 +118,11 @@ public sealed class CallScenario : IAsyncDisposable
         await page.GetByTestId("locate").ClickAsync();
         await page.Locator("[data-testid=location-status][data-located=true]").WaitForAsync();
         await page.GetByTestId("address").FillAsync("长安街与西单北大街路口");
+        if (otherPlate is not null)
+        {
+            await page.GetByTestId("other-plate").FillAsync(otherPlate);
+        }
+
         await page.GetByTestId("submit").ClickAsync();
         await WaitForBodyAsync(page, "screen", "waiting");
         return await SessionAsync(page);
@@ -126,7 +131,8 @@ public sealed class CallScenario : IAsyncDisposable
     /// <summary>Opens the join link (as the second driver scanning the QR would) and fills the join form.</summary>
     public async Task<(IPage Page, DriverSession Session)> JoinFromLinkAsync(string joinLink, string plate, string insurer = "pingan", Func<IPage, Task>? onForm = null)
     {
-        var page = await PhoneAsync(new Uri(joinLink).PathAndQuery);
+        // With the fragment: the link's secret travels there, as when the QR code is scanned.
+        var page = await PhoneAsync(new Uri(joinLink).PathAndQuery + new Uri(joinLink).Fragment);
         await WaitForBodyAsync(page, "screen", "form");
         if (onForm is not null)
         {

@@ -8,6 +8,7 @@ import type {
   CallRoster, CaseChanged, CaseView, EvidenceAdded, FraudSignal, IncomingSignal, LiabilityScenario, OutgoingSignal, PartyMoved, PartyView, PeerChanged,
   QueueItem, SignInResponse,
 } from "./lib/contract";
+import type { DuplicateView } from "./lib/contract";
 import { AbandonReasons, Angles, EscalationReasons, Liabilities } from "./lib/contract";
 import { byTestId, el, minutesSeconds, showScreen } from "./lib/dom";
 import { buildHub, CandidateBuffer, fromIce, SerialQueue, startHub, toIceInit } from "./lib/hub";
@@ -98,7 +99,12 @@ function renderQueue(): void {
       el("div", { class: "q-main" },
         el("strong", { text: q.caseNumber }),
         el("span", { class: "wait", "data-testid": "queue-wait", "data-reported-at": q.reportedAt, "data-waiting": String(q.waitingSeconds) })),
-      el("div", { class: "q-sub", text: `${t("console.parties", { joined: q.partiesJoined, expected: q.expectedParties })} · ${q.address ?? t("console.gpsOnly")}` }),
+      // The driver's address in its own bidi isolate: a direction override in it cannot turn the rest around.
+      el("div", { class: "q-sub" }, `${t("console.parties", { joined: q.partiesJoined, expected: q.expectedParties })} · `,
+        el("bdi", { text: q.address ?? t("console.gpsOnly") })),
+      ...(q.possibleDuplicateOf?.length
+        ? [el("div", { class: "q-dup", "data-testid": "queue-duplicate", text: t("console.possibleDuplicate", { numbers: q.possibleDuplicateOf.join(", ") }) })]
+        : []),
       accept);
   }));
   tickQueue();
@@ -179,12 +185,14 @@ async function openCase(caseId: string): Promise<void> {
   byTestId("case-detail").hidden = false;
   byTestId("case-number").textContent = view.caseNumber;
   renderStatus();
-  byTestId("case-summary").textContent = [view.location.address, new Date(view.accidentTime).toLocaleString(lang, { hour12: false })].filter(Boolean).join(" · ");
+  const when = new Date(view.accidentTime).toLocaleString(lang, { hour12: false });
+  byTestId("case-summary").replaceChildren(...(view.location.address ? [el("bdi", { text: view.location.address }), " · "] : []), when);
   message("");
   renderQueue();
   await startLocalMedia();
   for (const p of view.parties) renderInsurance(upsertTile(p.id, p.partyNumber, p.plate, false, p.liability), p.compulsoryInsurance);
   void loadFraudSignals(view.id);
+  void loadDuplicates(view.id);
   await watch();
 }
 
@@ -283,6 +291,54 @@ async function loadFraudSignals(caseId: string): Promise<void> {
     const name = has(`fraud.${f.code}`) ? el("strong", { "data-i18n": `fraud.${f.code}`, text: t(`fraud.${f.code}` as Key) }) : el("strong", { text: f.code });
     return el("li", { "data-testid": "fraud-signal", "data-code": f.code }, name, " ", f.description);
   }));
+}
+
+// ---------- possible duplicates: the other report beside the case, merge or keep apart ----------
+
+function duplicatesBox(): HTMLElement {
+  let box = document.querySelector<HTMLElement>("[data-testid=duplicates]");
+  if (!box) {
+    box = el("div", { class: "fraud", "data-testid": "duplicates", role: "note" });
+    byTestId("fraud-signals").after(box);
+  }
+  return box;
+}
+
+async function loadDuplicates(caseId: string): Promise<void> {
+  let links: DuplicateView[] = [];
+  try {
+    links = (await api<DuplicateView[]>("GET", `/api/cases/${caseId}/duplicates`)).filter((d) => d.status === "pending");
+  } catch {
+    // Shown again when the case is opened.
+  }
+  if (current?.id !== caseId) return;
+  const box = duplicatesBox();
+  box.hidden = links.length === 0;
+  box.replaceChildren(...links.map((d) => {
+    const merge = el("button", { type: "button", "data-testid": "duplicate-merge", text: t("console.merge") });
+    merge.disabled = !d.mergeable;
+    merge.addEventListener("click", () => void decideDuplicate(caseId, d.linkId, "merge"));
+    const apart = el("button", { type: "button", "data-testid": "duplicate-keep-apart", text: t("console.keepApart") });
+    apart.addEventListener("click", () => void decideDuplicate(caseId, d.linkId, "keep-apart"));
+    const when = new Date(d.otherAccidentTime).toLocaleString(lang, { hour12: false });
+    return el("div", { "data-testid": "duplicate", "data-link-id": d.linkId },
+      el("strong", { text: t("console.duplicateOf", { number: d.otherCaseNumber }) }), " ",
+      el("bdi", { text: d.otherPlates.join(", ") }), " · ", el("bdi", { text: d.otherAddress ?? t("console.gpsOnly") }), ` · ${when} · `,
+      t("console.parties", { joined: d.otherPlates.length, expected: d.otherExpectedParties }),
+      ...(d.whyNotMergeable ? [el("p", { text: d.whyNotMergeable })] : []),
+      el("div", {}, merge, " ", apart));
+  }));
+}
+
+async function decideDuplicate(caseId: string, linkId: string, action: "merge" | "keep-apart"): Promise<void> {
+  try {
+    await api("POST", `/api/cases/${caseId}/duplicates/${linkId}/${action}`);
+    logEvent("duplicate", t(action === "merge" ? "console.duplicateMerged" : "console.duplicateKept"));
+  } catch (e) {
+    message(problem(e));
+  }
+  void loadDuplicates(caseId);
+  void loadQueue();
 }
 
 function select(i: number): void {
@@ -593,6 +649,7 @@ function leaveCase(event: string, key: Key): void {
   byTestId("tiles").replaceChildren();
   byTestId("fraud-signals").hidden = true;
   byTestId("fraud-list").replaceChildren();
+  duplicatesBox().replaceChildren();
   byTestId<HTMLDetailsElement>("exits").open = false;
   byTestId("case-detail").hidden = true;
   byTestId("no-case").hidden = false;

@@ -5,6 +5,7 @@ import { api, ApiError, blobUrl, download, setToken, upload } from "./lib/api";
 import type {
   CaseChanged, CaseDocumentView, CaseView, ClaimAcknowledged, IncomingSignal, Insurer, Instruction, JoinResponse, OutgoingSignal, PartyClaim, QueuePosition, ReportResponse,
 } from "./lib/contract";
+import type { DuplicateQuestion, DuplicateQuestionMessage, JoinInfo, MergedMessage, MyCase } from "./lib/contract";
 import { VehicleTypes } from "./lib/contract";
 import { byTestId, showScreen } from "./lib/dom";
 import { buildHub, CandidateBuffer, fromIce, SerialQueue, startHub, toIceInit } from "./lib/hub";
@@ -20,6 +21,8 @@ interface Session {
   token: string;
   caseNumber: string;
   joinCode: string | null;
+  /** The case's link secret (for the join link and QR), when this phone may show it. */
+  joinSecret?: string | null;
   latitude: number | null;
   longitude: number | null;
   /** Set once the driver rated the handling (the server refuses a second rating). */
@@ -231,6 +234,7 @@ function showErrors(e: ApiError): void {
 function problemText(e: ApiError): string {
   if (e.offline) return t("error.offline");
   if (e.status === 429) return t("error.tooMany");
+  if (formMode === "join" && e.status === 423) return t("error.joinLocked");
   if (formMode === "join" && (e.status === 404 || e.status === 409) && lang !== "en") return t(e.status === 404 ? "error.joinNotFound" : "error.joinConflict");
   return lang === "en" ? [e.title, e.detail].filter(Boolean).join(" ") : t("error.server", { status: e.status });
 }
@@ -266,6 +270,7 @@ async function submitForm(ev: Event): Promise<void> {
         ...vehicle,
         latitude: coords?.latitude ?? null, longitude: coords?.longitude ?? null, address: text("address"),
         accidentTime: timeValue ? new Date(timeValue).toISOString() : null,
+        otherPlate: text("otherPlate")?.toUpperCase() ?? null,
         numberOfParties: Number(radio("numberOfParties") ?? "0") || null,
         triage: { anyoneInjured: yesNo("anyoneInjured"), vehiclesDrivable: yesNo("vehiclesDrivable"), hazardousGoods: yesNo("hazardousGoods") },
       });
@@ -274,11 +279,12 @@ async function submitForm(ev: Event): Promise<void> {
         showScreen("escalated");
         return;
       }
+      intakeNotice = r.possibleDuplicate ? "duplicate.possible" : null;
       await enterCase({ caseId: r.caseId, partyId: r.partyId, partyNumber: r.partyNumber, token: r.partyToken, caseNumber: r.caseNumber,
-        joinCode: r.joinCode, latitude: coords?.latitude ?? null, longitude: coords?.longitude ?? null }, r.status);
+        joinCode: r.joinCode, joinSecret: r.joinSecret ?? null, latitude: coords?.latitude ?? null, longitude: coords?.longitude ?? null }, r.status);
     } else {
       const code = (text("joinCode") ?? "").replace(/\D/g, "");
-      const r = await api<JoinResponse>("POST", "/api/cases/join", { joinCode: code, ...vehicle });
+      const r = await api<JoinResponse>("POST", "/api/cases/join", { joinCode: code, joinSecret: linkSecret, ...vehicle });
       await enterCase({ caseId: r.caseId, partyId: r.partyId, partyNumber: r.partyNumber, token: r.partyToken, caseNumber: r.caseNumber,
         joinCode: code, latitude: null, longitude: null }, r.status);
     }
@@ -323,8 +329,10 @@ async function enterCase(s: Session, status: string): Promise<void> {
   ended = false;
   byTestId("case-number").textContent = s.caseNumber;
   renderShare();
+  renderIntakeNotice();
   applyStatus(status);
   void connectHub();
+  void refreshIntake();
   if (waitingStates.includes(status)) void refreshQueuePosition();
   void checkMediaPermission();
 }
@@ -386,9 +394,9 @@ function renderShare(): void {
   const card = byTestId("share-card");
   card.hidden = !s?.joinCode;
   if (!s?.joinCode) return;
-  byTestId("join-code").textContent = s.joinCode.replace(/(\d{3})(\d{3})/, "$1 $2");
+  byTestId("join-code").textContent = s.joinCode.replace(/(\d{4})(\d{4})/, "$1 $2");
   const link = byTestId<HTMLAnchorElement>("share-link");
-  link.href = `${location.origin}/join/${s.joinCode}`;
+  link.href = `${location.origin}/join/${s.joinCode}${s.joinSecret ? `#${s.joinSecret}` : ""}`;
   link.textContent = link.href;
   const img = byTestId<HTMLImageElement>("join-qr");
   img.alt = t("share.qrAlt");
@@ -419,7 +427,10 @@ async function connectHub(): Promise<void> {
   hub = h;
   renderCallState();
   h.on("QueuePosition", (q: QueuePosition) => { if (q.caseId === session?.caseId) showQueue(q); });
-  h.on("CaseChanged", (c: CaseChanged) => { if (c.caseId === session?.caseId) applyStatus(c.status); });
+  h.on("CaseChanged", (c: CaseChanged) => { if (c.caseId === session?.caseId) { applyStatus(c.status); void refreshIntake(); } });
+  h.on("DuplicateQuestion", (q: DuplicateQuestionMessage) => { if (q.caseId === session?.caseId) void refreshIntake(); });
+  h.on("Merged", (m: MergedMessage) => void onMerged(m));
+  h.on("PartyRejected", (r: { caseId: string; partyId: string }) => { if (r.caseId === session?.caseId && r.partyId === session.partyId) onRejected(); });
   h.on("Signal", (s: IncomingSignal) => signals.run(() => onSignal(s), signalError));
   h.on("Instruction", (i: Instruction) => { if (i.caseId === session?.caseId) onInstruction(i); });
   h.on("ClaimAcknowledged", (c: ClaimAcknowledged) => { if (c.caseId === session?.caseId) void showClaim(c); });
@@ -1077,6 +1088,157 @@ async function uploadPhoto(input: HTMLInputElement): Promise<void> {
   }
 }
 
+// ---------- joining: who joined, turning away, possible duplicates ----------
+
+/** The secret of the join link this page was opened with (from the QR code), if any. */
+let linkSecret: string | null = null;
+let lastJoin: JoinInfo | null = null;
+let questions: DuplicateQuestion[] = [];
+let intakeNotice: Key | null = null;
+
+function renderIntakeNotice(): void {
+  const p = byTestId("intake-notice");
+  p.hidden = !intakeNotice;
+  if (intakeNotice) setText(p, intakeNotice);
+}
+
+async function refreshIntake(): Promise<void> {
+  const s = session;
+  if (!s) return;
+  try {
+    const info = await api<JoinInfo>("GET", `/api/cases/${s.caseId}/join`);
+    if (session !== s) return;
+    if (info.joinCode !== s.joinCode || info.joinSecret !== (s.joinSecret ?? null)) {
+      s.joinCode = info.joinCode;
+      s.joinSecret = info.joinSecret;
+      saveSession(s);
+      byTestId<HTMLImageElement>("join-qr").removeAttribute("src"); // a renewed code: a new QR
+    }
+    lastJoin = info;
+    renderShare();
+    renderJoined();
+  } catch {
+    // Offline or turned away: the hub or the next change tells.
+  }
+  try {
+    questions = await api<DuplicateQuestion[]>("GET", `/api/cases/${s.caseId}/duplicate-questions`);
+    if (session === s) renderQuestion();
+  } catch {
+    // Asked again on the next change.
+  }
+}
+
+/** The first party sees who joined (plate, masked phone) and can turn a wrong one away. */
+function renderJoined(): void {
+  const info = lastJoin;
+  const card = byTestId("joined-card");
+  const others = info?.parties.filter((p) => p.partyId !== session?.partyId) ?? [];
+  card.hidden = session?.partyNumber !== 1 || others.length === 0;
+  byTestId("join-locked").hidden = !info?.locked;
+  byTestId("join-renew").hidden = session?.partyNumber !== 1 || !info?.locked;
+  const list = byTestId("joined-list");
+  list.replaceChildren();
+  for (const p of others) {
+    const li = document.createElement("li");
+    li.dataset.partyId = p.partyId;
+    const plate = document.createElement("bdi");
+    plate.className = "plate";
+    plate.textContent = p.plate;
+    const phone = document.createElement("bdi");
+    phone.textContent = p.phone;
+    const reject = document.createElement("button");
+    reject.type = "button";
+    reject.className = "btn secondary";
+    reject.dataset.testid = "joined-reject";
+    reject.textContent = t("joined.reject");
+    reject.addEventListener("click", () => void rejectParty(p.partyId));
+    li.append(plate, " ", phone, reject);
+    list.append(li);
+  }
+}
+
+async function rejectParty(partyId: string): Promise<void> {
+  if (!session) return;
+  try {
+    await api<JoinInfo>("POST", `/api/cases/${session.caseId}/parties/${partyId}/reject`);
+  } finally {
+    void refreshIntake();
+  }
+}
+
+async function renewJoin(): Promise<void> {
+  if (!session) return;
+  try {
+    await api<JoinInfo>("POST", `/api/cases/${session.caseId}/join/renew`);
+  } finally {
+    void refreshIntake();
+  }
+}
+
+/** "京M99999 says it was in your accident: is that right?", asked of this party only. */
+function renderQuestion(): void {
+  const q = questions[0];
+  const card = byTestId("duplicate-card");
+  card.hidden = !q;
+  if (!q) return;
+  card.dataset.linkId = q.linkId;
+  setText(byTestId("duplicate-question"), "duplicate.question", { plate: q.plate });
+}
+
+async function answerQuestion(confirm: boolean): Promise<void> {
+  const q = questions[0];
+  if (!session || !q) return;
+  try {
+    await api("POST", `/api/cases/${session.caseId}/duplicates/${q.linkId}/answer`, { confirm });
+  } catch {
+    // Decided by the officer meanwhile, or the case is full: the list below says what is left.
+  }
+  questions = questions.slice(1);
+  renderQuestion();
+  void refreshIntake();
+}
+
+/** The other driver confirmed: this party's token now opens their case. Follow it without a reload. */
+async function onMerged(m: MergedMessage): Promise<void> {
+  if (!session || m.fromCaseId !== session.caseId || m.partyId !== session.partyId) return;
+  await moveTo({ ...session, caseId: m.caseId, caseNumber: m.caseNumber, partyNumber: m.partyNumber, joinCode: null, joinSecret: null });
+}
+
+async function followMerge(s: Session): Promise<boolean> {
+  try {
+    const mine = await api<MyCase>("GET", "/api/cases/mine");
+    if (mine.caseId === s.caseId) return false;
+    await moveTo({ ...s, caseId: mine.caseId, caseNumber: mine.caseNumber, partyNumber: mine.partyNumber, joinCode: null, joinSecret: null });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function moveTo(s: Session): Promise<void> {
+  // A new hub connection: the server puts it in the groups of the case the token opens now.
+  const old = hub;
+  hub = null;
+  window.clearTimeout(hubRestart);
+  hubDown = false;
+  void old?.stop();
+  intakeNotice = "merged.notice";
+  lastJoin = null;
+  let status = "queued";
+  try {
+    status = (await api<CaseView>("GET", `/api/cases/${s.caseId}`)).status;
+  } catch {
+    // Offline: the hub's resync tells.
+  }
+  await enterCase(s, status);
+}
+
+function onRejected(): void {
+  startOver();
+  byTestId("advice").textContent = t("rejected.notice");
+  showScreen("escalated");
+}
+
 // ---------- boot ----------
 
 async function resume(s: Session): Promise<void> {
@@ -1085,6 +1247,8 @@ async function resume(s: Session): Promise<void> {
     const c = await api<CaseView>("GET", `/api/cases/${s.caseId}`);
     await enterCase({ ...s, joinCode: c.joinCode ?? s.joinCode, caseNumber: c.caseNumber }, c.status);
   } catch (e) {
+    // Merged into the other driver's case while this page was away: the token opens that case now.
+    if (e instanceof ApiError && e.status === 404 && await followMerge(s)) return;
     if (e instanceof ApiError && (e.status === 401 || e.status === 403 || e.status === 404)) {
       saveSession(null);
       setToken(null);
@@ -1130,6 +1294,9 @@ function boot(): void {
       renderEnded();
       if (instructionText) byTestId("instruction-text").textContent = instructionText();
       renderShare();
+      renderIntakeNotice();
+      renderJoined();
+      renderQuestion();
       if (lastQueue) showQueue(lastQueue);
       if (claimShown) void showClaim(claimShown);
     }
@@ -1174,7 +1341,15 @@ function boot(): void {
   byTestId("sign-submit").addEventListener("click", () => void submitSignature());
   setUpPad();
 
-  const joinMatch = /^\/join\/(\d{6})\/?$/.exec(location.pathname);
+  byTestId("duplicate-yes").addEventListener("click", () => void answerQuestion(true));
+  byTestId("duplicate-no").addEventListener("click", () => void answerQuestion(false));
+  byTestId("join-renew").addEventListener("click", () => void renewJoin());
+  const joinMatch = /^\/join\/(\d{8})\/?$/.exec(location.pathname);
+  if (joinMatch && /^#[A-Za-z0-9_-]{32}$/.test(location.hash)) {
+    // The link's secret: kept in memory for the join request, out of the address bar and history.
+    linkSecret = location.hash.slice(1);
+    history.replaceState(null, "", location.pathname);
+  }
   const saved = loadSession();
   if (saved) void resume(saved);
   else if (joinMatch) void openForm("join", joinMatch[1]);

@@ -66,6 +66,8 @@ export interface QueueItem {
   partiesJoined: number;
   expectedParties: number;
   address: string | null;
+  /** Case numbers this waiting case may be a duplicate of (a separate report of one accident). */
+  possibleDuplicateOf?: string[] | null;
 }
 
 export interface Insurer { code: string; nameZh: string; nameEn: string }
@@ -80,6 +82,44 @@ export interface ReportResponse {
   joinCode: string | null;
   escalated: boolean;
   advice: string | null;
+  joinSecret?: string | null;
+  possibleDuplicate?: boolean;
+}
+
+/** GET /api/cases/{id}/join: the code, link secret and who joined (phones of others masked). */
+export interface JoinInfo {
+  caseId: string;
+  joinCode: string | null;
+  joinSecret: string | null;
+  locked: boolean;
+  expectedParties: number;
+  parties: { partyId: string; partyNumber: number; plate: string; phone: string; joinedAt: string }[];
+}
+
+export interface DuplicateQuestion { linkId: string; plate: string; askedAt: string }
+
+export interface DuplicateQuestionMessage { caseId: string; linkId: string; plate: string }
+
+export interface MergedMessage { fromCaseId: string; caseId: string; caseNumber: string; partyId: string; partyNumber: number }
+
+export interface MyCase { caseId: string; caseNumber: string; status: string; partyId: string; partyNumber: number; joinCode: string | null }
+
+/** A possible duplicate beside a case, for the officer (GET /api/cases/{id}/duplicates). */
+export interface DuplicateView {
+  linkId: string;
+  status: string;
+  thisCaseIsTheNewReport: boolean;
+  otherCaseId: string;
+  otherCaseNumber: string;
+  otherStatus: string;
+  otherReportedAt: string;
+  otherAccidentTime: string;
+  otherAddress: string | null;
+  otherExpectedParties: number;
+  otherPlates: string[];
+  reporterPlate: string;
+  mergeable: boolean;
+  whyNotMergeable: string | null;
 }
 
 export interface JoinResponse {
