@@ -45,7 +45,8 @@ function insurerName(code: string | null | undefined): string {
 }
 
 function fact(testId: string, key: Key, value: string): HTMLElement {
-  return el("div", {}, el("dt", { text: t(key) }), el("dd", { "data-testid": testId, text: value }));
+  // dir=auto: the value is its own bidi isolate, so a direction override typed by a driver cannot turn the page around.
+  return el("div", {}, el("dt", { text: t(key) }), el("dd", { "data-testid": testId, dir: "auto", text: value }));
 }
 
 // ---------- sign in ----------
@@ -183,7 +184,7 @@ function renderDetail(): void {
   const state = byTestId("claim-state");
   state.textContent = t(acknowledged ? "desk.acknowledged" : "desk.unacknowledged");
   state.dataset.state = acknowledged ? "acknowledged" : "unacknowledged";
-  byTestId("claim-summary").textContent = [c.location.address, when(c.accidentTime)].filter(Boolean).join(" · ");
+  byTestId("claim-summary").replaceChildren(...(c.location.address ? [el("bdi", { text: c.location.address }), " · "] : []), when(c.accidentTime));
 
   byTestId("ack-form").hidden = acknowledged;
   const done = byTestId("ack-done");
