@@ -12,6 +12,10 @@ public sealed class StartupValidationTests
         { "Insurers:Catalogue:0:Code", "Bad Code!", "Insurers:Catalogue:0:Code 'Bad Code!'" },
         { "Claims:BatchSize", "0", "BatchSize" },
         { "Signalling:RedisPrefix", "Prod Env!", "Signalling:RedisPrefix must be" },
+        { "Cases:JoinFailuresBeforeLock", "0", "Cases:JoinFailuresBeforeLock must be between" },
+        { "Cases:JoinFailuresPerClient", "0", "Cases:JoinFailuresPerClient must be between" },
+        { "Cases:JoinFailuresGlobal", "0", "Cases:JoinFailuresGlobal must be between" },
+        { "Cases:JoinFailureWindowMinutes", "0", "Cases:JoinFailureWindowMinutes must be between" },
     };
 
     [Theory]
