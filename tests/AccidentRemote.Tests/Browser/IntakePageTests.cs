@@ -22,6 +22,9 @@ public sealed class IntakePageTests(Chromium chromium) : IClassFixture<Chromium>
         Assert.NotEqual(first.CaseId, second.CaseId);
         await driver2.Locator("[data-testid=intake-notice]:visible").WaitForAsync();
         await console.Locator($"[data-testid=queue-item][data-case-id=\"{second.CaseId}\"] [data-testid=queue-duplicate]").WaitForAsync();
+        // The driver's address is shown in its own bidi isolate, apart from the text around it.
+        Assert.Equal("长安街与西单北大街路口", await QueueItem(console, first.CaseId).Locator(".q-sub bdi").TextContentAsync());
+        await ScreenshotAsync(console, "console-possible-duplicate");
 
         // The first driver's page asks, over the hub, naming only the other plate.
         var question = driver1.Locator("[data-testid=duplicate-question]:visible");
@@ -36,11 +39,18 @@ public sealed class IntakePageTests(Chromium chromium) : IClassFixture<Chromium>
         Assert.Equal(2, moved.PartyNumber);
         Assert.Equal(first.CaseNumber, await driver2.GetByTestId("case-number").TextContentAsync());
         await ScreenshotAsync(driver2, "driver-merged", fullPage: true);
+        // The first driver sees who is in the case now (plate, masked phone) and could turn them away.
+        var joined = driver1.Locator("[data-testid=joined-list] li:visible");
+        await joined.WaitForAsync();
+        Assert.Contains("京M99999", await joined.TextContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("138****5678", await joined.TextContentAsync(), StringComparison.Ordinal);
+        await ScreenshotAsync(driver1, "driver-joined", fullPage: true);
         await QueueItem(console, second.CaseId).WaitForAsync(new() { State = Microsoft.Playwright.WaitForSelectorState.Detached });
 
         // The officer sees one case with both vehicles, and both phones in the call.
         await AcceptAsync(console, first.CaseId);
         await console.GetByTestId("tile-2").WaitForAsync();
+        Assert.Equal("长安街与西单北大街路口", await console.Locator("[data-testid=case-summary] bdi").TextContentAsync());
         await WaitForBodyAsync(driver1, "callState", "connected");
         await WaitForBodyAsync(driver2, "callState", "connected");
     }
