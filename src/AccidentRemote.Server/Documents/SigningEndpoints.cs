@@ -80,6 +80,10 @@ public static class SigningEndpoints
         {
             errors["mediationResult"] = ["The mediation result may have at most 1000 characters."];
         }
+        else if (Cases.RequestValidation.UnsafeCharacter(request.MediationResult, multiline: true) is not null)
+        {
+            errors["mediationResult"] = ["The mediation result contains an invisible or control character (such as a direction override), which is not allowed: type it again without copying from elsewhere."];
+        }
 
         if (errors.Count > 0)
         {

@@ -121,6 +121,8 @@ public sealed class CallScenario : IAsyncDisposable
         if (otherPlate is not null)
         {
             await page.GetByTestId("other-plate").FillAsync(otherPlate);
+            await page.GetByTestId("other-plate").ScrollIntoViewIfNeededAsync();
+            await ScreenshotAsync(page, "driver-report-other-plate");
         }
 
         await page.GetByTestId("submit").ClickAsync();

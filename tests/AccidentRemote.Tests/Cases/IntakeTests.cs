@@ -293,6 +293,7 @@ public abstract class IntakeScenarios
     [InlineData("facts")]
     [InlineData("note")]
     [InlineData("comment")]
+    [InlineData("mediationResult")]
     public async Task Text_that_others_see_refuses_bidi_overrides_and_control_characters(string field)
     {
         using var app = await CreateAppAsync();
@@ -325,6 +326,15 @@ public abstract class IntakeScenarios
             case "note":
                 var report = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
                 response = await officer.PostAsJsonAsync($"/api/cases/{S(report, "caseId")}/escalate", new { reason = "other", note = evil });
+                break;
+            case "mediationResult":
+                var (c3, _, t3) = await Api.CaseWithLiabilityAsync(client, officer);
+                for (var i = 0; i < t3.Length; i++)
+                {
+                    await (await Api.Authorized(client, HttpMethod.Put, $"/api/cases/{c3}/parties/me", t3[i], new { name = i == 0 ? "张伟" : "李娜", idNumber = Api.IdNumbers[i] })).JsonAsync(200);
+                }
+
+                response = await officer.PostAsJsonAsync($"/api/cases/{c3}/document", new { weather = "晴", mediationResult = "各自\u202E理赔" });
                 break;
             default:
                 var ready = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
