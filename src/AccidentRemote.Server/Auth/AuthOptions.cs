@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
 
 namespace AccidentRemote.Server.Auth;
 
-/// <summary>Sign-in settings. Section <c>Auth</c>.</summary>
+/// <summary>Sign-in, session and client-address settings. Section <c>Auth</c>.</summary>
 public sealed class AuthOptions
 {
     public const string Section = "Auth";
@@ -12,6 +13,40 @@ public sealed class AuthOptions
     public TimeSpan OfficerSessionLifetime { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>Sign-in attempts allowed per client address per minute.</summary>
-    [Range(1, 10_000)]
+    [Range(1, 10_000, ErrorMessage = "Auth:SignInAttemptsPerMinute must be between 1 and 10000.")]
     public int SignInAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>
+    /// Failed sign-ins allowed per username (from all addresses together) within
+    /// <see cref="SignInFailureWindow"/>; further attempts for that username are refused until the window ends.
+    /// An address that signed in as that username successfully before is not held by it.
+    /// </summary>
+    [Range(1, 1_000, ErrorMessage = "Auth:SignInFailuresPerUsername must be between 1 and 1000.")]
+    public int SignInFailuresPerUsername { get; set; } = 5;
+
+    /// <summary>The window of <see cref="SignInFailuresPerUsername"/>: also the longest a username stays held after the last failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "00:15:00", ErrorMessage = "Auth:SignInFailureWindow must be between 10 seconds and 15 minutes.")]
+    public TimeSpan SignInFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The reverse proxies and load balancers whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c>
+    /// are believed: single addresses (<c>10.0.0.5</c>) or CIDR networks (<c>10.0.0.0/24</c>,
+    /// <c>fd00::/8</c>). Empty (the default): no header is believed and the connection's address is the client.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>The first entry of <see cref="TrustedProxies"/> that is neither an address nor a network, with its index; null when all parse.</summary>
+    public string? TrustedProxyProblem()
+    {
+        for (var i = 0; i < TrustedProxies.Length; i++)
+        {
+            var entry = TrustedProxies[i]?.Trim() ?? "";
+            if (!IPAddress.TryParse(entry, out _) && !(entry.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(entry, out _)))
+            {
+                return $"Auth:TrustedProxies:{i} '{entry}' is not an IP address or a CIDR network (write e.g. 10.0.0.5 or 10.0.0.0/24).";
+            }
+        }
+
+        return null;
+    }
 }

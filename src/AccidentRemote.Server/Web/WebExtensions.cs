@@ -65,6 +65,14 @@ public static class WebExtensions
                 h.TryAdd("X-Frame-Options", "DENY");
                 h.TryAdd("Referrer-Policy", "no-referrer");
                 h.TryAdd("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(self), payment=()");
+                // API answers and anything answered to a signed-in caller may carry personal data (names, ID
+                // numbers, phones, places): no browser, proxy or CDN keeps a copy. An endpoint that chose
+                // its own caching keeps it; static files set theirs in OnPrepareResponse.
+                if (MayCarryPersonalData(http))
+                {
+                    h.TryAdd("Cache-Control", "no-store");
+                }
+
                 return Task.CompletedTask;
             });
             return next(http);
@@ -89,6 +97,10 @@ public static class WebExtensions
         });
         return app;
     }
+
+    private static bool MayCarryPersonalData(HttpContext http) =>
+        http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs")
+        || http.User.Identity?.IsAuthenticated == true || http.Request.Headers.Authorization.Count > 0;
 
     private static bool IsPageFile(PathString path) =>
         path.StartsWithSegments("/dist") || path.StartsWithSegments("/css") || Routes.Any(r => r.Path == path.Value)
