@@ -22,8 +22,8 @@ public static class AuthExtensions
         builder.Services.AddOptions<AuthOptions>()
             .Bind(builder.Configuration.GetSection(AuthOptions.Section))
             .ValidateDataAnnotations()
-            .Validate(o => o.TrustedProxyProblem() is null, "Auth:TrustedProxies: an entry is not an IP address or a CIDR network (write e.g. 10.0.0.5 or 10.0.0.0/24).")
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, TrustedProxiesValidator>();
         builder.Services.AddOptions<ForwardedHeadersOptions>()
             .Configure<IOptions<AuthOptions>>((forwarded, auth) => ConfigureForwardedHeaders(forwarded, auth.Value));
         builder.Services.AddSingleton<OfficerStore>();
@@ -106,7 +106,10 @@ public static class AuthExtensions
     /// </summary>
     public static void ConfigureForwardedHeaders(ForwardedHeadersOptions forwarded, AuthOptions auth)
     {
-        forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        // With both lists empty the middleware would believe every peer: no trusted proxy means no forwarding at all.
+        forwarded.ForwardedHeaders = auth.TrustedProxies.Length == 0
+            ? ForwardedHeaders.None
+            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
         forwarded.KnownProxies.Clear();
         forwarded.KnownIPNetworks.Clear();
         forwarded.ForwardLimit = null;
@@ -123,6 +126,13 @@ public static class AuthExtensions
             }
         }
     }
+}
+
+/// <summary>Auth:TrustedProxies: names the entry that is neither an address nor a network.</summary>
+internal sealed class TrustedProxiesValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
+        options.TrustedProxyProblem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
 
 /// <summary>

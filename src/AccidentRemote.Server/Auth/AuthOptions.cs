@@ -41,12 +41,22 @@ public sealed class AuthOptions
         for (var i = 0; i < TrustedProxies.Length; i++)
         {
             var entry = TrustedProxies[i]?.Trim() ?? "";
-            if (!IPAddress.TryParse(entry, out _) && !(entry.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(entry, out _)))
+            if (!IPAddress.TryParse(entry, out _) && !IsNetwork(entry))
             {
                 return $"Auth:TrustedProxies:{i} '{entry}' is not an IP address or a CIDR network (write e.g. 10.0.0.5 or 10.0.0.0/24).";
             }
         }
 
         return null;
+    }
+
+    /// <summary>A CIDR network written with its base address (10.0.0.0/24, not 10.0.0.1/24, which would be a mistake for one host).</summary>
+    private static bool IsNetwork(string entry)
+    {
+        var slash = entry.IndexOf('/', StringComparison.Ordinal);
+        return slash > 0
+            && IPAddress.TryParse(entry[..slash], out var address)
+            && IPNetwork.TryParse(entry, out var network)
+            && network.BaseAddress.Equals(address);
     }
 }

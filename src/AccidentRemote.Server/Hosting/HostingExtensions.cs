@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Kpis;
+using AccidentRemote.Server.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -38,6 +39,7 @@ public static class HostingExtensions
         // First: every later step (limits, logs, the request's scheme) sees the real client. Only
         // Auth:TrustedProxies are believed (AuthExtensions.ConfigureForwardedHeaders).
         app.UseForwardedHeaders();
+        app.UseDefaultHeaders();
         app.UseMetricsPort();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

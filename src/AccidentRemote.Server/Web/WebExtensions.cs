@@ -51,10 +51,13 @@ public static class WebExtensions
         return builder;
     }
 
-    public static WebApplication UseWeb(this WebApplication app)
+    /// <summary>
+    /// Defaults for every response; an endpoint that sets its own (the document verification page has
+    /// its own CSP) keeps them. Registered first in the pipeline (UseHosting), so that answers made
+    /// before any endpoint runs (401, 403, 429) carry them too.
+    /// </summary>
+    public static WebApplication UseDefaultHeaders(this WebApplication app)
     {
-        // Defaults for every response; an endpoint that sets its own (the document verification
-        // page has its own CSP) keeps them.
         app.Use((http, next) =>
         {
             http.Response.OnStarting(() =>
@@ -77,7 +80,11 @@ public static class WebExtensions
             });
             return next(http);
         });
+        return app;
+    }
 
+    public static WebApplication UseWeb(this WebApplication app)
+    {
         app.UseWhen(http => IsPageFile(http.Request.Path), page => page.UseResponseCompression());
 
         var types = new FileExtensionContentTypeProvider();
