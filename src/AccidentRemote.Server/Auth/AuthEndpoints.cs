@@ -25,9 +25,9 @@ public static class AuthEndpoints
             role = http.User.IsInRole(Roles.Supervisor) ? Roles.Supervisor : http.User.IsInRole(Roles.Insurer) ? Roles.Insurer : Roles.Officer,
             insurerCode = http.User.InsurerCode(),
         })).RequireAuthorization(p => p.RequireRole(Roles.Officer, Roles.Supervisor, Roles.Insurer));
-        group.MapPost("/{username}/disable", (string username, HttpContext http, OfficerStore officers, CancellationToken ct) => SetDisabled(username, true, http, officers, ct))
+        group.MapPost("/{username}/disable", (string username, HttpContext http, OfficerStore officers, StaffHubSessions hubSessions, CancellationToken ct) => SetDisabled(username, true, http, officers, hubSessions, ct))
             .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
-        group.MapPost("/{username}/enable", (string username, HttpContext http, OfficerStore officers, CancellationToken ct) => SetDisabled(username, false, http, officers, ct))
+        group.MapPost("/{username}/enable", (string username, HttpContext http, OfficerStore officers, StaffHubSessions hubSessions, CancellationToken ct) => SetDisabled(username, false, http, officers, hubSessions, ct))
             .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
         return app;
     }
@@ -74,7 +74,7 @@ public static class AuthEndpoints
         return TypedResults.Ok(new SignInResponse(token, expires, new OfficerView(officer.Id, officer.Username, officer.DisplayName, officer.Role)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SetDisabled(string username, bool disabled, HttpContext http, OfficerStore officers, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetDisabled(string username, bool disabled, HttpContext http, OfficerStore officers, StaffHubSessions hubSessions, CancellationToken ct)
     {
         if (disabled && string.Equals(username, http.User.Identity?.Name, StringComparison.Ordinal))
         {
@@ -88,6 +88,8 @@ public static class AuthEndpoints
                 detail: "Check the spelling; usernames are case-sensitive.");
         }
 
+        // This node's hub connections of that account close now; other nodes' at their next check.
+        await hubSessions.CheckAsync(ct);
         return TypedResults.NoContent();
     }
 

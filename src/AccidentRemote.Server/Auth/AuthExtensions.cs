@@ -29,6 +29,9 @@ public static class AuthExtensions
         builder.Services.AddSingleton<OfficerStore>();
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddSingleton<IPasswordHasher, Pbkdf2PasswordHasher>();
+        builder.Services.AddSingleton<StaffHubSessions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StaffHubSessions>());
+        builder.Services.Configure<Microsoft.AspNetCore.SignalR.HubOptions>(o => Microsoft.AspNetCore.SignalR.HubOptionsExtensions.AddFilter<StaffHubSessions>(o));
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()

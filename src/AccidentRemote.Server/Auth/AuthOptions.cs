@@ -28,6 +28,10 @@ public sealed class AuthOptions
     [Range(typeof(TimeSpan), "00:00:10", "00:15:00", ErrorMessage = "Auth:SignInFailureWindow must be between 10 seconds and 15 minutes.")]
     public TimeSpan SignInFailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often open staff hub connections are checked against their sessions (an ended session closes them).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Auth:HubSessionCheckInterval must be between 1 second and 5 minutes.")]
+    public TimeSpan HubSessionCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// The reverse proxies and load balancers whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c>
     /// are believed: single addresses (<c>10.0.0.5</c>) or CIDR networks (<c>10.0.0.0/24</c>,

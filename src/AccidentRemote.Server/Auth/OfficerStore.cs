@@ -107,6 +107,17 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
             """, new { username, now = clock.GetUtcNow() });
     }
 
+    /// <summary>The hashes of every session that still works (not expired, account not disabled).</summary>
+    public async Task<HashSet<string>> ValidSessionHashesAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var hashes = await c.QueryAsync<string>("""
+            SELECT s.token_hash FROM officer_sessions s JOIN officers o ON o.id = s.officer_id
+            WHERE s.expires_at > @now AND o.disabled_at IS NULL
+            """, new { now = clock.GetUtcNow() });
+        return hashes.ToHashSet(StringComparer.Ordinal);
+    }
+
     private const string EndSessionsOf = "DELETE FROM officer_sessions WHERE officer_id IN (SELECT id FROM officers WHERE username = @username)";
 
     public async Task<(string Token, DateTimeOffset ExpiresAt)> StartSessionAsync(Guid officerId, TimeSpan lifetime, CancellationToken ct)

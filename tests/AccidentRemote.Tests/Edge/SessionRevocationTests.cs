@@ -4,6 +4,7 @@ using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AccidentRemote.Tests.Edge;
@@ -17,18 +18,24 @@ public sealed class SessionRevocationTests
     private const string Username = "li.wei";
 
     /// <summary>The app and, for the commands, the same database settings.</summary>
-    private static async Task<(TestApp App, Dictionary<string, string?> Settings, IAsyncDisposable? Database)> StartAsync(string provider)
+    private static async Task<(TestApp App, Dictionary<string, string?> Settings, IAsyncDisposable? Database)> StartAsync(string provider, Dictionary<string, string?>? extra = null)
     {
         if (provider == "Postgres")
         {
             var database = await PostgresDatabase.CreateAsync();
             var pg = new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = database.ConnectionString };
-            return (TestApp.WithSettings(new(pg) { ["Bus:Transport"] = "InMemory" }), pg, database);
+            var all = new Dictionary<string, string?>(pg) { ["Bus:Transport"] = "InMemory" };
+            foreach (var (k, v) in extra ?? [])
+            {
+                all[k] = v;
+            }
+
+            return (TestApp.WithSettings(all), pg, database);
         }
 
         var file = Path.Combine(Path.GetTempPath(), $"ar-test-{Guid.NewGuid():N}.db");
         var sqlite = new Dictionary<string, string?> { ["Database:Provider"] = "Sqlite", ["Database:ConnectionString"] = $"Data Source={file}" };
-        return (TestApp.Embedded(file), sqlite, new SqliteFile(file));
+        return (TestApp.Embedded(file, extra), sqlite, new SqliteFile(file));
     }
 
     private static async Task<HttpClient> SignedInAsync(TestApp app, string username, string password)
@@ -135,6 +142,39 @@ public sealed class SessionRevocationTests
             var audit = await app.Services.GetRequiredService<AuditLog>().VerifyAsync(CancellationToken.None);
             Assert.True(audit.Intact, audit.Problem);
             Assert.Equal(3, await CountAuditAsync(app));
+        }
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public async Task An_open_hub_connection_of_a_disabled_officer_is_closed_and_cannot_come_back(string provider)
+    {
+        var (app, settings, database) = await StartAsync(provider, new() { ["Auth:HubSessionCheckInterval"] = "00:00:01" });
+        await using (database)
+        using (app)
+        {
+            var address = app.StartKestrel();
+            var password = await NewOfficerAsync(app);
+            using var anonymous = app.RealClient();
+            var token = (await anonymous.PostJsonAsync("/api/officers/sign-in", new { username = Username, password })).GetProperty("token").GetString()!;
+            await using var console = await HubClient.ConnectAsync(address, token);
+            var colleagueToken = (await anonymous.PostJsonAsync("/api/officers/sign-in", new { username = "zhang.min", password = await NewOfficerAsync(app, "zhang.min") })).GetProperty("token").GetString()!;
+            await using var colleague = await HubClient.ConnectAsync(address, colleagueToken);
+            var closed = new TaskCompletionSource();
+            console.Connection.Closed += _ =>
+            {
+                closed.TrySetResult();
+                return Task.CompletedTask;
+            };
+
+            // The command runs as its own process would: only the database tells the server.
+            Assert.Equal(0, await OfficerCommand.SetDisabledAsync([Username], disable: true, settings));
+            await Eventually.Until(() => Task.FromResult(closed.Task.IsCompleted), c => c, "the disabled officer's hub connection to close");
+            await Assert.ThrowsAnyAsync<Exception>(() => HubClient.ConnectAsync(address, token));
+            // Other staff stay connected.
+            Assert.Equal(HubConnectionState.Connected, colleague.Connection.State);
+            await colleague.Connection.InvokeAsync<long>("Ping");
         }
     }
 
