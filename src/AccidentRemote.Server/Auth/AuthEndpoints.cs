@@ -34,7 +34,7 @@ public static class AuthEndpoints
 
     private static async Task<Results<Ok<SignInResponse>, ProblemHttpResult>> SignIn(
         SignInRequest request, HttpContext http, OfficerStore officers, IPasswordHasher hasher, SignInThrottle throttle,
-        IOptions<AuthOptions> options, CancellationToken ct)
+        IOptions<AuthOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
         {
@@ -42,6 +42,7 @@ public static class AuthEndpoints
                 detail: "Send {\"username\": \"…\", \"password\": \"…\"}.");
         }
 
+        var logger = loggers.CreateLogger(typeof(AuthEndpoints));
         var username = request.Username.Trim();
         var client = AuthExtensions.ClientKey(http);
         if (throttle.RetryAfter(username, client) is { } wait)
@@ -58,7 +59,13 @@ public static class AuthEndpoints
         var passwordMatches = hasher.Verify(request.Password, officer?.PasswordHash ?? Secrets.DummyPasswordHash);
         if (officer is null || !passwordMatches)
         {
-            throttle.Failed(username);
+            if (throttle.Failed(username))
+            {
+                // The username only (staff, not a driver); never the password tried.
+                logger.LogWarning("Sign-in for username {Username} held after {Count} failures within {Window}.",
+                    username, options.Value.SignInFailuresPerUsername, options.Value.SignInFailureWindow);
+            }
+
             return TypedResults.Problem(statusCode: 401, title: "Wrong username or password.",
                 detail: "Check both and try again. A supervisor can reset a password with the create-officer command.");
         }

@@ -38,7 +38,8 @@ public sealed class SignInThrottle(IOptions<AuthOptions> options, TimeProvider c
         }
     }
 
-    public void Failed(string username)
+    /// <summary>Counts a failed sign-in; true when this failure starts a hold.</summary>
+    public bool Failed(string username)
     {
         var now = clock.GetUtcNow();
         var length = options.Value.SignInFailureWindow;
@@ -63,6 +64,7 @@ public sealed class SignInThrottle(IOptions<AuthOptions> options, TimeProvider c
             }
 
             window.Count++;
+            return window.Count == options.Value.SignInFailuresPerUsername;
         }
     }
 
