@@ -9,6 +9,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v turnserver >/dev/null || need+=(coturn)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
+[ -x /usr/sbin/nginx ] || need+=(nginx)   # the reverse proxy in front of the server in the proxy tests
 command -v ip >/dev/null || need+=(iproute2)
 command -v npm >/dev/null || need+=(nodejs npm)   # the build bundles the web pages
 # Fonts embedded in the accident document PDF (Documents:FontPath, Documents:LatinFontPath).
@@ -20,4 +21,4 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-echo "==> Test services present: PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1), RabbitMQ, coturn, Chromium, document fonts"
+echo "==> Test services present: PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1), RabbitMQ, coturn, Chromium, nginx, document fonts"

@@ -15,6 +15,8 @@ switch (args.FirstOrDefault())
 {
     case "create-officer":
         return await OfficerCommand.RunAsync(args[1..]);
+    case "disable-officer" or "enable-officer":
+        return await OfficerCommand.SetDisabledAsync(args[1..], disable: args[0] == "disable-officer");
     case "verify-audit":
         return await AuditCommand.RunAsync();
 }

@@ -25,11 +25,16 @@ public static class AuthEndpoints
             role = http.User.IsInRole(Roles.Supervisor) ? Roles.Supervisor : http.User.IsInRole(Roles.Insurer) ? Roles.Insurer : Roles.Officer,
             insurerCode = http.User.InsurerCode(),
         })).RequireAuthorization(p => p.RequireRole(Roles.Officer, Roles.Supervisor, Roles.Insurer));
+        group.MapPost("/{username}/disable", (string username, HttpContext http, OfficerStore officers, StaffHubSessions hubSessions, CancellationToken ct) => SetDisabled(username, true, http, officers, hubSessions, ct))
+            .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
+        group.MapPost("/{username}/enable", (string username, HttpContext http, OfficerStore officers, StaffHubSessions hubSessions, CancellationToken ct) => SetDisabled(username, false, http, officers, hubSessions, ct))
+            .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
         return app;
     }
 
     private static async Task<Results<Ok<SignInResponse>, ProblemHttpResult>> SignIn(
-        SignInRequest request, OfficerStore officers, IOptions<AuthOptions> options, CancellationToken ct)
+        SignInRequest request, HttpContext http, OfficerStore officers, IPasswordHasher hasher, SignInThrottle throttle,
+        IOptions<AuthOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
         {
@@ -37,15 +42,62 @@ public static class AuthEndpoints
                 detail: "Send {\"username\": \"…\", \"password\": \"…\"}.");
         }
 
-        var officer = await officers.FindByUsernameAsync(request.Username.Trim(), ct);
-        if (officer is null || !Secrets.VerifyPassword(request.Password, officer.PasswordHash))
+        var logger = loggers.CreateLogger(typeof(AuthEndpoints));
+        var username = request.Username.Trim();
+        var client = AuthExtensions.ClientKey(http);
+        if (throttle.RetryAfter(username, client) is { } wait)
         {
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed sign-ins for this username.",
+                detail: $"Wait {seconds} seconds and try again. If you did not make these attempts, tell a supervisor.");
+        }
+
+        var officer = await officers.FindByUsernameAsync(username, ct);
+        // An unknown username is checked against a dummy hash of the same cost: the answer takes as long
+        // as for a real officer, so its timing does not tell which usernames exist.
+        var passwordMatches = hasher.Verify(request.Password, officer?.PasswordHash ?? Secrets.DummyPasswordHash);
+        if (officer is null || !passwordMatches)
+        {
+            if (throttle.Failed(username))
+            {
+                // The username only (staff, not a driver); never the password tried.
+                logger.LogWarning("Sign-in for username {Username} held after {Count} failures within {Window}.",
+                    username, options.Value.SignInFailuresPerUsername, options.Value.SignInFailureWindow);
+            }
+
             return TypedResults.Problem(statusCode: 401, title: "Wrong username or password.",
                 detail: "Check both and try again. A supervisor can reset a password with the create-officer command.");
         }
 
+        if (officer.DisabledAt is not null)
+        {
+            return TypedResults.Problem(statusCode: 403, title: "This account is disabled.",
+                detail: "A supervisor disabled it. Ask a supervisor to enable it again (enable-officer command or POST /api/officers/{username}/enable).");
+        }
+
+        throttle.Succeeded(username, client);
         var (token, expires) = await officers.StartSessionAsync(officer.Id, options.Value.OfficerSessionLifetime, ct);
         return TypedResults.Ok(new SignInResponse(token, expires, new OfficerView(officer.Id, officer.Username, officer.DisplayName, officer.Role)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> SetDisabled(string username, bool disabled, HttpContext http, OfficerStore officers, StaffHubSessions hubSessions, CancellationToken ct)
+    {
+        if (disabled && string.Equals(username, http.User.Identity?.Name, StringComparison.Ordinal))
+        {
+            return TypedResults.Problem(statusCode: 409, title: "You cannot disable your own account.",
+                detail: "Ask another supervisor, or use the disable-officer command on the server.");
+        }
+
+        if (!await officers.SetDisabledAsync(username, disabled, $"officer:{http.User.Identity?.Name}", ct))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No account has this username.",
+                detail: "Check the spelling; usernames are case-sensitive.");
+        }
+
+        // This node's hub connections of that account close now; other nodes' at their next check.
+        await hubSessions.CheckAsync(ct);
+        return TypedResults.NoContent();
     }
 
     private static async Task<NoContent> SignOut(HttpContext http, OfficerStore officers, CancellationToken ct)

@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -20,7 +23,15 @@ public static class AuthExtensions
             .Bind(builder.Configuration.GetSection(AuthOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, TrustedProxiesValidator>();
+        builder.Services.AddOptions<ForwardedHeadersOptions>()
+            .Configure<IOptions<AuthOptions>>((forwarded, auth) => ConfigureForwardedHeaders(forwarded, auth.Value));
         builder.Services.AddSingleton<OfficerStore>();
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddSingleton<IPasswordHasher, Pbkdf2PasswordHasher>();
+        builder.Services.AddSingleton<StaffHubSessions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StaffHubSessions>());
+        builder.Services.Configure<Microsoft.AspNetCore.SignalR.HubOptions>(o => Microsoft.AspNetCore.SignalR.HubOptionsExtensions.AddFilter<StaffHubSessions>(o));
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
@@ -61,8 +72,70 @@ public static class AuthExtensions
         return builder;
     }
 
-    /// <summary>The partition key for per-address limits.</summary>
-    public static string ClientKey(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>
+    /// The partition key of every per-client limit: the client's address as the forwarded-headers
+    /// middleware left it (the direct peer, or what a trusted proxy said), IPv4 by address (IPv4-mapped
+    /// IPv6 counted as IPv4), IPv6 by its /64: one phone or home network gets a whole /64, and hopping
+    /// through its addresses must not multiply its budget.
+    /// </summary>
+    public static string ClientKey(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+
+    /// <summary>
+    /// X-Forwarded-For and X-Forwarded-Proto are believed only when the connection comes from an entry
+    /// of Auth:TrustedProxies. The framework's default trust of loopback is removed: a proxy on the same
+    /// machine must be listed too. Within a chain of listed proxies the client is the first address, from
+    /// the right, that is not a listed proxy. X-Forwarded-Host is never believed.
+    /// </summary>
+    public static void ConfigureForwardedHeaders(ForwardedHeadersOptions forwarded, AuthOptions auth)
+    {
+        // With both lists empty the middleware would believe every peer: no trusted proxy means no forwarding at all.
+        forwarded.ForwardedHeaders = auth.TrustedProxies.Length == 0
+            ? ForwardedHeaders.None
+            : ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        forwarded.ForwardLimit = null;
+        forwarded.RequireHeaderSymmetry = false;
+        foreach (var entry in auth.TrustedProxies.Select(e => e.Trim()))
+        {
+            if (IPAddress.TryParse(entry, out var address))
+            {
+                forwarded.KnownProxies.Add(address);
+            }
+            else if (System.Net.IPNetwork.TryParse(entry, out var network))
+            {
+                forwarded.KnownIPNetworks.Add(network);
+            }
+        }
+    }
+}
+
+/// <summary>Auth:TrustedProxies: names the entry that is neither an address nor a network.</summary>
+internal sealed class TrustedProxiesValidator : IValidateOptions<AuthOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AuthOptions options) =>
+        options.TrustedProxyProblem() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 }
 
 /// <summary>

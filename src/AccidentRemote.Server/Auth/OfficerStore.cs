@@ -1,4 +1,5 @@
 using Dapper;
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Data;
 
 namespace AccidentRemote.Server.Auth;
@@ -17,6 +18,9 @@ public sealed class Officer
 
     /// <summary>For insurer staff: the one insurer whose claims they see.</summary>
     public string? InsurerCode { get; set; }
+
+    /// <summary>When a supervisor disabled the account; null while it may sign in.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }
 
 public static class Roles
@@ -42,22 +46,79 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleOrDefaultAsync<Officer>(
-            "SELECT id, username, display_name, role, password_hash, insurer_code FROM officers WHERE username = @username",
+            "SELECT id, username, display_name, role, password_hash, insurer_code, disabled_at FROM officers WHERE username = @username",
             new { username });
     }
 
-    /// <summary>Creates an officer, or resets the password of an existing one. Returns false if the role differs.</summary>
+    /// <summary>
+    /// Creates an officer, or resets the password of an existing one. A reset ends every session the
+    /// officer had (a password is reset because it may be known to someone else). A disabled account stays disabled.
+    /// </summary>
     public async Task CreateOrResetAsync(string username, string displayName, string role, string password, CancellationToken ct, string? insurerCode = null)
     {
         await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
         await c.ExecuteAsync("""
             INSERT INTO officers (id, username, display_name, role, password_hash, created_at, insurer_code)
             VALUES (@id, @username, @displayName, @role, @hash, @now, @insurerCode)
             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
                 display_name = excluded.display_name, role = excluded.role, insurer_code = excluded.insurer_code
             """,
-            new { id = Guid.NewGuid(), username, displayName, role, hash = Secrets.HashPassword(password), now = clock.GetUtcNow(), insurerCode });
+            new { id = Guid.NewGuid(), username, displayName, role, hash = Secrets.HashPassword(password), now = clock.GetUtcNow(), insurerCode }, tx);
+        await c.ExecuteAsync(EndSessionsOf, new { username }, tx);
+        await tx.CommitAsync(ct);
     }
+
+    /// <summary>
+    /// Disables the account (it cannot sign in; its sessions are deleted, so they stop working at the next
+    /// request) or enables it again. False when no account has this username.
+    /// </summary>
+    public async Task<bool> SetDisabledAsync(string username, bool disabled, string actor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var found = await c.ExecuteAsync(
+            "UPDATE officers SET disabled_at = @at WHERE username = @username",
+            new { username, at = disabled ? now : (DateTimeOffset?)null }, tx) > 0;
+        if (!found)
+        {
+            return false;
+        }
+
+        if (disabled)
+        {
+            await c.ExecuteAsync(EndSessionsOf, new { username }, tx);
+        }
+
+        await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, disabled ? "officer.disabled" : "officer.enabled", null, username), now);
+
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Sessions that are still valid, for one officer (tests and the supervisor's view).</summary>
+    public async Task<int> ActiveSessionCountAsync(string username, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        return await c.ExecuteScalarAsync<int>("""
+            SELECT COUNT(*) FROM officer_sessions s JOIN officers o ON o.id = s.officer_id
+            WHERE o.username = @username AND s.expires_at > @now
+            """, new { username, now = clock.GetUtcNow() });
+    }
+
+    /// <summary>The hashes of every session that still works (not expired, account not disabled).</summary>
+    public async Task<HashSet<string>> ValidSessionHashesAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var hashes = await c.QueryAsync<string>("""
+            SELECT s.token_hash FROM officer_sessions s JOIN officers o ON o.id = s.officer_id
+            WHERE s.expires_at > @now AND o.disabled_at IS NULL
+            """, new { now = clock.GetUtcNow() });
+        return hashes.ToHashSet(StringComparer.Ordinal);
+    }
+
+    private const string EndSessionsOf = "DELETE FROM officer_sessions WHERE officer_id IN (SELECT id FROM officers WHERE username = @username)";
 
     public async Task<(string Token, DateTimeOffset ExpiresAt)> StartSessionAsync(Guid officerId, TimeSpan lifetime, CancellationToken ct)
     {
@@ -76,9 +137,9 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
     {
         await using var c = await db.OpenAsync(ct);
         return await c.QuerySingleOrDefaultAsync<Officer>("""
-            SELECT o.id, o.username, o.display_name, o.role, o.password_hash, o.insurer_code
+            SELECT o.id, o.username, o.display_name, o.role, o.password_hash, o.insurer_code, o.disabled_at
             FROM officer_sessions s JOIN officers o ON o.id = s.officer_id
-            WHERE s.token_hash = @hash AND s.expires_at > @now
+            WHERE s.token_hash = @hash AND s.expires_at > @now AND o.disabled_at IS NULL
             """,
             new { hash = Secrets.HashToken(token), now = clock.GetUtcNow() });
     }

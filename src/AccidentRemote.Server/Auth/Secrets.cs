@@ -22,6 +22,15 @@ public static class Secrets
         return RandomNumberGenerator.GetString(alphabet, 16);
     }
 
+    private static readonly Lazy<string> Dummy = new(() => HashPassword(NewPassword()));
+
+    /// <summary>
+    /// A hash of a random password with the same parameters as real ones. A sign-in for an unknown
+    /// username is checked against it, so it costs the same PBKDF2 work as one for a real officer and
+    /// the answer's timing does not tell which usernames exist.
+    /// </summary>
+    public static string DummyPasswordHash => Dummy.Value;
+
     public static string HashPassword(string password)
     {
         var salt = RandomNumberGenerator.GetBytes(16);

@@ -43,6 +43,8 @@ public static class BusSetup
 
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.4+ reports usage telemetry to its vendor by default: a police system calls no one.
+            x.DisableUsageTelemetry();
             x.AddConsumer<ClaimAcknowledgedConsumer>();
             if (bus.Transport == BusTransport.RabbitMq)
             {

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Kpis;
+using AccidentRemote.Server.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,6 +36,11 @@ public static class HostingExtensions
 
     public static WebApplication UseHosting(this WebApplication app)
     {
+        // First: every later step (limits, logs, the request's scheme) sees the real client. Only
+        // Auth:TrustedProxies are believed (AuthExtensions.ConfigureForwardedHeaders).
+        app.UseForwardedHeaders();
+        app.UseDefaultHeaders();
+        app.UseMetricsPort();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization();

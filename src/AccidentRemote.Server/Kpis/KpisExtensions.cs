@@ -4,6 +4,7 @@ using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Signalling;
 using Dapper;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 
@@ -16,6 +17,14 @@ public sealed class KpiOptions
 
     /// <summary>The centre's local time offset; "today" starts at local midnight. Beijing is +08:00.</summary>
     public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>
+    /// Empty (the default): <c>/metrics</c> is served on the service's port to signed-in staff only.
+    /// Set: <c>/metrics</c> is served without sign-in on this port only (on the same interface as the
+    /// first of the server's URLs), for a Prometheus that cannot sign in; that port serves nothing else.
+    /// Keep it closed to the public (the load balancer forwards only the service's port).
+    /// </summary>
+    public int? MetricsPort { get; set; }
 }
 
 /// <summary>Reads the week's cases and today's ratings and hands them to the calculator.</summary>
@@ -90,7 +99,13 @@ public static class KpisExtensions
         builder.Services.AddOptions<KpiOptions>()
             .Bind(builder.Configuration.GetSection(KpiOptions.Section))
             .Validate(o => o.UtcOffset >= TimeSpan.FromHours(-14) && o.UtcOffset <= TimeSpan.FromHours(14), "Kpis:UtcOffset must be between -14:00 and 14:00.")
+            .Validate(o => o.MetricsPort is null or (> 0 and <= 65535), "Kpis:MetricsPort must be a TCP port (1-65535), or empty to serve /metrics to signed-in staff on the service's port.")
             .ValidateOnStart();
+        if (builder.Configuration.GetValue<int?>($"{KpiOptions.Section}:{nameof(KpiOptions.MetricsPort)}") is { } port and > 0 and <= 65535)
+        {
+            ListenForMetrics(builder.Configuration, port);
+        }
+
         builder.Services.AddSingleton<KpiStore>();
         builder.Services.AddSingleton<CaseMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
@@ -108,7 +123,69 @@ public static class KpisExtensions
         app.MapGet("/api/kpis", async (KpiStore store, CancellationToken ct) => TypedResults.Ok(await store.BoardAsync(ct)))
             .WithTags("KPIs")
             .RequireAuthorization(AuthExtensions.StaffPolicy);
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        var metrics = app.MapPrometheusScrapingEndpoint(MetricsPath);
+        if (app.ServiceProvider.GetRequiredService<IOptions<KpiOptions>>().Value.MetricsPort is { } port)
+        {
+            // On its own port, anonymous; anywhere else, not there at all (a forged Host header does not
+            // help: the connection's local port decides).
+            metrics.AllowAnonymous().Add(b =>
+            {
+                var scrape = b.RequestDelegate!;
+                b.RequestDelegate = http =>
+                {
+                    if (http.Connection.LocalPort == port)
+                    {
+                        return scrape(http);
+                    }
+
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                };
+            });
+        }
+        else
+        {
+            metrics.RequireAuthorization(AuthExtensions.StaffPolicy);
+        }
+
+        return app;
+    }
+
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>
+    /// Adds the metrics port to the server's URLs (Urls, ASPNETCORE_URLS or --urls), on the host of the
+    /// first of them, so the service's own addresses stay as configured.
+    /// </summary>
+    private static void ListenForMetrics(IConfiguration configuration, int port)
+    {
+        var urls = configuration[WebHostDefaults.ServerUrlsKey];
+        if (string.IsNullOrWhiteSpace(urls))
+        {
+            urls = "http://localhost:5000";
+        }
+
+        var first = BindingAddress.Parse(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0]);
+        configuration[WebHostDefaults.ServerUrlsKey] = $"{urls};http://{first.Host}:{port}";
+    }
+
+    /// <summary>When <see cref="KpiOptions.MetricsPort"/> is set, that port answers /metrics and nothing else.</summary>
+    public static WebApplication UseMetricsPort(this WebApplication app)
+    {
+        if (app.Services.GetRequiredService<IOptions<KpiOptions>>().Value.MetricsPort is { } port)
+        {
+            app.Use((http, next) =>
+            {
+                if (http.Connection.LocalPort == port && !http.Request.Path.Equals(MetricsPath, StringComparison.Ordinal))
+                {
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return Task.CompletedTask;
+                }
+
+                return next(http);
+            });
+        }
+
         return app;
     }
 }

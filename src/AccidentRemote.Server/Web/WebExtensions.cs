@@ -51,10 +51,13 @@ public static class WebExtensions
         return builder;
     }
 
-    public static WebApplication UseWeb(this WebApplication app)
+    /// <summary>
+    /// Defaults for every response; an endpoint that sets its own (the document verification page has
+    /// its own CSP) keeps them. Registered first in the pipeline (UseHosting), so that answers made
+    /// before any endpoint runs (401, 403, 429) carry them too.
+    /// </summary>
+    public static WebApplication UseDefaultHeaders(this WebApplication app)
     {
-        // Defaults for every response; an endpoint that sets its own (the document verification
-        // page has its own CSP) keeps them.
         app.Use((http, next) =>
         {
             http.Response.OnStarting(() =>
@@ -65,11 +68,23 @@ public static class WebExtensions
                 h.TryAdd("X-Frame-Options", "DENY");
                 h.TryAdd("Referrer-Policy", "no-referrer");
                 h.TryAdd("Permissions-Policy", "camera=(self), microphone=(self), geolocation=(self), payment=()");
+                // API answers and anything answered to a signed-in caller may carry personal data (names, ID
+                // numbers, phones, places): no browser, proxy or CDN keeps a copy. An endpoint that chose
+                // its own caching keeps it; static files set theirs in OnPrepareResponse.
+                if (MayCarryPersonalData(http))
+                {
+                    h.TryAdd("Cache-Control", "no-store");
+                }
+
                 return Task.CompletedTask;
             });
             return next(http);
         });
+        return app;
+    }
 
+    public static WebApplication UseWeb(this WebApplication app)
+    {
         app.UseWhen(http => IsPageFile(http.Request.Path), page => page.UseResponseCompression());
 
         var types = new FileExtensionContentTypeProvider();
@@ -89,6 +104,10 @@ public static class WebExtensions
         });
         return app;
     }
+
+    private static bool MayCarryPersonalData(HttpContext http) =>
+        http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs")
+        || http.User.Identity?.IsAuthenticated == true || http.Request.Headers.Authorization.Count > 0;
 
     private static bool IsPageFile(PathString path) =>
         path.StartsWithSegments("/dist") || path.StartsWithSegments("/css") || Routes.Any(r => r.Path == path.Value)
