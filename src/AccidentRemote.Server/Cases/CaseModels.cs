@@ -131,7 +131,8 @@ public sealed class PartyRow
     public double? DeviceLongitude { get; set; }
 }
 
-public sealed record PartyIdentity(Guid PartyId, Guid CaseId);
+/// <summary>Whose a party token is, and when its case ended (closed, escalated or abandoned; null while open).</summary>
+public sealed record PartyIdentity(Guid PartyId, Guid CaseId, string? CaseStatus = null, DateTimeOffset? CaseEndedAt = null);
 
 public sealed record CaseDetails(CaseRow Case, IReadOnlyList<PartyRow> Parties);
 

@@ -18,7 +18,7 @@ public static class CallEndpoints
     {
         app.MapHub<CallHub>(CallHub.Path);
         var group = app.MapGroup("/api").WithTags("Call");
-        group.MapGet("/ice-servers", (ClaimsPrincipal user, IceServers ice) => TypedResults.Ok(ice.For(user))).RequireAuthorization(AuthExtensions.CasePolicy);
+        group.MapGet("/ice-servers", IceServers.Endpoint).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
         group.MapPost("/cases/{caseId:guid}/moved-confirmation", ConfirmMoved).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapGet("/cases/{caseId:guid}/queue-position", QueuePosition).RequireAuthorization(AuthExtensions.CasePolicy);
