@@ -110,9 +110,11 @@ public sealed class CaseHeads(Db db)
             return new Dictionary<Guid, CaseHead>();
         }
 
+        // Dapper passes a list to Npgsql as one array parameter and expands it for SQLite: the one dialect difference.
+        var match = db.Provider == DatabaseProvider.Postgres ? "id = ANY(@ids)" : "id IN @ids";
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<CaseHead>(
-            new CommandDefinition("SELECT id, status, officer_id FROM cases WHERE id IN @ids", new { ids }, cancellationToken: ct));
+            new CommandDefinition($"SELECT id, status, officer_id FROM cases WHERE {match}", new { ids = ids.ToArray() }, cancellationToken: ct));
         return rows.ToDictionary(r => r.Id);
     }
 }
