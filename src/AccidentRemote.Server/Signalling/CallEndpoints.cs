@@ -50,7 +50,7 @@ public static class CallEndpoints
             return TypedResults.Problem(statusCode: 404, title: "No such case.");
         }
 
-        if (details.Case.OfficerId != user.OfficerId() && !user.IsInRole(Roles.Supervisor))
+        if (!CaseAccessRule.Decide(user, details.Case).SeesPersonalData)
         {
             return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.", detail: "Only the officer who accepted it, or a supervisor, can instruct its parties.");
         }
@@ -89,9 +89,10 @@ public static class CallEndpoints
         }
     }
 
-    private static async Task<Results<Ok<QueuePositionView>, ProblemHttpResult>> QueuePosition(Guid caseId, ClaimsPrincipal user, CaseStore cases, Presence presence, CancellationToken ct)
+    private static async Task<Results<Ok<QueuePositionView>, ProblemHttpResult>> QueuePosition(Guid caseId, ClaimsPrincipal user, CaseStore cases, CaseHeads heads, Presence presence, CancellationToken ct)
     {
-        if (user.IsParty() && user.PartyCaseId() != caseId)
+        var head = await heads.FindAsync(caseId, ct);
+        if (head is null || !CaseAccessRule.Decide(user, head).Sees)
         {
             return TypedResults.Problem(statusCode: 404, title: "No such case.");
         }

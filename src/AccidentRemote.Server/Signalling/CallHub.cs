@@ -70,9 +70,10 @@ public sealed partial class CallHub(CaseStore cases, CaseHeads heads, Presence p
 
             holder = $"party:{partyId:N}";
         }
-        else if (user.IsStaff())
+        else if (user.IsStaff() && SessionToken() is { } token)
         {
-            holder = $"officer:{user.OfficerId():N}";
+            // Per session token (hashed, as the server keeps it): an officer may be signed in on two desks.
+            holder = $"session:{Secrets.HashToken(token)}";
         }
         else
         {
@@ -88,6 +89,19 @@ public sealed partial class CallHub(CaseStore cases, CaseHeads heads, Presence p
 
         Context.Items[HolderKey] = holder;
         return null;
+    }
+
+    /// <summary>The bearer token this connection authenticated with (header, or access_token for WebSockets).</summary>
+    private string? SessionToken()
+    {
+        var request = Context.GetHttpContext()?.Request;
+        var header = request?.Headers.Authorization.ToString() ?? "";
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        return request?.Query["access_token"].ToString() is { Length: > 0 } q ? q : null;
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

@@ -25,7 +25,7 @@ public abstract class Presence
     public abstract int OfficersOnline { get; }
 
     /// <summary>
-    /// Counts a live hub connection of one token holder (<c>party:{id}</c>, <c>officer:{id}</c>) and returns how
+    /// Counts a live hub connection of one token holder (<c>party:{id}</c>, <c>session:{token hash}</c>) and returns how
     /// many it has now, this one included. A connection that is then refused must be removed again.
     /// </summary>
     public abstract int HolderConnected(string holder, string connectionId);

@@ -34,7 +34,7 @@ public sealed class SignallingOptions
     public int SignalBurst { get; set; } = 100;
 
     /// <summary>
-    /// Live hub connections one token holder (a party, an officer) may have at once, counted over all nodes.
+    /// Live hub connections one token (a party's, an officer's session) may have at once, counted over all nodes.
     /// A reconnect overlaps the old connection for a moment, so 1 is too few.
     /// </summary>
     [Range(2, 100, ErrorMessage = "Signalling:MaxConnectionsPerToken must be between 2 and 100 (a reconnect briefly needs two).")]
