@@ -12,6 +12,8 @@ public sealed class StartupValidationTests
         { "Insurers:Catalogue:0:Code", "Bad Code!", "Insurers:Catalogue:0:Code 'Bad Code!'" },
         { "Claims:BatchSize", "0", "BatchSize" },
         { "Signalling:RedisPrefix", "Prod Env!", "Signalling:RedisPrefix must be" },
+        { "Signalling:MaxConnectionsPerToken", "1", "Signalling:MaxConnectionsPerToken must be between 2 and 100" },
+        { "Auth:PartyTokenLifetimeAfterCaseEnd", "00:10:00", "Auth:PartyTokenLifetimeAfterCaseEnd must be between 1 hour and 365 days" },
     };
 
     [Theory]
