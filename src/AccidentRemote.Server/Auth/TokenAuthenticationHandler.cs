@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using AccidentRemote.Server.Cases;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Auth;
@@ -22,6 +23,7 @@ public sealed class TokenAuthenticationHandler(
     public const string CaseIdClaim = "case_id";
     public const string PartyIdClaim = "party_id";
     public const string InsurerClaim = "insurer_code";
+    private const string PartyTokenExpiredKey = "party-token-expired";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -55,6 +57,15 @@ public sealed class TokenAuthenticationHandler(
                 return AuthenticateResult.Fail("The party token is not valid.");
             }
 
+            // A party's token outlives its case by a set time (for the document, rating, claim status), then ends.
+            var lifetime = Context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.PartyTokenLifetimeAfterCaseEnd;
+            if (party.CaseEndedAt is { } ended && Context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() >= ended + lifetime)
+            {
+                var text = Context.RequestServices.GetRequiredService<IStringLocalizer<DriverMessages>>();
+                Context.Items[PartyTokenExpiredKey] = true;
+                return AuthenticateResult.Fail(text["PartyToken.expired", (int)Math.Round(lifetime.TotalDays)].Value);
+            }
+
             return Success([
                 new Claim(ClaimTypes.NameIdentifier, party.PartyId.ToString()),
                 new Claim(ClaimTypes.Role, Roles.Party),
@@ -64,6 +75,29 @@ public sealed class TokenAuthenticationHandler(
         }
 
         return AuthenticateResult.Fail("Unrecognised token.");
+    }
+
+    /// <summary>An expired party token gets a 401 that says so (the driver reports again for a new case).</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        if (!Context.Items.ContainsKey(PartyTokenExpiredKey) || result.Failure is null)
+        {
+            await base.HandleChallengeAsync(properties);
+            return;
+        }
+
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status401Unauthorized,
+                Title = Context.RequestServices.GetRequiredService<IStringLocalizer<DriverMessages>>()["PartyToken.expiredTitle"].Value,
+                Detail = result.Failure.Message,
+            },
+        });
     }
 
     private static AuthenticateResult Success(Claim[] claims)

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
@@ -24,28 +25,25 @@ public static class CaseEndpoints
 
         var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/queue", async (CaseStore store, CancellationToken ct) => TypedResults.Ok(await store.QueueAsync(ct)));
-        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
-            await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, metrics, queueChanged: true));
-        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
-            await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
+        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+            await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, metrics, user, audit, ct, queueChanged: true));
+        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+            await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics, user, audit, ct));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
         officers.MapGet("/liability/scenarios", () => TypedResults.Ok(LiabilityRules.Scenarios));
-        officers.MapGet("/cases/{caseId:guid}/fraud-signals", async (Guid caseId, CaseStore store, TimeProvider clock, CancellationToken ct) =>
-            await store.FraudSignalsAsync(caseId, clock.GetUtcNow(), ct) is { } signals
-                ? Results.Ok(signals)
-                : Results.Problem(statusCode: 404, title: "No such case."));
-        officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+        officers.MapGet("/cases/{caseId:guid}/fraud-signals", FraudSignals);
+        officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             RequestValidation.UnsafeCharacter(request.Note, multiline: true) is not null
                 ? UnsafeText("note")
                 : Escalation.OfficerReasons.Contains(request.Reason ?? "")
-                ? await Notify(await store.EscalateAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, Trim(request.Note), ct), notifier, metrics, queueChanged: true)
+                ? await Notify(await store.EscalateAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, Trim(request.Note), ct), notifier, metrics, user, audit, ct, queueChanged: true)
                 : Reasons("reason", Escalation.OfficerReasons));
-        officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             AbandonReasons.Contains(request.Reason ?? "")
-                ? await Notify(await store.AbandonAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, ct), notifier, metrics, queueChanged: true)
+                ? await Notify(await store.AbandonAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, ct), notifier, metrics, user, audit, ct, queueChanged: true)
                 : Reasons("reason", AbandonReasons));
-        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
-            await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
+        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+            await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics, user, audit, ct));
         return app;
     }
 
@@ -144,23 +142,41 @@ public static class CaseEndpoints
         };
     }
 
-    private static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(Guid caseId, ClaimsPrincipal user, CaseStore store, PolicyIndex policies, CancellationToken ct)
+    private static async Task<Results<Ok<CaseView>, ProblemHttpResult>> Get(Guid caseId, ClaimsPrincipal user, CaseStore store, PolicyIndex policies, ReadAudit audit, CancellationToken ct)
     {
-        if (user.IsParty() && user.PartyCaseId() != caseId)
-        {
-            return NotFound(caseId);
-        }
-
         var details = await store.GetAsync(caseId, ct);
-        if (details is null)
+        var access = details is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, details.Case);
+        if (details is null || !access.Sees)
         {
             return NotFound(caseId);
         }
 
-        // Officers see whether each vehicle's compulsory insurance (交强险) is in force.
-        var compulsory = user.IsStaff() ? await policies.CompulsoryStatusAsync(details.Parties.Select(p => p.Plate), ct) : null;
-        return TypedResults.Ok(ToView(details, user, compulsory));
+        // The officer handling the case sees whether each vehicle's compulsory insurance (交强险) is in force.
+        var compulsory = access.SeesPersonalData ? await policies.CompulsoryStatusAsync(details.Parties.Select(p => p.Plate), ct) : null;
+        return TypedResults.Ok(await ViewAsync(details, access, user, audit, "case", ct, compulsory));
     }
+
+    private static async Task<IResult> FraudSignals(Guid caseId, ClaimsPrincipal user, CaseHeads heads, CaseStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var head = await heads.FindAsync(caseId, ct);
+        var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
+        if (!access.Sees)
+        {
+            return NotFound(caseId);
+        }
+
+        if (!access.SeesPersonalData)
+        {
+            return NotHandling();
+        }
+
+        return await store.FraudSignalsAsync(caseId, clock.GetUtcNow(), ct) is { } signals ? TypedResults.Ok(signals) : NotFound(caseId);
+    }
+
+    /// <summary>The 403 for police staff who may see that a case exists but do not handle it.</summary>
+    public static ProblemHttpResult NotHandling() =>
+        TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
+            detail: "Personal data and details of a case are for the officer who accepted it and for supervisors. Accept a waiting case from the queue, or ask a supervisor.");
 
     private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
     {
@@ -213,7 +229,7 @@ public static class CaseEndpoints
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be one of: {string.Join(", ", allowed)}."] });
 
     private static async Task<IResult> RecordLiability(
-        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
+        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Scenario is null || LiabilityRules.Scenarios.All(x => x.Code != request.Scenario))
@@ -273,11 +289,11 @@ public static class CaseEndpoints
         }
 
         var decision = new LiabilityDecision(request.Scenario!, Trim2000(request.Facts), shares);
-        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics);
+        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics, user, audit, ct);
     }
 
     /// <summary>After a change committed, tells the case's parties and officer (and the queue's watchers).</summary>
-    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, CaseMetrics metrics, bool queueChanged = false)
+    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, CaseMetrics metrics, ClaimsPrincipal user, ReadAudit audit, CancellationToken ct, bool queueChanged = false)
     {
         if (change is CaseChange.Done done)
         {
@@ -287,6 +303,9 @@ public static class CaseEndpoints
             {
                 await notifier.QueueChangedAsync();
             }
+
+            // The case as the caller may see it now (an officer who escalated a waiting case does not handle it).
+            return TypedResults.Ok(await ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct));
         }
 
         return ToResult(change);
@@ -294,7 +313,6 @@ public static class CaseEndpoints
 
     private static IResult ToResult(CaseChange change) => change switch
     {
-        CaseChange.Done done => TypedResults.Ok(ToView(done.Case, null)),
         CaseChange.NotFound => TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "Check the case id; the queue lists waiting cases at GET /api/queue."),
         CaseChange.WrongState s => CaseEndpoints.StateConflict(s.Status, s.Reason),
         CaseChange.NotYours n => TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
@@ -302,6 +320,32 @@ public static class CaseEndpoints
         CaseChange.Invalid i => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [i.Field] = [i.Reason] }),
         _ => throw new InvalidOperationException("Unknown case change result."),
     };
+
+    /// <summary>
+    /// The case as <paramref name="access"/> allows, for <paramref name="user"/>: when it holds personal data
+    /// for staff, the read is first written to the audit log (<paramref name="via"/> names the read).
+    /// </summary>
+    public static async Task<CaseView> ViewAsync(CaseDetails d, CaseAccessDecision access, ClaimsPrincipal user, ReadAudit audit, string via, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? compulsory = null)
+    {
+        if (access.SeesPersonalData && d.Parties.Count > 0)
+        {
+            var fields = new List<string> { "phone", "policyNumber" };
+            if (d.Parties.Any(p => p.Name is not null))
+            {
+                fields.Insert(0, "name");
+            }
+
+            if (d.Parties.Any(p => p.IdNumber is not null))
+            {
+                fields.Add("idNumber");
+            }
+
+            await audit.RecordAsync(user, d.Case.Id, string.Join(',', fields), via, ct);
+        }
+
+        return ToView(d, access, compulsory);
+    }
 
     /// <summary>The 409 for a request that does not fit the case's state: the state in the title and in <c>caseStatus</c>.</summary>
     public static ProblemHttpResult StateConflict(string status, string detail) =>
@@ -311,23 +355,45 @@ public static class CaseEndpoints
     private static ProblemHttpResult NotFound(Guid caseId) =>
         TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
 
-    internal static CaseView ToView(CaseDetails d, ClaimsPrincipal? user, IReadOnlyDictionary<string, string>? compulsory = null)
+    /// <summary>
+    /// Full: everything. Queue (other staff): no name, ID number, phone or policy. Party: its own data; the
+    /// other parties' phone and ID number masked, and once the case ended, their name and policy left out too.
+    /// </summary>
+    internal static CaseView ToView(CaseDetails d, CaseAccessDecision access, IReadOnlyDictionary<string, string>? compulsory = null)
     {
         var c = d.Case;
-        var viewer = user?.IsParty() == true ? user.PartyId() : null;
-        var isParty = user?.IsParty() == true;
         return new CaseView(
-            c.Id, c.CaseNumber, c.Status, c.JoinCode, c.ExpectedParties, c.AccidentTime,
+            c.Id, c.CaseNumber, c.Status, access.IsEndedParty || access.Sight == CaseSight.Queue ? null : c.JoinCode, c.ExpectedParties, c.AccidentTime,
             new LocationView(c.Latitude, c.Longitude, c.Address),
             new TriageView(c.AnyoneInjured != 0, c.VehiclesDrivable != 0, c.HazardousGoods != 0),
             c.EscalationReason, c.OfficerId, c.LiabilityScenario, c.Facts,
             new CaseTimes(c.ReportedAt, c.AnsweredAt, c.VehiclesMovedAt, c.ClosedAt, c.EscalatedAt),
-            d.Parties.Select(p => new PartyView(
-                p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber,
-                isParty && p.Id != viewer ? CaseRules.MaskPhone(p.Phone) : p.Phone,
-                p.Liability, p.JoinedAt, p.Name,
-                p.IdNumber is null ? null : isParty && p.Id != viewer ? CaseRules.MaskIdNumber(p.IdNumber) : p.IdNumber,
-                compulsory?.GetValueOrDefault(p.Plate))).ToList());
+            d.Parties.Select(p => PartyFor(p, access, compulsory)).ToList());
+    }
+
+    private static PartyView PartyFor(PartyRow p, CaseAccessDecision access, IReadOnlyDictionary<string, string>? compulsory)
+    {
+        var own = access.IsParty && p.Id == access.PartyId;
+        if (access.SeesPersonalData || own)
+        {
+            return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber, p.Phone, p.Liability, p.JoinedAt, p.Name, p.IdNumber,
+                compulsory?.GetValueOrDefault(p.Plate));
+        }
+
+        if (access.IsLiveParty)
+        {
+            // The other driver during the case: enough to recognise each other, not to copy the numbers.
+            return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber, CaseRules.MaskPhone(p.Phone), p.Liability, p.JoinedAt, p.Name,
+                p.IdNumber is null ? null : CaseRules.MaskIdNumber(p.IdNumber));
+        }
+
+        if (access.IsEndedParty)
+        {
+            return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, null, CaseRules.MaskPhone(p.Phone), p.Liability, p.JoinedAt, null, null);
+        }
+
+        // Staff who do not handle the case: the vehicle, not the person.
+        return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, null, null, p.Liability, p.JoinedAt, null, null);
     }
 }
 

@@ -138,7 +138,8 @@ public sealed class PartyRow
     public double? DeviceLongitude { get; set; }
 }
 
-public sealed record PartyIdentity(Guid PartyId, Guid CaseId);
+/// <summary>Whose a party token is, and when its case ended (closed, escalated or abandoned; null while open).</summary>
+public sealed record PartyIdentity(Guid PartyId, Guid CaseId, string? CaseStatus = null, DateTimeOffset? CaseEndedAt = null);
 
 public sealed record CaseDetails(CaseRow Case, IReadOnlyList<PartyRow> Parties);
 
@@ -164,7 +165,7 @@ public sealed record TriageView(bool AnyoneInjured, bool VehiclesDrivable, bool 
 
 public sealed record CaseTimes(DateTimeOffset ReportedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? VehiclesMovedAt, DateTimeOffset? ClosedAt, DateTimeOffset? EscalatedAt);
 
-public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string Phone, string? Liability, DateTimeOffset JoinedAt, string? Name, string? IdNumber,
+public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? Phone, string? Liability, DateTimeOffset JoinedAt, string? Name, string? IdNumber,
     string? CompulsoryInsurance = null);
 
 public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address,

@@ -42,6 +42,7 @@ public static class CasesExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<CaseStore>();
         builder.Services.AddSingleton<JoinGuard>();
+        builder.Services.AddSingleton<CaseHeads>();
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(CaseEndpoints.ReportRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<CasesOptions>>().Value.ReportsPerMinutePerAddress;

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Signalling;
@@ -19,7 +20,7 @@ public static class SigningEndpoints
         return app;
     }
 
-    private static async Task<IResult> GiveDetails(Guid caseId, PartyDetailsRequest request, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> GiveDetails(Guid caseId, PartyDetailsRequest request, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, ReadAudit audit, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -59,11 +60,11 @@ public static class SigningEndpoints
             await c.ExecuteAsync("UPDATE parties SET name = @name, id_number = @id WHERE id = @partyId", new { name, id, partyId }, tx);
             return null;
         }, "details_given", ct);
-        return await Respond(result, notifier);
+        return await Respond(result, notifier, user, audit, ct);
     }
 
     private static async Task<IResult> Issue(Guid caseId, IssueDocumentRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier,
-        Microsoft.Extensions.Options.IOptions<DocumentOptions> options, CancellationToken ct)
+        Microsoft.Extensions.Options.IOptions<DocumentOptions> options, ReadAudit audit, CancellationToken ct)
     {
         if (DocumentOptions.FontProblem(options.Value) is { } fonts)
         {
@@ -92,11 +93,11 @@ public static class SigningEndpoints
 
         var (change, _) = await workflow.IssueAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request, ct);
         return change is CaseChange.Done
-            ? await Respond(change, notifier, await workflow.CurrentAsync(caseId, ct))
-            : await Respond(change, notifier);
+            ? await Respond(change, notifier, user, audit, ct, await workflow.CurrentAsync(caseId, ct))
+            : await Respond(change, notifier, user, audit, ct);
     }
 
-    private static async Task<IResult> Current(Guid caseId, ClaimsPrincipal user, CaseStore cases, SigningWorkflow workflow, CancellationToken ct)
+    private static async Task<IResult> Current(Guid caseId, ClaimsPrincipal user, CaseHeads cases, SigningWorkflow workflow, CancellationToken ct)
     {
         if (!await MayReadAsync(caseId, user, cases, ct))
         {
@@ -109,7 +110,7 @@ public static class SigningEndpoints
             : TypedResults.Ok(current);
     }
 
-    private static async Task<IResult> Pdf(Guid caseId, ClaimsPrincipal user, CaseStore cases, DocumentStore documents, CancellationToken ct)
+    private static async Task<IResult> Pdf(Guid caseId, ClaimsPrincipal user, CaseHeads cases, DocumentStore documents, ReadAudit audit, CancellationToken ct)
     {
         if (!await MayReadAsync(caseId, user, cases, ct))
         {
@@ -122,11 +123,17 @@ public static class SigningEndpoints
             return TypedResults.Problem(statusCode: 404, title: "No document yet.");
         }
 
+        if (!user.IsParty())
+        {
+            // The document prints every party's name, ID number and phone.
+            await audit.RecordAsync(user, caseId, "name,idNumber,phone", "document.pdf", ct);
+        }
+
         var pdf = await documents.GetPdfAsync(all[0].Id, ct);
         return TypedResults.File(pdf!, "application/pdf", $"accident-document-{all[0].Number}-v{all[0].Version}.pdf");
     }
 
-    private static async Task<IResult> Sign(Guid caseId, SignatureRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Sign(Guid caseId, SignatureRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier, ReadAudit audit, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -141,28 +148,27 @@ public static class SigningEndpoints
 
         var change = await workflow.SignAsync(caseId, user.PartyId()!.Value, png!, ct);
         return change is CaseChange.Done
-            ? await Respond(change, notifier, await workflow.CurrentAsync(caseId, ct))
-            : await Respond(change, notifier);
+            ? await Respond(change, notifier, user, audit, ct, await workflow.CurrentAsync(caseId, ct))
+            : await Respond(change, notifier, user, audit, ct);
     }
 
-    private static async Task<bool> MayReadAsync(Guid caseId, ClaimsPrincipal user, CaseStore cases, CancellationToken ct)
+    /// <summary>The document is for the case's parties (also after it ended), its officer and supervisors: <see cref="CaseAccessRule"/>.</summary>
+    private static async Task<bool> MayReadAsync(Guid caseId, ClaimsPrincipal user, CaseHeads cases, CancellationToken ct)
     {
-        if (user.IsParty())
-        {
-            return user.PartyCaseId() == caseId;
-        }
-
-        var details = await cases.GetAsync(caseId, ct);
-        return details is not null && (details.Case.OfficerId == user.OfficerId() || user.IsInRole(Roles.Supervisor));
+        var head = await cases.FindAsync(caseId, ct);
+        var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
+        return access.IsParty || access.SeesPersonalData;
     }
 
-    private static async Task<IResult> Respond(CaseChange change, ICaseNotifier notifier, object? body = null)
+    private static async Task<IResult> Respond(CaseChange change, ICaseNotifier notifier, ClaimsPrincipal user, ReadAudit audit, CancellationToken ct, object? body = null)
     {
         switch (change)
         {
             case CaseChange.Done done:
                 await notifier.CaseChangedAsync(done.Case.Case.Id, done.Case.Case.Status);
-                return body is null ? TypedResults.Ok(CaseEndpoints.ToView(done.Case, null)) : TypedResults.Ok(body);
+                return body is null
+                    ? TypedResults.Ok(await CaseEndpoints.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct))
+                    : TypedResults.Ok(body);
             case CaseChange.WrongState s:
                 return CaseEndpoints.StateConflict(s.Status, s.Reason);
             case CaseChange.NotYours:

@@ -46,7 +46,7 @@ public static class EvidenceEndpoints
     {
         var log = loggers.CreateLogger(typeof(EvidenceEndpoints).Namespace!);
         var access = await store.FindCaseAsync(caseId, ct);
-        if (access is null || !CanSee(user, access))
+        if (access is null || !CanSee(user, access, evenAfterEnd: true))
         {
             return NoSuchCase(caseId);
         }
@@ -165,7 +165,7 @@ public static class EvidenceEndpoints
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Content(
-        Guid evidenceId, HttpContext http, EvidenceStore store, EvidenceBlobs blobs, CancellationToken ct)
+        Guid evidenceId, HttpContext http, EvidenceStore store, EvidenceBlobs blobs, AccidentRemote.Server.Audit.ReadAudit audit, CancellationToken ct)
     {
         var item = await store.FindAsync(evidenceId, ct);
         var access = item is null ? null : await store.FindCaseAsync(item.CaseId, ct);
@@ -173,6 +173,12 @@ public static class EvidenceEndpoints
         {
             return TypedResults.Problem(statusCode: 404, title: "No such evidence.",
                 detail: $"There is no evidence {evidenceId} that you can see. List a case's items with GET /api/cases/{{caseId}}/evidence.");
+        }
+
+        if (!http.User.IsParty() && (item.Kind == EvidenceKind.Document || item.Angle is "licence" or "registration"))
+        {
+            // A licence, a registration or a document shows the driver's name and numbers: the read is audited.
+            await audit.RecordAsync(http.User, item.CaseId, $"evidence:{item.Angle ?? item.Kind}:{item.Id}", "evidence.content", ct);
         }
 
         return Serve(item, http, blobs);
@@ -199,15 +205,14 @@ public static class EvidenceEndpoints
         return TypedResults.Stream(stream, item.ContentType, entityTag: new EntityTagHeaderValue($"\"{item.Sha256}\""), enableRangeProcessing: true);
     }
 
-    /// <summary>A case's parties, the officer who accepted it, and supervisors. Everyone else is told it does not exist.</summary>
-    private static bool CanSee(ClaimsPrincipal user, CaseAccess access)
+    /// <summary>
+    /// By <see cref="CaseAccessRule"/>: the officer who accepted the case, supervisors, and the case's parties while
+    /// it is open (an upload after the end is told so). Everyone else is told it does not exist.
+    /// </summary>
+    private static bool CanSee(ClaimsPrincipal user, CaseAccess access, bool evenAfterEnd = false)
     {
-        if (user.IsParty())
-        {
-            return user.PartyCaseId() == access.CaseId;
-        }
-
-        return user.IsInRole(Roles.Supervisor) || (user.IsInRole(Roles.Officer) && access.OfficerId == user.OfficerId());
+        var decision = CaseAccessRule.Decide(user, access.CaseId, access.OfficerId, access.Status);
+        return decision.SeesPersonalData || decision.IsLiveParty || (evenAfterEnd && decision.IsParty);
     }
 
     private static ProblemHttpResult NoSuchCase(Guid caseId) =>

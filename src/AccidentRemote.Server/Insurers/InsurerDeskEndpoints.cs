@@ -55,21 +55,28 @@ public static class InsurerDeskEndpoints
             }).ToList());
     }
 
-    private static async Task<IResult> Get(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, CancellationToken ct)
-    {
-        var row = await outbox.FindAsync(claimId, ct);
-        return row is null || row.InsurerCode != user.InsurerCode()
-            ? NotFound()
-            : TypedResults.Ok(new DeskClaim(JsonSerializer.Deserialize<ClaimSubmitted>(row.Payload, ClaimOutbox.Json)!, row.ClaimReportNumber, row.AcknowledgedAt));
-    }
-
-    private static async Task<IResult> Pdf(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, DocumentStore documents, CancellationToken ct)
+    private static async Task<IResult> Get(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, Audit.ReadAudit audit, CancellationToken ct)
     {
         var row = await outbox.FindAsync(claimId, ct);
         if (row is null || row.InsurerCode != user.InsurerCode())
         {
             return NotFound();
         }
+
+        // The claim carries the insured's name, ID number and phone: insurer staff's reads are audited too.
+        await audit.RecordAsync(user, row.CaseId, "name,idNumber,phone,policyNumber", $"insurer/claims/{claimId}", ct);
+        return TypedResults.Ok(new DeskClaim(JsonSerializer.Deserialize<ClaimSubmitted>(row.Payload, ClaimOutbox.Json)!, row.ClaimReportNumber, row.AcknowledgedAt));
+    }
+
+    private static async Task<IResult> Pdf(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, DocumentStore documents, Audit.ReadAudit audit, CancellationToken ct)
+    {
+        var row = await outbox.FindAsync(claimId, ct);
+        if (row is null || row.InsurerCode != user.InsurerCode())
+        {
+            return NotFound();
+        }
+
+        await audit.RecordAsync(user, row.CaseId, "name,idNumber,phone", $"insurer/claims/{claimId}/document.pdf", ct);
 
         var all = await documents.ListForCaseAsync(row.CaseId, ct);
         return all.Count == 0

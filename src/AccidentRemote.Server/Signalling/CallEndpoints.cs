@@ -20,7 +20,7 @@ public static class CallEndpoints
     {
         app.MapHub<CallHub>(CallHub.Path);
         var group = app.MapGroup("/api").WithTags("Call");
-        group.MapGet("/ice-servers", (ClaimsPrincipal user, IceServers ice) => TypedResults.Ok(ice.For(user))).RequireAuthorization(AuthExtensions.CasePolicy);
+        group.MapGet("/ice-servers", IceServers.Endpoint).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
         group.MapPost("/cases/{caseId:guid}/moved-confirmation", ConfirmMoved).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapGet("/cases/{caseId:guid}/queue-position", QueuePosition).RequireAuthorization(AuthExtensions.CasePolicy);
@@ -52,7 +52,7 @@ public static class CallEndpoints
             return TypedResults.Problem(statusCode: 404, title: "No such case.");
         }
 
-        if (details.Case.OfficerId != user.OfficerId() && !user.IsInRole(Roles.Supervisor))
+        if (!CaseAccessRule.Decide(user, details.Case).SeesPersonalData)
         {
             return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.", detail: "Only the officer who accepted it, or a supervisor, can instruct its parties.");
         }
@@ -91,9 +91,10 @@ public static class CallEndpoints
         }
     }
 
-    private static async Task<Results<Ok<QueuePositionView>, ProblemHttpResult>> QueuePosition(Guid caseId, ClaimsPrincipal user, CaseStore cases, Presence presence, CancellationToken ct)
+    private static async Task<Results<Ok<QueuePositionView>, ProblemHttpResult>> QueuePosition(Guid caseId, ClaimsPrincipal user, CaseStore cases, CaseHeads heads, Presence presence, CancellationToken ct)
     {
-        if (user.IsParty() && user.PartyCaseId() != caseId)
+        var head = await heads.FindAsync(caseId, ct);
+        if (head is null || !CaseAccessRule.Decide(user, head).Sees)
         {
             return TypedResults.Problem(statusCode: 404, title: "No such case.");
         }

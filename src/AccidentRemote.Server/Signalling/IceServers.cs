@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
 using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Signalling;
@@ -13,6 +15,26 @@ public sealed record IceServersResponse(IReadOnlyList<IceServer> IceServers, int
 /// <summary>Hands out STUN/TURN servers with short-lived coturn credentials.</summary>
 public sealed class IceServers(IOptions<TurnOptions> options, TimeProvider clock)
 {
+    /// <summary>
+    /// <c>GET /api/ice-servers</c>: police staff, and a party only while a call with the officer can happen
+    /// (waiting or in hand); not for a closed, escalated or abandoned case.
+    /// </summary>
+    public static async Task<IResult> Endpoint(ClaimsPrincipal user, IceServers ice, CaseHeads heads, CancellationToken ct)
+    {
+        if (user.IsParty())
+        {
+            var head = user.PartyCaseId() is { } caseId ? await heads.FindAsync(caseId, ct) : null;
+            var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
+            if (!access.IsLiveParty || !CaseAccessRule.Callable.Contains(head!.Status))
+            {
+                return CaseEndpoints.StateConflict(head?.Status ?? "gone",
+                    "Relay servers are given only while a call with the officer can happen; this case has no call any more.");
+            }
+        }
+
+        return TypedResults.Ok(ice.For(user));
+    }
+
     public IceServersResponse For(ClaimsPrincipal user)
     {
         var o = options.Value;

@@ -23,6 +23,14 @@ public abstract class Presence
     public abstract void OfficerDisconnected(string connectionId);
 
     public abstract int OfficersOnline { get; }
+
+    /// <summary>
+    /// Counts a live hub connection of one token holder (<c>party:{id}</c>, <c>session:{token hash}</c>) and returns how
+    /// many it has now, this one included. A connection that is then refused must be removed again.
+    /// </summary>
+    public abstract int HolderConnected(string holder, string connectionId);
+
+    public abstract void HolderDisconnected(string holder, string connectionId);
 }
 
 /// <summary>Presence for a single node.</summary>
@@ -62,6 +70,29 @@ public sealed class LocalPresence : Presence
     public override void OfficerDisconnected(string connectionId) => officers.TryRemove(connectionId, out _);
 
     public override int OfficersOnline => officers.Count;
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> holders = new();
+
+    public override int HolderConnected(string holder, string connectionId)
+    {
+        var set = holders.GetOrAdd(holder, _ => new ConcurrentDictionary<string, byte>());
+        lock (set)
+        {
+            set[connectionId] = 0;
+            return set.Count;
+        }
+    }
+
+    public override void HolderDisconnected(string holder, string connectionId)
+    {
+        if (holders.TryGetValue(holder, out var set))
+        {
+            lock (set)
+            {
+                set.TryRemove(connectionId, out _);
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -108,6 +139,16 @@ public sealed class RedisPresence : Presence, IDisposable
 
     public override int OfficersOnline => LiveCount(OfficersKey);
 
+    // Counted after adding, on every node alike: two connections racing for the last place may both be
+    // refused, never both admitted. Connections of a dead node stop counting with its heartbeat.
+    public override int HolderConnected(string holder, string connectionId)
+    {
+        db.HashSet(HolderKey(holder), connectionId, node);
+        return LiveCount(HolderKey(holder));
+    }
+
+    public override void HolderDisconnected(string holder, string connectionId) => db.HashDelete(HolderKey(holder), connectionId);
+
     public void Dispose()
     {
         heartbeat.Dispose();
@@ -122,6 +163,8 @@ public sealed class RedisPresence : Presence, IDisposable
     private RedisKey OfficersKey => $"{prefix}:presence:officers";
 
     private RedisKey PartyKey(Guid partyId) => $"{prefix}:presence:party:{partyId:N}";
+
+    private RedisKey HolderKey(string holder) => $"{prefix}:presence:holder:{holder}";
 
     private RedisKey NodeKey(string id) => $"{prefix}:presence:node:{id}";
 }

@@ -25,8 +25,11 @@ public static class SignallingExtensions
         var signalR = builder.Services.AddSignalR(o =>
         {
             o.MaximumReceiveMessageSize = settings.MaxMessageBytes;
+            // Outermost first: the refusal log sees what the rate limit refuses too.
+            o.AddFilter<HubRefusalLogFilter>();
             o.AddFilter<SignalRateLimitFilter>();
         });
+        builder.Logging.AddFilter(HubRefusalLogFilter.DispatcherCategory, LogLevel.None);
         if (!string.IsNullOrWhiteSpace(settings.Redis))
         {
             // Several nodes: hub groups and messages go through Redis, and so does presence.
@@ -38,6 +41,7 @@ public static class SignallingExtensions
             builder.Services.AddSingleton<Presence, LocalPresence>();
         }
         builder.Services.AddSingleton<SignalRateLimitFilter>();
+        builder.Services.AddSingleton<HubRefusalLogFilter>();
         builder.Services.AddSingleton<IceServers>();
         builder.Services.AddSingleton<ICaseNotifier, HubCaseNotifier>();
         return builder;

@@ -32,6 +32,13 @@ public sealed class SignallingOptions
     /// <summary>Burst of invocations a connection may make at once (ICE gathering sends many quickly).</summary>
     [Range(1, 10_000)]
     public int SignalBurst { get; set; } = 100;
+
+    /// <summary>
+    /// Live hub connections one token (a party's, an officer's session) may have at once, counted over all nodes.
+    /// A reconnect overlaps the old connection for a moment, so 1 is too few.
+    /// </summary>
+    [Range(2, 100, ErrorMessage = "Signalling:MaxConnectionsPerToken must be between 2 and 100 (a reconnect briefly needs two).")]
+    public int MaxConnectionsPerToken { get; set; } = 3;
 }
 
 /// <summary>

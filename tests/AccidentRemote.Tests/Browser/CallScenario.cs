@@ -169,11 +169,11 @@ public sealed class CallScenario : IAsyncDisposable
     // ---------- officer console ----------
 
     /// <summary>Makes an officer account, opens the console (e.g. "?relay=1") and signs in through its form.</summary>
-    public async Task<IPage> ConsoleAsync(string query = "")
+    public async Task<IPage> ConsoleAsync(string query = "", string role = Roles.Officer)
     {
         var username = $"officer{Interlocked.Increment(ref officers)}";
         var password = Secrets.NewPassword();
-        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, Roles.Officer, password, CancellationToken.None);
+        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, role, password, CancellationToken.None);
         var page = await DesktopAsync("/console" + query);
         await WaitForBodyAsync(page, "screen", "signin");
         await page.GetByTestId("signin-username").FillAsync(username);

@@ -61,6 +61,9 @@ public sealed class HubAbuseTests(Chromium chromium) : IClassFixture<Chromium>
         var report = await http.PostJsonAsync("/api/cases", Api.Report("京D45678", parties: 1), 201);
         var abuserCase = report.GetProperty("caseId").GetString()!;
         var abuserToken = report.GetProperty("partyToken").GetString()!;
+        // Accepted, so that its signals are allowed at all (only a case with its officer signals): the flood is the point.
+        using var handler = await s.OfficerClientAsync();
+        await handler.PostJsonAsync($"/api/cases/{abuserCase}/accept", null);
         var abuser = await s.PhoneAsync();
         await WaitForBodyAsync(abuser, "screen", "start");
         var tileBefore = await TileFramesAsync(console, 1);

@@ -16,6 +16,8 @@ public sealed class StartupValidationTests
         { "Cases:JoinFailuresPerClient", "0", "Cases:JoinFailuresPerClient must be between" },
         { "Cases:JoinFailuresGlobal", "0", "Cases:JoinFailuresGlobal must be between" },
         { "Cases:JoinFailureWindowMinutes", "0", "Cases:JoinFailureWindowMinutes must be between" },
+        { "Signalling:MaxConnectionsPerToken", "1", "Signalling:MaxConnectionsPerToken must be between 2 and 100" },
+        { "Auth:PartyTokenLifetimeAfterCaseEnd", "00:10:00", "Auth:PartyTokenLifetimeAfterCaseEnd must be between 1 hour and 365 days" },
     };
 
     [Theory]

@@ -143,7 +143,8 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
         // The first server is gone with its claims unsent; a new one on the same database takes over.
         proxy.Restore();
         using var second = TestApp.Production(database.ConnectionString, vhost.Name, proxy.Port, FastRetries);
-        var officer2 = await second.OfficerClientAsync("officer2");
+        // A supervisor looks (the case's claims are for its officer and supervisors: CaseAccessRule).
+        var officer2 = await second.OfficerClientAsync("officer2", AccidentRemote.Server.Auth.Roles.Supervisor);
         await Eventually.Until(() => officer2.GetJsonAsync($"/api/cases/{caseId}/claims"),
             c => c.EnumerateArray().All(x => x.GetProperty("status").GetString() == "sent"), "claims sent by the restarted server", TimeSpan.FromSeconds(60));
 

@@ -1,12 +1,16 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Signalling;
 using AccidentRemote.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AccidentRemote.Tests.Signalling;
 
@@ -215,5 +219,165 @@ public sealed class HubTests : IAsyncLifetime
 #pragma warning restore CA5350
         Assert.Equal(expected, turn.GetProperty("credential").GetString());
         Assert.Equal(IceServers.Credential("test-secret-0123456789", username), expected);
+    }
+
+    private static object Candidate(string caseId) =>
+        new { caseId, toPartyId = (string?)null, type = "candidate", description = (object?)null, candidate = (object?)null };
+
+    private static object Answer(string caseId) =>
+        new { caseId, toPartyId = (string?)null, type = "answer", description = new { type = "answer", sdp = "v=0\r\n" }, candidate = (object?)null };
+
+    [Fact]
+    public async Task An_insurer_token_cannot_connect_to_the_hub()
+    {
+        var password = Secrets.NewPassword();
+        await app.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync("picc.desk", "PICC desk", Roles.Insurer, password, CancellationToken.None, "picc");
+        var signIn = await app.RealClient().PostJsonAsync("/api/officers/sign-in", new { username = "picc.desk", password });
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => HubClient.ConnectAsync(address, signIn.GetProperty("token").GetString()));
+        Assert.Contains("403", refused.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_party_cannot_send_an_offer_only_the_console_offers()
+    {
+        var (p1, _) = await AcceptedTwoPartyCaseAsync();
+        await using var console = await HubClient.ConnectAsync(address, officerToken);
+        await console.Connection.InvokeAsync<JsonElement>("WatchCase", Guid.Parse(p1.CaseId));
+        await using var phone1 = await HubClient.ConnectAsync(address, p1.Token);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => phone1.Connection.InvokeAsync("Signal", Offer(p1.CaseId, null)));
+        Assert.Contains("Only the officer's console makes offers", refused.Message, StringComparison.Ordinal);
+        // Answers still pass: the call itself works.
+        await phone1.Connection.InvokeAsync("Signal", Answer(p1.CaseId));
+        var got = await console.WaitForAsync("Signal");
+        Assert.Equal("answer", got.GetProperty("type").GetString());
+        Assert.DoesNotContain(console.All("Signal"), x => x.GetProperty("type").GetString() == "offer");
+    }
+
+    [Fact]
+    public async Task An_ended_case_can_neither_signal_nor_connect_nor_get_TURN_credentials()
+    {
+        var (p1, p2) = await AcceptedTwoPartyCaseAsync();
+        await using var console = await HubClient.ConnectAsync(address, officerToken);
+        await console.Connection.InvokeAsync<JsonElement>("WatchCase", Guid.Parse(p1.CaseId));
+        await using var phone1 = await HubClient.ConnectAsync(address, p1.Token);
+        await phone1.Connection.InvokeAsync("Signal", Candidate(p1.CaseId));
+
+        await officer.PostJsonAsync($"/api/cases/{p1.CaseId}/escalate", new { reason = "dispute" });
+
+        // The connection that was open stays, but nothing more travels on it in either direction.
+        var party = await Assert.ThrowsAsync<HubException>(() => phone1.Connection.InvokeAsync("Signal", Candidate(p1.CaseId)));
+        Assert.Contains("over", party.Message, StringComparison.Ordinal);
+        var officerSide = await Assert.ThrowsAsync<HubException>(() => console.Connection.InvokeAsync("Signal", Offer(p1.CaseId, p1.PartyId)));
+        Assert.Contains("escalated", officerSide.Message, StringComparison.Ordinal);
+        Assert.Empty(phone1.All("Signal"));
+        await Assert.ThrowsAnyAsync<Exception>(() => HubClient.ConnectAsync(address, p2.Token));
+        var turn = await app.RealClient(p2.Token).GetJsonAsync("/api/ice-servers", 409);
+        Assert.Equal("escalated", turn.GetProperty("caseStatus").GetString());
+
+        // An abandoned case alike; a waiting one still gets relay servers (its call is about to start).
+        var anonymous = app.RealClient();
+        var waiting = await anonymous.PostJsonAsync("/api/cases", Api.Report("粤B12345", parties: 1), 201);
+        var waitingParty = app.RealClient(waiting.GetProperty("partyToken").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await waitingParty.GetAsync("/api/ice-servers")).StatusCode);
+        await officer.PostJsonAsync($"/api/cases/{waiting.GetProperty("caseId").GetString()}/abandon", new { reason = "no_answer" });
+        Assert.Equal("abandoned", (await waitingParty.GetJsonAsync("/api/ice-servers", 409)).GetProperty("caseStatus").GetString());
+        await Assert.ThrowsAnyAsync<Exception>(() => HubClient.ConnectAsync(address, waiting.GetProperty("partyToken").GetString()));
+    }
+
+    [Fact]
+    public async Task A_token_has_at_most_three_live_connections_and_a_reconnect_still_works()
+    {
+        var (p1, _) = await AcceptedTwoPartyCaseAsync();
+        var phones = new List<HubClient>();
+        for (var i = 0; i < 3; i++)
+        {
+            phones.Add(await HubClient.ConnectAsync(address, p1.Token));
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => HubClient.ConnectAsync(address, p1.Token));
+        Assert.All(phones, p => Assert.Equal(HubConnectionState.Connected, p.Connection.State));
+
+        // One connection ends (the phone lost it): the reconnect is let in once the server has seen it go.
+        await phones[0].DisposeAsync();
+        var again = await Eventually.Until(async () =>
+        {
+            try
+            {
+                return await HubClient.ConnectAsync(address, p1.Token);
+            }
+            catch (Exception ex) when (ex is not TimeoutException)
+            {
+                return null;
+            }
+        }, c => c is not null, "a reconnect after one connection closed");
+        phones[0] = again!;
+        await again!.Connection.InvokeAsync("Signal", Candidate(p1.CaseId));
+
+        // An officer's session is capped alike.
+        var consoles = new List<HubClient>();
+        for (var i = 0; i < 3; i++)
+        {
+            consoles.Add(await HubClient.ConnectAsync(address, officerToken));
+        }
+
+        await Assert.ThrowsAnyAsync<Exception>(() => HubClient.ConnectAsync(address, officerToken));
+        foreach (var c in phones.Concat(consoles))
+        {
+            await c.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_flood_of_refused_calls_is_logged_once_at_information_without_a_stack()
+    {
+        var capture = new LogCapture();
+        using var logged = TestApp.Embedded(services: s => s.AddSingleton<ILoggerProvider>(capture));
+        var at = logged.StartKestrel();
+        var anonymous = logged.RealClient();
+        var console = await logged.OfficerClientAsync();
+        var report = await anonymous.PostJsonAsync("/api/cases", Api.Report(parties: 1), 201);
+        var caseId = report.GetProperty("caseId").GetString()!;
+        await console.PostJsonAsync($"/api/cases/{caseId}/accept", null);
+        await using var phone = await HubClient.ConnectAsync(at, report.GetProperty("partyToken").GetString());
+
+        for (var i = 0; i < 30; i++)
+        {
+            await Assert.ThrowsAsync<HubException>(() => phone.Connection.InvokeAsync("Signal", Offer(caseId, null)));
+            await Assert.ThrowsAsync<HubException>(() => phone.Connection.InvokeAsync("Signal", new { caseId, type = "shout" }));
+        }
+
+        var refusals = capture.Entries.Where(e => e.Message.Contains("Hub call Signal refused", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, refusals.Count);
+        Assert.All(refusals, e => Assert.Equal(LogLevel.Information, e.Level));
+        Assert.Contains(refusals, e => e.Message.Contains("makes offers", StringComparison.Ordinal));
+        Assert.Contains(refusals, e => e.Message.Contains("Signal type must be one of", StringComparison.Ordinal));
+        Assert.DoesNotContain(capture.Entries, e => e.Exception is HubException);
+        Assert.DoesNotContain(capture.Entries, e => e.Level >= LogLevel.Warning && e.Message.Contains("Signal", StringComparison.Ordinal));
+    }
+
+    private sealed record LogEntry(string Category, LogLevel Level, string Message, Exception? Exception);
+
+    /// <summary>Keeps every log entry the app writes, for tests about what is logged.</summary>
+    private sealed class LogCapture : ILoggerProvider
+    {
+        public ConcurrentQueue<LogEntry> Entries { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(LogCapture owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                owner.Entries.Enqueue(new LogEntry(category, logLevel, formatter(state, exception), exception));
+        }
     }
 }

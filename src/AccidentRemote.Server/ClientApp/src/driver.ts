@@ -53,6 +53,8 @@ let session: Session | null = null;
 let caseStatus = "";
 /** Case states (see the server's CaseStateMachine) in which the driver waits in the queue. */
 const waitingStates = ["reported", "queued"];
+/** After these the case has no call: the server refuses the hub and relay servers, so the page does not ask. */
+const overStates = ["closed", "escalated", "abandoned"];
 
 // ---------- call state on <body data-call-state> (tests read it) ----------
 
@@ -84,7 +86,10 @@ function renderCallState(): void {
     : hub.state === HubConnectionState.Connected ? "connected" : "connecting";
   byTestId("call-status").textContent = t(`call.state.${state}` as Key);
   const banner = byTestId("banner");
-  const text = hubReconnecting ? t("banner.reconnecting")
+  // Once the case is over the live connection is not needed (the server refuses it): no banner about it.
+  const over = overStates.includes(caseStatus);
+  const text = over ? ""
+    : hubReconnecting ? t("banner.reconnecting")
     : hubDown && session ? t("banner.liveOff")
     : inCall && state === "reconnecting" ? t("banner.iceReconnecting")
     : "";
@@ -331,7 +336,7 @@ async function enterCase(s: Session, status: string): Promise<void> {
   renderShare();
   renderIntakeNotice();
   applyStatus(status);
-  void connectHub();
+  if (!overStates.includes(status)) void connectHub();
   void refreshIntake();
   if (waitingStates.includes(status)) void refreshQueuePosition();
   void checkMediaPermission();
@@ -437,7 +442,13 @@ async function connectHub(): Promise<void> {
   const ok = await startHub(h, {
     onReconnecting: () => { if (hub !== h) return; hubReconnecting = true; renderCallState(); },
     onReconnected: () => { if (hub !== h) return; hubReconnecting = false; hubDown = false; hubRestarts = 0; renderCallState(); void resync(); },
-    onDown: () => { if (hub !== h) return; hubReconnecting = false; hubDown = true; renderCallState(); scheduleHubRestart(nextRestartDelay()); },
+    onDown: () => {
+      if (hub !== h) return;
+      hubReconnecting = false;
+      hubDown = true;
+      renderCallState();
+      if (!overStates.includes(caseStatus)) scheduleHubRestart(nextRestartDelay());
+    },
   });
   if (hub !== h) return;
   hubDown = !ok;

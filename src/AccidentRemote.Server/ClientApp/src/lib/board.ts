@@ -20,6 +20,10 @@ let inFlight = false;
 let board: KpiBoard | null = null;
 let stats: InsurerDelivery[] | null = null;
 let insurers: Insurer[] = [];
+/** Reads of personal data (GET /api/audit/reads, supervisors only); null when not allowed or not available. */
+let reads: PersonalDataRead[] | null = null;
+
+interface PersonalDataRead { seq: number; at: string; actor: string; caseId: string | null; detail: string | null }
 
 function level(value: number | null, good: (v: number) => boolean, warn: (v: number) => boolean): Level {
   if (value === null) return "none";
@@ -135,6 +139,23 @@ function renderStats(): void {
   }));
 }
 
+/** "read=name,phone; via=case; user=li.wei" → its parts. */
+function part(detail: string | null, name: string): string {
+  const found = (detail ?? "").split("; ").find((x) => x.startsWith(`${name}=`));
+  return found ? found.slice(name.length + 1) : "";
+}
+
+function renderReads(): void {
+  byTestId("reads").hidden = reads === null;
+  byTestId("reads-empty").hidden = reads === null || reads.length > 0;
+  byTestId("read-rows").replaceChildren(...(reads ?? []).map((r) => el("tr", { "data-testid": `read-${r.seq}` },
+    el("td", { text: new Date(r.at).toLocaleString(lang, { hour12: false }) }),
+    el("td", { text: part(r.detail, "user") || r.actor }),
+    el("td", { text: part(r.detail, "read") }),
+    el("td", { text: part(r.detail, "via") }),
+    el("td", { text: r.caseId ? r.caseId.slice(0, 8) : "", title: r.caseId ?? "" }))));
+}
+
 async function refresh(): Promise<void> {
   if (inFlight) return;
   inFlight = true;
@@ -159,6 +180,8 @@ async function refresh(): Promise<void> {
     }
     stats = s.status === "fulfilled" ? s.value : null;
     renderStats();
+    try { reads = await api<PersonalDataRead[]>("GET", "/api/audit/reads?limit=50"); } catch { reads = null; }
+    renderReads();
     root.dataset.state = board ? "ready" : "error";
   } finally {
     inFlight = false;
@@ -190,6 +213,7 @@ export function boardChanged(): void {
 export function renderBoardTexts(): void {
   renderBoard();
   renderStats();
+  renderReads();
 }
 
 export function initBoard(): void {

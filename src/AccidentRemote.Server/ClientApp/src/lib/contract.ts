@@ -138,7 +138,7 @@ export interface PartyView {
   vehicleType: string;
   insurerCode: string | null;
   policyNumber: string | null;
-  phone: string;
+  phone: string | null;
   liability: string | null;
   joinedAt: string;
   /** Compulsory (交强险) cover from the insurers' policy data; absent on servers that do not know it yet. */
