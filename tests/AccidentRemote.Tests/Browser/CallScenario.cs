@@ -121,8 +121,7 @@ public sealed class CallScenario : IAsyncDisposable
         if (otherPlate is not null)
         {
             await page.GetByTestId("other-plate").FillAsync(otherPlate);
-            await page.GetByTestId("other-plate").ScrollIntoViewIfNeededAsync();
-            await ScreenshotAsync(page, "driver-report-other-plate");
+            await ScreenshotAsync(page, "driver-report-other-plate", fullPage: true);
         }
 
         await page.GetByTestId("submit").ClickAsync();
