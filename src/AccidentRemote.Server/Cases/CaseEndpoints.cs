@@ -129,7 +129,7 @@ public static class CaseEndpoints
         }
 
         // Officers see whether each vehicle's compulsory insurance (交强险) is in force.
-        var compulsory = user.IsStaff() ? await policies.CompulsoryStatusAsync(details.Parties.Select(p => p.Plate), ct) : null;
+        var compulsory = user.IsStaff() ? await policies.CompulsoryAsync(details, ct) : null;
         return TypedResults.Ok(ToView(details, user, compulsory));
     }
 
@@ -267,7 +267,7 @@ public static class CaseEndpoints
     private static ProblemHttpResult NotFound(Guid caseId) =>
         TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
 
-    internal static CaseView ToView(CaseDetails d, ClaimsPrincipal? user, IReadOnlyDictionary<string, string>? compulsory = null)
+    internal static CaseView ToView(CaseDetails d, ClaimsPrincipal? user, IReadOnlyDictionary<Guid, CompulsoryCheck>? compulsory = null)
     {
         var c = d.Case;
         var viewer = user?.IsParty() == true ? user.PartyId() : null;
@@ -283,7 +283,7 @@ public static class CaseEndpoints
                 isParty && p.Id != viewer ? CaseRules.MaskPhone(p.Phone) : p.Phone,
                 p.Liability, p.JoinedAt, p.Name,
                 p.IdNumber is null ? null : isParty && p.Id != viewer ? CaseRules.MaskIdNumber(p.IdNumber) : p.IdNumber,
-                compulsory?.GetValueOrDefault(p.Plate))).ToList());
+                compulsory?.GetValueOrDefault(p.Id)?.Status, compulsory?.GetValueOrDefault(p.Id)?.Conflict)).ToList());
     }
 }
 

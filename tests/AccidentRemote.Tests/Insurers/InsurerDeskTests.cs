@@ -90,7 +90,7 @@ public sealed class InsurerDeskTests : IDisposable
         await anonymous.GetJsonAsync("/api/policies/suggest?plate=粤B99999", 404);
 
         var officer = await app.OfficerClientAsync();
-        var (caseId, _, _) = await Api.CaseWithLiabilityAsync(anonymous, officer, plate1: "京A12345", plate2: "沪AD12345");
+        var (caseId, _, _) = await Api.CaseWithLiabilityAsync(anonymous, officer, "pingan", "pingan", plate1: "京A12345", plate2: "沪AD12345");
         var view = await officer.GetJsonAsync($"/api/cases/{caseId}");
         Assert.Equal("valid", view.GetProperty("parties")[0].GetProperty("compulsoryInsurance").GetString());
         Assert.Equal("expired", view.GetProperty("parties")[1].GetProperty("compulsoryInsurance").GetString());

@@ -183,7 +183,7 @@ async function openCase(caseId: string): Promise<void> {
   message("");
   renderQueue();
   await startLocalMedia();
-  for (const p of view.parties) renderInsurance(upsertTile(p.id, p.partyNumber, p.plate, false, p.liability), p.compulsoryInsurance);
+  for (const p of view.parties) renderInsurance(upsertTile(p.id, p.partyNumber, p.plate, false, p.liability), p.compulsoryInsurance, p.compulsoryConflict);
   void loadFraudSignals(view.id);
   await watch();
 }
@@ -255,17 +255,32 @@ function upsertTile(partyId: string, partyNumber: number, plate: string, online:
   return tile;
 }
 
-/** 交强险 of the party's plate from the insurers' policy data; nothing when the server does not send it. */
-function renderInsurance(tile: Tile, value: PartyView["compulsoryInsurance"]): void {
+/**
+ * 交强险 of the party from its declared insurer's policy record, and a second badge when other
+ * insurers' records disagree (the officer checks the policy papers); nothing when the server does not send it.
+ */
+function renderInsurance(tile: Tile, value: PartyView["compulsoryInsurance"], conflict?: PartyView["compulsoryConflict"]): void {
   const badge = byTestId(`tile-${tile.partyNumber}-insurance`, tile.root);
   badge.hidden = !value;
-  if (!value) return;
-  badge.dataset.value = value;
-  badge.classList.toggle("bad", value === "expired");
-  badge.classList.toggle("ok", value === "valid");
-  const key = `console.insurance.${value}`;
-  badge.dataset.i18n = has(key) ? key : "console.insurance.unknown";
-  badge.textContent = t(badge.dataset.i18n as Key);
+  if (value) {
+    badge.dataset.value = value;
+    badge.classList.toggle("bad", value === "expired" || value === "not_started");
+    badge.classList.toggle("ok", value === "valid");
+    const key = `console.insurance.${value}`;
+    badge.dataset.i18n = has(key) ? key : "console.insurance.unknown";
+    badge.textContent = t(badge.dataset.i18n as Key);
+  }
+  let flag = tile.root.querySelector<HTMLElement>(`[data-testid="tile-${tile.partyNumber}-insurance-conflict"]`);
+  if (!flag) {
+    flag = el("span", { class: "badge bad", "data-testid": `tile-${tile.partyNumber}-insurance-conflict`, hidden: "" });
+    badge.after(flag);
+  }
+  flag.hidden = !conflict;
+  if (!conflict) return;
+  flag.dataset.value = conflict;
+  const key = `console.insurance.conflict.${conflict}`;
+  flag.dataset.i18n = has(key) ? key : "console.insurance.conflict.other_insurer_cover";
+  flag.textContent = t(flag.dataset.i18n as Key);
 }
 
 async function loadFraudSignals(caseId: string): Promise<void> {
