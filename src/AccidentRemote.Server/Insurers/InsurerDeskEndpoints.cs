@@ -23,8 +23,6 @@ public sealed record AcknowledgeRequest(string? ClaimReportNumber);
 /// </summary>
 public static class InsurerDeskEndpoints
 {
-    public const string SuggestRateLimit = "policy-suggest";
-
     public static IEndpointRouteBuilder MapInsurerDesk(this IEndpointRouteBuilder app)
     {
         var desk = app.MapGroup("/api/insurer").WithTags("Insurer desk").RequireAuthorization(AuthExtensions.InsurerPolicy);
@@ -34,7 +32,7 @@ public static class InsurerDeskEndpoints
         desk.MapPost("/claims/{claimId:guid}/acknowledge", Acknowledge);
         desk.MapPost("/policies", Publish);
         desk.MapPost("/policies/withdraw", Withdraw);
-        app.MapGet("/api/policies/suggest", Suggest).WithTags("Insurer desk").AllowAnonymous().RequireRateLimiting(CaseEndpoints.ReportRateLimit);
+        app.MapInsurerSuggestion();
         return app;
     }
 
@@ -202,20 +200,6 @@ public static class InsurerDeskEndpoints
         return errors.Count > 0
             ? TypedResults.ValidationProblem(errors, title: "Some plates have errors; nothing was withdrawn.")
             : TypedResults.Ok(new { withdrawn = await index.WithdrawAsync(user.InsurerCode()!, normalized, ct) });
-    }
-
-    private static async Task<IResult> Suggest(string? plate, PolicyIndex index, CancellationToken ct)
-    {
-        var normalized = plate is null ? "" : CaseRules.NormalizePlate(plate);
-        if (!CaseRules.IsValidPlate(normalized))
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["plate"] = ["Not a Chinese plate, e.g. 京A12345."] });
-        }
-
-        var insurer = await index.SuggestAsync(normalized, ct);
-        return insurer is null
-            ? TypedResults.Problem(statusCode: 404, title: "No policy known for this plate.", detail: "Choose the insurer yourself.")
-            : TypedResults.Ok(new { insurerCode = insurer });
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>

@@ -12,6 +12,7 @@ public sealed class StartupValidationTests
         { "Insurers:Catalogue:0:Code", "Bad Code!", "Insurers:Catalogue:0:Code 'Bad Code!'" },
         { "Claims:BatchSize", "0", "BatchSize" },
         { "Signalling:RedisPrefix", "Prod Env!", "Signalling:RedisPrefix must be" },
+        { "Insurers:SuggestionsPerMinutePerClient", "0", "Insurers:SuggestionsPerMinutePerClient is 0" },
     };
 
     [Theory]
