@@ -16,8 +16,8 @@ public static class CaseEndpoints
     public static IEndpointRouteBuilder MapCases(this IEndpointRouteBuilder app)
     {
         var drivers = app.MapGroup("/api/cases").WithTags("Cases");
-        drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
-        drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
+        drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit).AddEndpointFilter<AbuseBlockFilter>();
+        drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit).AddEndpointFilter<AbuseBlockFilter>();
         drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization(AuthExtensions.CasePolicy);
         drivers.MapPost("/{caseId:guid}/satisfaction", Rate).RequireAuthorization(AuthExtensions.PartyPolicy);
 
@@ -43,6 +43,7 @@ public static class CaseEndpoints
                 : Reasons("reason", AbandonReasons));
         officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct) =>
             await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics));
+        app.MapAbuseReports();
         return app;
     }
 

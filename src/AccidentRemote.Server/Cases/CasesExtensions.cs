@@ -14,6 +14,10 @@ public sealed class CasesOptions
     /// <summary>Reports and joins allowed from one client address per minute (join codes must not be guessable by brute force).</summary>
     [Range(1, 100_000)]
     public int ReportsPerMinutePerAddress { get; set; } = 30;
+
+    /// <summary>How long a client whose report an officer marked as abuse may not report or join.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Cases:AbuseBlockDuration must be between 1 minute (00:01:00) and 30 days (30.00:00:00).")]
+    public TimeSpan AbuseBlockDuration { get; set; } = TimeSpan.FromHours(24);
 }
 
 public static class CasesExtensions
@@ -25,6 +29,7 @@ public static class CasesExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<CaseStore>();
+        builder.Services.AddSingleton<AbuseBlocks>();
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(CaseEndpoints.ReportRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<CasesOptions>>().Value.ReportsPerMinutePerAddress;

@@ -94,12 +94,14 @@ function renderQueue(): void {
     const accept = el("button", { type: "button", "data-testid": "queue-accept", text: t("console.accept") });
     accept.addEventListener("click", () => void accept_(q.caseId));
     accept.disabled = current !== null;
+    const abuse = el("button", { type: "button", class: "danger", "data-testid": "queue-abuse", text: t("console.abuse") });
+    abuse.addEventListener("click", () => void markAbuse(q.caseId, q.caseNumber));
     return el("li", { "data-testid": "queue-item", "data-case-id": q.caseId },
       el("div", { class: "q-main" },
         el("strong", { text: q.caseNumber }),
         el("span", { class: "wait", "data-testid": "queue-wait", "data-reported-at": q.reportedAt, "data-waiting": String(q.waitingSeconds) })),
       el("div", { class: "q-sub", text: `${t("console.parties", { joined: q.partiesJoined, expected: q.expectedParties })} · ${q.address ?? t("console.gpsOnly")}` }),
-      accept);
+      el("span", { class: "q-actions" }, accept, abuse));
   }));
   tickQueue();
 }
@@ -130,6 +132,19 @@ async function acceptNext(): Promise<void> {
 }
 
 /** Accepts a case; false when another officer was faster (409) so the next one can be tried. */
+/** A waiting report that is abuse: closed (abandoned, reason abuse) and its reporting client blocked for a while (POST /api/cases/{id}/abuse). */
+async function markAbuse(caseId: string, caseNumber: string): Promise<void> {
+  if (!window.confirm(t("console.abuseConfirm", { number: caseNumber }))) return;
+  try {
+    await api("POST", `/api/cases/${caseId}/abuse`);
+    message(t("console.abuseDone", { number: caseNumber }));
+  } catch (e) {
+    message(problem(e));
+  }
+  queue = queue.filter((q) => q.caseId !== caseId);
+  renderQueue();
+}
+
 async function accept_(caseId: string, quiet = false): Promise<boolean> {
   if (current) return false;
   try {
