@@ -246,6 +246,7 @@ function showErrors(e: ApiError): void {
 function problemText(e: ApiError): string {
   if (e.offline) return t("error.offline");
   if (e.status === 429) return t("error.tooMany");
+  if (e.status === 403 && e.title) return [e.title, e.detail].filter(Boolean).join(" "); // blocked after abuse: the server's text is in the page's language
   if (formMode === "join" && (e.status === 404 || e.status === 409) && lang !== "en") return t(e.status === 404 ? "error.joinNotFound" : "error.joinConflict");
   return lang === "en" ? [e.title, e.detail].filter(Boolean).join(" ") : t("error.server", { status: e.status });
 }
