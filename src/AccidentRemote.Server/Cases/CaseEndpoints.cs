@@ -17,8 +17,8 @@ public static class CaseEndpoints
     public static IEndpointRouteBuilder MapCases(this IEndpointRouteBuilder app)
     {
         var drivers = app.MapGroup("/api/cases").WithTags("Cases");
-        drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
-        drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit);
+        drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit).AddEndpointFilter<AbuseBlockFilter>();
+        drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit).AddEndpointFilter<AbuseBlockFilter>();
         app.MapIntake();
         drivers.MapGet("/{caseId:guid}", Get).RequireAuthorization(AuthExtensions.CasePolicy);
         drivers.MapPost("/{caseId:guid}/satisfaction", Rate).RequireAuthorization(AuthExtensions.PartyPolicy);
@@ -44,6 +44,7 @@ public static class CaseEndpoints
                 : Reasons("reason", AbandonReasons));
         officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics, user, audit, ct));
+        app.MapAbuseReports();
         return app;
     }
 
@@ -152,7 +153,7 @@ public static class CaseEndpoints
         }
 
         // The officer handling the case sees whether each vehicle's compulsory insurance (交强险) is in force.
-        var compulsory = access.SeesPersonalData ? await policies.CompulsoryStatusAsync(details.Parties.Select(p => p.Plate), ct) : null;
+        var compulsory = access.SeesPersonalData ? await policies.CompulsoryAsync(details, ct) : null;
         return TypedResults.Ok(await ViewAsync(details, access, user, audit, "case", ct, compulsory));
     }
 
@@ -326,7 +327,7 @@ public static class CaseEndpoints
     /// for staff, the read is first written to the audit log (<paramref name="via"/> names the read).
     /// </summary>
     public static async Task<CaseView> ViewAsync(CaseDetails d, CaseAccessDecision access, ClaimsPrincipal user, ReadAudit audit, string via, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? compulsory = null)
+        IReadOnlyDictionary<Guid, CompulsoryCheck>? compulsory = null)
     {
         if (access.SeesPersonalData && d.Parties.Count > 0)
         {
@@ -359,7 +360,7 @@ public static class CaseEndpoints
     /// Full: everything. Queue (other staff): no name, ID number, phone or policy. Party: its own data; the
     /// other parties' phone and ID number masked, and once the case ended, their name and policy left out too.
     /// </summary>
-    internal static CaseView ToView(CaseDetails d, CaseAccessDecision access, IReadOnlyDictionary<string, string>? compulsory = null)
+    internal static CaseView ToView(CaseDetails d, CaseAccessDecision access, IReadOnlyDictionary<Guid, CompulsoryCheck>? compulsory = null)
     {
         var c = d.Case;
         return new CaseView(
@@ -371,13 +372,13 @@ public static class CaseEndpoints
             d.Parties.Select(p => PartyFor(p, access, compulsory)).ToList());
     }
 
-    private static PartyView PartyFor(PartyRow p, CaseAccessDecision access, IReadOnlyDictionary<string, string>? compulsory)
+    private static PartyView PartyFor(PartyRow p, CaseAccessDecision access, IReadOnlyDictionary<Guid, CompulsoryCheck>? compulsory)
     {
         var own = access.IsParty && p.Id == access.PartyId;
         if (access.SeesPersonalData || own)
         {
             return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber, p.Phone, p.Liability, p.JoinedAt, p.Name, p.IdNumber,
-                compulsory?.GetValueOrDefault(p.Plate));
+                compulsory?.GetValueOrDefault(p.Id)?.Status, compulsory?.GetValueOrDefault(p.Id)?.Conflict);
         }
 
         if (access.IsLiveParty)

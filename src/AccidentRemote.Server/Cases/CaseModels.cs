@@ -166,7 +166,7 @@ public sealed record TriageView(bool AnyoneInjured, bool VehiclesDrivable, bool 
 public sealed record CaseTimes(DateTimeOffset ReportedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? VehiclesMovedAt, DateTimeOffset? ClosedAt, DateTimeOffset? EscalatedAt);
 
 public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? Phone, string? Liability, DateTimeOffset JoinedAt, string? Name, string? IdNumber,
-    string? CompulsoryInsurance = null);
+    string? CompulsoryInsurance = null, string? CompulsoryConflict = null);
 
 public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address,
     IReadOnlyList<string>? PossibleDuplicateOf = null);

@@ -30,6 +30,9 @@ public sealed class CasesOptions
     /// <summary>The window of the join failure budgets, in minutes.</summary>
     [Range(1, 1440, ErrorMessage = "Cases:JoinFailureWindowMinutes must be between 1 and 1440.")]
     public int JoinFailureWindowMinutes { get; set; } = 15;
+    /// <summary>How long a client whose report an officer marked as abuse may not report or join.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "Cases:AbuseBlockDuration must be between 1 minute (00:01:00) and 30 days (30.00:00:00).")]
+    public TimeSpan AbuseBlockDuration { get; set; } = TimeSpan.FromHours(24);
 }
 
 public static class CasesExtensions
@@ -43,6 +46,7 @@ public static class CasesExtensions
         builder.Services.AddSingleton<CaseStore>();
         builder.Services.AddSingleton<JoinGuard>();
         builder.Services.AddSingleton<CaseHeads>();
+        builder.Services.AddSingleton<AbuseBlocks>();
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(CaseEndpoints.ReportRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<CasesOptions>>().Value.ReportsPerMinutePerAddress;

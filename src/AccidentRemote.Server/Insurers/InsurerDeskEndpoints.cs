@@ -23,8 +23,6 @@ public sealed record AcknowledgeRequest(string? ClaimReportNumber);
 /// </summary>
 public static class InsurerDeskEndpoints
 {
-    public const string SuggestRateLimit = "policy-suggest";
-
     public static IEndpointRouteBuilder MapInsurerDesk(this IEndpointRouteBuilder app)
     {
         var desk = app.MapGroup("/api/insurer").WithTags("Insurer desk").RequireAuthorization(AuthExtensions.InsurerPolicy);
@@ -33,7 +31,8 @@ public static class InsurerDeskEndpoints
         desk.MapGet("/claims/{claimId:guid}/document.pdf", Pdf);
         desk.MapPost("/claims/{claimId:guid}/acknowledge", Acknowledge);
         desk.MapPost("/policies", Publish);
-        app.MapGet("/api/policies/suggest", Suggest).WithTags("Insurer desk").AllowAnonymous().RequireRateLimiting(CaseEndpoints.ReportRateLimit);
+        desk.MapPost("/policies/withdraw", Withdraw);
+        app.MapInsurerSuggestion();
         return app;
     }
 
@@ -115,22 +114,39 @@ public static class InsurerDeskEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> Publish(List<PolicyRecordInput>? records, ClaimsPrincipal user, PolicyIndex index, CancellationToken ct)
+    /// <summary>
+    /// An insurer publishes its own policy records: the insurer of every record is the signed-in
+    /// one. All or nothing: one bad record stores none, with the reason per field.
+    /// </summary>
+    private static async Task<IResult> Publish(List<PolicyRecordInput>? records, ClaimsPrincipal user, PolicyIndex index, TimeProvider clock, CancellationToken ct)
     {
         if (records is null || records.Count is 0 or > 1000)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["records"] = ["Send 1 to 1000 policy records: [{ plate, policyNumber, compulsoryValidFrom, compulsoryValidTo }]."] });
         }
 
+        var insurer = user.InsurerCode()!;
+        var now = clock.GetUtcNow();
         var errors = new Dictionary<string, string[]>();
         var valid = new List<(string, string, DateTimeOffset, DateTimeOffset)>();
+        var seen = new HashSet<string>();
         for (var i = 0; i < records.Count; i++)
         {
             var r = records[i];
+            var before = errors.Count;
             var plate = r.Plate is null ? "" : CaseRules.NormalizePlate(r.Plate);
             if (!CaseRules.IsValidPlate(plate))
             {
                 errors[$"[{i}].plate"] = ["Not a Chinese plate."];
+            }
+            else if (!seen.Add(plate))
+            {
+                errors[$"[{i}].plate"] = ["This plate is listed twice in the batch; send one record per plate."];
+            }
+
+            if (r.InsurerCode is not null && r.InsurerCode != insurer)
+            {
+                errors[$"[{i}].insurerCode"] = [$"You publish for your own insurer ({insurer}) only; leave insurerCode out or send {insurer}."];
             }
 
             if (r.PolicyNumber is null || !CaseRules.IsValidPolicyNumber(r.PolicyNumber))
@@ -138,13 +154,27 @@ public static class InsurerDeskEndpoints
                 errors[$"[{i}].policyNumber"] = ["5 to 40 letters, digits or '-'."];
             }
 
-            if (r.CompulsoryValidFrom is null || r.CompulsoryValidTo is null || r.CompulsoryValidTo <= r.CompulsoryValidFrom)
+            if (r.CompulsoryValidFrom is not { } from)
             {
-                errors[$"[{i}].compulsoryValidTo"] = ["compulsoryValidFrom and compulsoryValidTo are required, and the end must be after the start."];
+                errors[$"[{i}].compulsoryValidFrom"] = ["Required: when the compulsory insurance (交强险) starts, ISO 8601 with offset."];
             }
-            else if (errors.Count == 0)
+            else if (from < now - CompulsoryInsurance.MaxStartInPast || from > now + CompulsoryInsurance.MaxStartInFuture)
             {
-                valid.Add((plate, r.PolicyNumber!, r.CompulsoryValidFrom.Value, r.CompulsoryValidTo.Value));
+                errors[$"[{i}].compulsoryValidFrom"] = [$"The start must be between {CompulsoryInsurance.MaxStartInPast.TotalDays:0} days ago and {CompulsoryInsurance.MaxStartInFuture.TotalDays:0} days ahead."];
+            }
+
+            if (r.CompulsoryValidTo is not { } to)
+            {
+                errors[$"[{i}].compulsoryValidTo"] = ["Required: when the compulsory insurance (交强险) ends, ISO 8601 with offset."];
+            }
+            else if (r.CompulsoryValidFrom is { } start && (to <= start || to - start > CompulsoryInsurance.MaxTerm))
+            {
+                errors[$"[{i}].compulsoryValidTo"] = [$"The end must be after the start and at most {CompulsoryInsurance.MaxTerm.TotalDays:0} days after it (交强险 runs one year at most)."];
+            }
+
+            if (errors.Count == before)
+            {
+                valid.Add((plate, r.PolicyNumber!, r.CompulsoryValidFrom!.Value, r.CompulsoryValidTo!.Value));
             }
         }
 
@@ -153,21 +183,30 @@ public static class InsurerDeskEndpoints
             return TypedResults.ValidationProblem(errors, title: "Some policy records have errors; none were stored.");
         }
 
-        return TypedResults.Ok(new { stored = await index.UpsertAsync(user.InsurerCode()!, valid, ct) });
+        return TypedResults.Ok(new { stored = await index.UpsertAsync(insurer, valid, ct) });
     }
 
-    private static async Task<IResult> Suggest(string? plate, PolicyIndex index, CancellationToken ct)
+    /// <summary>The insurer withdraws its own records for some plates (a cancelled policy). Plates go in the body, never the URL.</summary>
+    private static async Task<IResult> Withdraw(List<string>? plates, ClaimsPrincipal user, PolicyIndex index, CancellationToken ct)
     {
-        var normalized = plate is null ? "" : CaseRules.NormalizePlate(plate);
-        if (!CaseRules.IsValidPlate(normalized))
+        if (plates is null || plates.Count is 0 or > 1000)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["plate"] = ["Not a Chinese plate, e.g. 京A12345."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["plates"] = ["Send 1 to 1000 plates: [\"京A12345\", ...]."] });
         }
 
-        var insurer = await index.SuggestAsync(normalized, ct);
-        return insurer is null
-            ? TypedResults.Problem(statusCode: 404, title: "No policy known for this plate.", detail: "Choose the insurer yourself.")
-            : TypedResults.Ok(new { insurerCode = insurer });
+        var normalized = plates.Select(p => p is null ? "" : CaseRules.NormalizePlate(p)).ToList();
+        var errors = new Dictionary<string, string[]>();
+        for (var i = 0; i < normalized.Count; i++)
+        {
+            if (!CaseRules.IsValidPlate(normalized[i]))
+            {
+                errors[$"[{i}]"] = ["Not a Chinese plate."];
+            }
+        }
+
+        return errors.Count > 0
+            ? TypedResults.ValidationProblem(errors, title: "Some plates have errors; nothing was withdrawn.")
+            : TypedResults.Ok(new { withdrawn = await index.WithdrawAsync(user.InsurerCode()!, normalized, ct) });
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>

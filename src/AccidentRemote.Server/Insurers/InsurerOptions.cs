@@ -8,6 +8,12 @@ public sealed class InsurerOptions
     public const string Section = "Insurers";
 
     public List<InsurerEntry> Catalogue { get; set; } = [];
+
+    /// <summary>
+    /// Insurer suggestions (GET /api/cases/{id}/insurer-suggestion) one client may ask for per
+    /// minute; a budget of its own, so that asking never uses up reports and joins.
+    /// </summary>
+    public int SuggestionsPerMinutePerClient { get; set; } = 10;
 }
 
 /// <summary>One insurer. <see cref="Code"/> is the routing key and names its queue <c>claims.&lt;code&gt;</c>.</summary>
@@ -34,6 +40,11 @@ public static partial class InsurerCodes
         }
 
         var errors = new List<string>();
+        if (options.SuggestionsPerMinutePerClient is < 1 or > 10_000)
+        {
+            errors.Add($"Insurers:SuggestionsPerMinutePerClient is {options.SuggestionsPerMinutePerClient}: it must be between 1 and 10000.");
+        }
+
         for (var i = 0; i < options.Catalogue.Count; i++)
         {
             var e = options.Catalogue[i];

@@ -13,6 +13,7 @@ public static class InsurersExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InsurerOptions>, InsurerOptionsValidator>();
         builder.Services.AddSingleton<PolicyIndex>();
+        builder.Services.AddSuggestionRateLimit();
         return builder;
     }
 

@@ -1,18 +1,48 @@
 using AccidentRemote.Server.Cases;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Signalling;
 
 /// <summary>Pushes case changes to the hub's groups. A failure to push is logged, never thrown back to the caller whose change already committed.</summary>
-public sealed class HubCaseNotifier(IHubContext<CallHub, ICallClient> hub, CaseStore cases, Presence presence, ILogger<HubCaseNotifier> logger) : ICaseNotifier
+public sealed class HubCaseNotifier : ICaseNotifier
 {
+    private readonly IHubContext<CallHub, ICallClient> hub;
+    private readonly CaseStore cases;
+    private readonly Presence presence;
+    private readonly ILogger<HubCaseNotifier> logger;
+    private readonly QueuePushCoalescer queuePush;
+
+    public HubCaseNotifier(IHubContext<CallHub, ICallClient> hub, CaseStore cases, Presence presence, IOptions<SignallingOptions> options,
+        TimeProvider clock, ILogger<HubCaseNotifier> logger)
+    {
+        this.hub = hub;
+        this.cases = cases;
+        this.presence = presence;
+        this.logger = logger;
+        queuePush = new QueuePushCoalescer(() => Safely(PushQueueAsync), options.Value.QueuePushInterval, clock);
+    }
+
+    /// <summary>The queue push running or waiting now (completed when idle); for tests and shutdown.</summary>
+    public Task QueuePushIdle => queuePush.Idle;
+
     public Task CaseChangedAsync(Guid caseId, string status) => Safely(async () =>
     {
         var change = new CaseStatusChanged(caseId, status);
         await hub.Clients.Groups(CallGroups.CaseParties(caseId), CallGroups.CaseOfficer(caseId)).CaseChanged(change);
     });
 
-    public Task QueueChangedAsync() => Safely(async () =>
+    /// <summary>
+    /// A burst of reports asks for many queue pushes; the whole queue goes to every officer at
+    /// most once per <see cref="SignallingOptions.QueuePushInterval"/>, always with the latest queue.
+    /// </summary>
+    public Task QueueChangedAsync()
+    {
+        queuePush.Request();
+        return Task.CompletedTask;
+    }
+
+    private async Task PushQueueAsync()
     {
         var queue = await cases.QueueAsync(CancellationToken.None);
         await hub.Clients.Group(CallGroups.Officers).QueueChanged(queue);
@@ -27,7 +57,7 @@ public sealed class HubCaseNotifier(IHubContext<CallHub, ICallClient> hub, CaseS
             var position = CaseStore.Position(queue[i].CaseId, i + 1, average, presence.OfficersOnline);
             await hub.Clients.Group(CallGroups.CaseParties(queue[i].CaseId)).QueuePosition(position);
         }
-    });
+    }
 
     public Task EvidenceAddedAsync(Guid caseId, Guid evidenceId, string kind, Guid? partyId) => Safely(() =>
         hub.Clients.Group(CallGroups.CaseOfficer(caseId)).EvidenceAdded(new EvidenceAddedMessage(caseId, evidenceId, kind, partyId)));
@@ -62,6 +92,72 @@ public sealed class HubCaseNotifier(IHubContext<CallHub, ICallClient> hub, CaseS
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Could not push a case notification");
+        }
+    }
+}
+
+/// <summary>
+/// Runs a push at once when asked while idle; requests that arrive while a push runs, or within
+/// <c>interval</c> after it, are folded into one more push. Never more than one push at a time,
+/// and the last request is always followed by a push that starts after it.
+/// </summary>
+public sealed class QueuePushCoalescer(Func<Task> push, TimeSpan interval, TimeProvider clock)
+{
+    private readonly Lock gate = new();
+    private bool running;
+    private bool pending;
+    private Task idle = Task.CompletedTask;
+
+    /// <summary>Completes when no push is running or waiting.</summary>
+    public Task Idle
+    {
+        get
+        {
+            lock (gate)
+            {
+                return idle;
+            }
+        }
+    }
+
+    public void Request()
+    {
+        lock (gate)
+        {
+            if (running)
+            {
+                pending = true;
+                return;
+            }
+
+            running = true;
+            idle = Task.Run(LoopAsync);
+        }
+    }
+
+    private async Task LoopAsync()
+    {
+        while (true)
+        {
+            lock (gate)
+            {
+                pending = false;
+            }
+
+            await push();
+            if (interval > TimeSpan.Zero)
+            {
+                await Task.Delay(interval, clock);
+            }
+
+            lock (gate)
+            {
+                if (!pending)
+                {
+                    running = false;
+                    return;
+                }
+            }
         }
     }
 }

@@ -29,6 +29,13 @@ public sealed class SignallingOptions
     [RegularExpression("^[a-z0-9][a-z0-9._-]{0,39}$", ErrorMessage = "Signalling:RedisPrefix must be 1-40 characters of a-z, 0-9, '.', '_' or '-', starting with a letter or digit, e.g. accidentremote-prod.")]
     public string RedisPrefix { get; set; } = "accidentremote";
 
+    /// <summary>
+    /// Least time between two pushes of the whole queue to every officer: a burst of reports within
+    /// it sends one more push with the latest queue, not one per report. The first push is immediate.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:10", ErrorMessage = "Signalling:QueuePushInterval must be between 00:00:00 and 00:00:10.")]
+    public TimeSpan QueuePushInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Burst of invocations a connection may make at once (ICE gathering sends many quickly).</summary>
     [Range(1, 10_000)]
     public int SignalBurst { get; set; } = 100;

@@ -18,6 +18,7 @@ public sealed class StartupValidationTests
         { "Cases:JoinFailureWindowMinutes", "0", "Cases:JoinFailureWindowMinutes must be between" },
         { "Signalling:MaxConnectionsPerToken", "1", "Signalling:MaxConnectionsPerToken must be between 2 and 100" },
         { "Auth:PartyTokenLifetimeAfterCaseEnd", "00:10:00", "Auth:PartyTokenLifetimeAfterCaseEnd must be between 1 hour and 365 days" },
+        { "Insurers:SuggestionsPerMinutePerClient", "0", "Insurers:SuggestionsPerMinutePerClient is 0" },
     };
 
     [Theory]

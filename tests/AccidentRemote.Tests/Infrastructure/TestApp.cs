@@ -93,7 +93,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
         return client;
     }
 
-    public static TestApp WithSettings(Dictionary<string, string?> s) => new(s, null);
+    public static TestApp WithSettings(Dictionary<string, string?> s, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null) =>
+        new(s, null) { ServiceOverrides = services };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -85,12 +85,15 @@ public sealed class InsurerDeskTests : IDisposable
         Assert.True(bad.GetProperty("errors").TryGetProperty("[0].plate", out _));
 
         var anonymous = app.CreateClient();
-        Assert.Equal("pingan", (await anonymous.GetJsonAsync("/api/policies/suggest?plate=京A·12345")).GetProperty("insurerCode").GetString());
-        await anonymous.GetJsonAsync("/api/policies/suggest?plate=沪AD12345", 404); // expired: no current cover to suggest
-        await anonymous.GetJsonAsync("/api/policies/suggest?plate=粤B99999", 404);
+        // The suggestion is given only to a party for its own plate (InsurerSuggestionTests); here: expired cover is not suggested.
+        var expired = Api.Report("沪AD12345", insurer: null, parties: 1);
+        expired.Remove("policyNumber");
+        var expiredReport = await anonymous.PostJsonAsync("/api/cases", expired, 201);
+        await app.PartyClient(expiredReport.GetProperty("partyToken").GetString()!)
+            .GetJsonAsync($"/api/cases/{expiredReport.GetProperty("caseId").GetString()}/insurer-suggestion", 404);
 
         var officer = await app.OfficerClientAsync();
-        var (caseId, _, _) = await Api.CaseWithLiabilityAsync(anonymous, officer, plate1: "京A12345", plate2: "沪AD12345");
+        var (caseId, _, _) = await Api.CaseWithLiabilityAsync(anonymous, officer, "pingan", "pingan", plate1: "京A12345", plate2: "沪AD12345");
         var view = await officer.GetJsonAsync($"/api/cases/{caseId}");
         Assert.Equal("valid", view.GetProperty("parties")[0].GetProperty("compulsoryInsurance").GetString());
         Assert.Equal("expired", view.GetProperty("parties")[1].GetProperty("compulsoryInsurance").GetString());

@@ -95,6 +95,8 @@ function renderQueue(): void {
     const accept = el("button", { type: "button", "data-testid": "queue-accept", text: t("console.accept") });
     accept.addEventListener("click", () => void accept_(q.caseId));
     accept.disabled = current !== null;
+    const abuse = el("button", { type: "button", class: "danger", "data-testid": "queue-abuse", text: t("console.abuse") });
+    abuse.addEventListener("click", () => void markAbuse(q.caseId, q.caseNumber));
     return el("li", { "data-testid": "queue-item", "data-case-id": q.caseId },
       el("div", { class: "q-main" },
         el("strong", { text: q.caseNumber }),
@@ -105,7 +107,7 @@ function renderQueue(): void {
       ...(q.possibleDuplicateOf?.length
         ? [el("div", { class: "q-dup", "data-testid": "queue-duplicate", text: t("console.possibleDuplicate", { numbers: q.possibleDuplicateOf.join(", ") }) })]
         : []),
-      accept);
+      el("span", { class: "q-actions" }, accept, abuse));
   }));
   tickQueue();
 }
@@ -136,6 +138,19 @@ async function acceptNext(): Promise<void> {
 }
 
 /** Accepts a case; false when another officer was faster (409) so the next one can be tried. */
+/** A waiting report that is abuse: closed (abandoned, reason abuse) and its reporting client blocked for a while (POST /api/cases/{id}/abuse). */
+async function markAbuse(caseId: string, caseNumber: string): Promise<void> {
+  if (!window.confirm(t("console.abuseConfirm", { number: caseNumber }))) return;
+  try {
+    await api("POST", `/api/cases/${caseId}/abuse`);
+    message(t("console.abuseDone", { number: caseNumber }));
+  } catch (e) {
+    message(problem(e));
+  }
+  queue = queue.filter((q) => q.caseId !== caseId);
+  renderQueue();
+}
+
 async function accept_(caseId: string, quiet = false): Promise<boolean> {
   if (current) return false;
   try {
@@ -190,7 +205,7 @@ async function openCase(caseId: string): Promise<void> {
   message("");
   renderQueue();
   await startLocalMedia();
-  for (const p of view.parties) renderInsurance(upsertTile(p.id, p.partyNumber, p.plate, false, p.liability), p.compulsoryInsurance);
+  for (const p of view.parties) renderInsurance(upsertTile(p.id, p.partyNumber, p.plate, false, p.liability), p.compulsoryInsurance, p.compulsoryConflict);
   void loadFraudSignals(view.id);
   void loadDuplicates(view.id);
   await watch();
@@ -263,17 +278,32 @@ function upsertTile(partyId: string, partyNumber: number, plate: string, online:
   return tile;
 }
 
-/** 交强险 of the party's plate from the insurers' policy data; nothing when the server does not send it. */
-function renderInsurance(tile: Tile, value: PartyView["compulsoryInsurance"]): void {
+/**
+ * 交强险 of the party from its declared insurer's policy record, and a second badge when other
+ * insurers' records disagree (the officer checks the policy papers); nothing when the server does not send it.
+ */
+function renderInsurance(tile: Tile, value: PartyView["compulsoryInsurance"], conflict?: PartyView["compulsoryConflict"]): void {
   const badge = byTestId(`tile-${tile.partyNumber}-insurance`, tile.root);
   badge.hidden = !value;
-  if (!value) return;
-  badge.dataset.value = value;
-  badge.classList.toggle("bad", value === "expired");
-  badge.classList.toggle("ok", value === "valid");
-  const key = `console.insurance.${value}`;
-  badge.dataset.i18n = has(key) ? key : "console.insurance.unknown";
-  badge.textContent = t(badge.dataset.i18n as Key);
+  if (value) {
+    badge.dataset.value = value;
+    badge.classList.toggle("bad", value === "expired" || value === "not_started");
+    badge.classList.toggle("ok", value === "valid");
+    const key = `console.insurance.${value}`;
+    badge.dataset.i18n = has(key) ? key : "console.insurance.unknown";
+    badge.textContent = t(badge.dataset.i18n as Key);
+  }
+  let flag = tile.root.querySelector<HTMLElement>(`[data-testid="tile-${tile.partyNumber}-insurance-conflict"]`);
+  if (!flag) {
+    flag = el("span", { class: "badge bad", "data-testid": `tile-${tile.partyNumber}-insurance-conflict`, hidden: "" });
+    badge.after(flag);
+  }
+  flag.hidden = !conflict;
+  if (!conflict) return;
+  flag.dataset.value = conflict;
+  const key = `console.insurance.conflict.${conflict}`;
+  flag.dataset.i18n = has(key) ? key : "console.insurance.conflict.other_insurer_cover";
+  flag.textContent = t(flag.dataset.i18n as Key);
 }
 
 async function loadFraudSignals(caseId: string): Promise<void> {

@@ -159,40 +159,55 @@ function renderSelects(): void {
   ins.value = insValue;
 }
 
-// The insurer from the insurers' policy data (GET /api/policies/suggest), once the plate is typed.
-// A suggestion only fills an insurer the driver has not chosen; 404 (no policy known) and a server
-// without the endpoint say nothing.
-let suggestTimer: number | undefined;
-let suggestedFor = "";
-let insurerChosen = false;
-
-function plateTyped(): void {
-  window.clearTimeout(suggestTimer);
-  suggestTimer = window.setTimeout(() => void suggestInsurer(), 600);
-}
+// The insurer from the insurers' policy data, for this party's OWN plate only: asked with the party
+// token once the report exists (GET /api/cases/{id}/insurer-suggestion), so that nobody can ask
+// which insurer covers a stranger's plate. Offered only when the driver chose "I don't know"; the
+// insurer is preselected and recorded only when the driver confirms it (PUT .../parties/me/insurer).
+// 404 (nothing to suggest, insurer already chosen) and a server without the endpoint say nothing.
+let suggestion: { caseId: string; code: string } | null = null;
 
 async function suggestInsurer(): Promise<void> {
-  const plate = (text("plate") ?? "").toUpperCase().replace(/\s/g, "");
-  // Chinese plates have 7 characters (8 for new-energy vehicles): ask only for a whole plate.
-  if (plate.length < 7 || plate === suggestedFor || insurerChosen) return;
-  suggestedFor = plate;
+  const s = session;
+  const card = byTestId("insurer-card");
+  card.hidden = true;
+  suggestion = null;
+  if (!s) return;
   let code: string | null = null;
   try {
-    code = (await api<{ insurerCode: string }>("GET", `/api/policies/suggest?plate=${encodeURIComponent(plate)}`))?.insurerCode ?? null;
+    code = (await api<{ insurerCode: string }>("GET", `/api/cases/${s.caseId}/insurer-suggestion`))?.insurerCode ?? null;
+    if (!insurers) insurers = await api<Insurer[]>("GET", "/api/insurers");
   } catch {
     code = null;
   }
-  const select = field<HTMLSelectElement>("insurerCode");
-  const hint = byTestId("insurer-suggested");
-  if (insurerChosen || suggestedFor !== plate) return;
-  if (code && [...select.options].some((o) => o.value === code)) {
-    select.value = code;
-    select.dataset.suggested = "true";
-    hint.hidden = false;
-  } else if (select.dataset.suggested === "true") {
-    select.value = "";
-    delete select.dataset.suggested;
-    hint.hidden = true;
+  if (session !== s || !code || !insurers?.some((i) => i.code === code)) return;
+  suggestion = { caseId: s.caseId, code };
+  renderInsurerCard();
+  byTestId<HTMLSelectElement>("insurer-confirm-select").value = code;
+  byTestId("insurer-confirm-status").textContent = "";
+  card.hidden = false;
+}
+
+function renderInsurerCard(): void {
+  if (!suggestion) return;
+  const select = byTestId<HTMLSelectElement>("insurer-confirm-select");
+  const value = select.value || suggestion.code;
+  select.replaceChildren(...(insurers ?? []).map((i) => new Option(lang === "en" ? i.nameEn : i.nameZh, i.code)));
+  select.value = value;
+}
+
+async function confirmInsurer(): Promise<void> {
+  if (!suggestion) return;
+  const button = byTestId<HTMLButtonElement>("insurer-confirm");
+  const status = byTestId("insurer-confirm-status");
+  button.disabled = true;
+  try {
+    await api("PUT", `/api/cases/${suggestion.caseId}/parties/me/insurer`, { insurerCode: byTestId<HTMLSelectElement>("insurer-confirm-select").value });
+    suggestion = null;
+    byTestId("insurer-card").hidden = true;
+  } catch (e) {
+    status.textContent = e instanceof ApiError && lang === "en" ? [e.title, e.detail].filter(Boolean).join(" ") : t("insurerCheck.failed");
+  } finally {
+    button.disabled = false;
   }
 }
 
@@ -240,6 +255,7 @@ function problemText(e: ApiError): string {
   if (e.offline) return t("error.offline");
   if (e.status === 429) return t("error.tooMany");
   if (formMode === "join" && e.status === 423) return t("error.joinLocked");
+  if (e.status === 403 && e.title) return [e.title, e.detail].filter(Boolean).join(" "); // blocked after abuse: the server's text is in the page's language
   if (formMode === "join" && (e.status === 404 || e.status === 409) && lang !== "en") return t(e.status === 404 ? "error.joinNotFound" : "error.joinConflict");
   return lang === "en" ? [e.title, e.detail].filter(Boolean).join(" ") : t("error.server", { status: e.status });
 }
@@ -340,6 +356,7 @@ async function enterCase(s: Session, status: string): Promise<void> {
   void refreshIntake();
   if (waitingStates.includes(status)) void refreshQueuePosition();
   void checkMediaPermission();
+  void suggestInsurer();
 }
 
 function renderStatusText(): void {
@@ -1287,8 +1304,8 @@ function startOver(): void {
   resetRating();
   claimShown = null;
   byTestId("claim").hidden = true;
-  insurerChosen = false;
-  suggestedFor = "";
+  suggestion = null;
+  byTestId("insurer-card").hidden = true;
   goStart();
 }
 
@@ -1300,6 +1317,7 @@ function boot(): void {
     renderFormTexts();
     renderCallState();
     renderControls();
+    renderInsurerCard();
     if (session) {
       renderStatusText();
       renderEnded();
@@ -1315,12 +1333,7 @@ function boot(): void {
   byTestId("start-report").addEventListener("click", () => void openForm("report"));
   byTestId("start-join").addEventListener("click", () => void openForm("join"));
   byTestId("form-back").addEventListener("click", goStart);
-  byTestId("plate").addEventListener("input", plateTyped);
-  byTestId("insurer").addEventListener("change", () => {
-    insurerChosen = true;
-    delete byTestId("insurer").dataset.suggested;
-    byTestId("insurer-suggested").hidden = true;
-  });
+  byTestId("insurer-confirm").addEventListener("click", () => void confirmInsurer());
   byTestId("document-download").addEventListener("click", () => void downloadDocument());
   byTestId("rating-stars").addEventListener("click", (e) => {
     const star = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-value]");

@@ -141,8 +141,10 @@ export interface PartyView {
   phone: string | null;
   liability: string | null;
   joinedAt: string;
-  /** Compulsory (交强险) cover from the insurers' policy data; absent on servers that do not know it yet. */
-  compulsoryInsurance?: "valid" | "expired" | "unknown" | null;
+  /** Compulsory (交强险) cover from the declared insurer's policy record at the accident time; absent on servers that do not know it yet. */
+  compulsoryInsurance?: "valid" | "expired" | "not_started" | "unknown" | null;
+  /** Other insurers' records disagree: another claims cover over overlapping dates, or has cover where the declared insurer has none. */
+  compulsoryConflict?: "overlapping_cover" | "other_insurer_cover" | null;
 }
 
 export interface CaseView {
