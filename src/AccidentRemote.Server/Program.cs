@@ -8,6 +8,7 @@ using AccidentRemote.Server.Documents;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
+using AccidentRemote.Server.Privacy;
 using AccidentRemote.Server.Signalling;
 using AccidentRemote.Server.Web;
 
@@ -17,6 +18,8 @@ switch (args.FirstOrDefault())
         return await OfficerCommand.RunAsync(args[1..]);
     case "verify-audit":
         return await AuditCommand.RunAsync();
+    case "purge" or "export-person" or "erase-case":
+        return await PrivacyCommands.RunAsync(args[0], args[1..]);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +34,7 @@ builder.AddSignalling();
 builder.AddKpis();
 builder.AddEvidence();
 builder.AddDocuments();
+builder.AddPrivacy();
 builder.AddWeb();
 
 var app = builder.Build();
@@ -47,6 +51,7 @@ app.MapKpis();
 app.MapEvidence();
 app.MapDocuments();
 app.MapSigning();
+app.MapPrivacy();
 app.MapWeb();
 app.PrintStartBanner();
 await app.RunAsync();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
+using AccidentRemote.Server.Privacy;
 using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
@@ -50,6 +51,12 @@ public static class CaseEndpoints
         ReportRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
         IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
     {
+        // PIPL: nothing is taken without the driver's agreement to the current privacy notice.
+        if (PrivacyNotice.Check(request.Consent, clock, text, out var consent) is { } noConsent)
+        {
+            return noConsent;
+        }
+
         var check = new RequestValidation(insurers.Value, clock);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
         var otherPlate = check.OtherPlate(request.OtherPlate, request.Plate);
@@ -62,6 +69,8 @@ public static class CaseEndpoints
         {
             return TypedResults.ValidationProblem(check.Errors, title: "The report has errors; correct the fields below and send it again.");
         }
+
+        vehicle = vehicle with { Consent = consent };
 
         var triage = request.Triage!;
         var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
@@ -85,8 +94,14 @@ public static class CaseEndpoints
     }
 
     private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
-        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock, ICaseNotifier notifier, CancellationToken ct)
+        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock, ICaseNotifier notifier,
+        IStringLocalizer<DriverMessages> text, CancellationToken ct)
     {
+        if (PrivacyNotice.Check(request.Consent, clock, text, out var consent) is { } noConsent)
+        {
+            return noConsent;
+        }
+
         var check = new RequestValidation(insurers.Value, clock);
         check.JoinCode(request.JoinCode);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
@@ -95,6 +110,8 @@ public static class CaseEndpoints
         {
             return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
         }
+
+        vehicle = vehicle with { Consent = consent };
 
         var result = await store.JoinAsync(request.JoinCode!.Trim(), vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, ct);
         if (result is CaseStore.JoinResult.Joined)
@@ -283,7 +300,8 @@ public static class CaseEndpoints
                 isParty && p.Id != viewer ? CaseRules.MaskPhone(p.Phone) : p.Phone,
                 p.Liability, p.JoinedAt, p.Name,
                 p.IdNumber is null ? null : isParty && p.Id != viewer ? CaseRules.MaskIdNumber(p.IdNumber) : p.IdNumber,
-                compulsory?.GetValueOrDefault(p.Plate))).ToList());
+                compulsory?.GetValueOrDefault(p.Plate),
+                p.ConsentVersion is null ? null : new PartyConsent(p.ConsentVersion, p.ConsentLanguage ?? "", p.ConsentedAt ?? p.JoinedAt))).ToList());
     }
 }
 
