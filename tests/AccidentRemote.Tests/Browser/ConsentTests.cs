@@ -81,6 +81,15 @@ public sealed class ConsentTests(Chromium chromium) : IClassFixture<Chromium>
         Assert.Contains("geolocation", capture);
         Assert.Contains("getUserMedia", capture);
 
+        // The officer sees, on the party's tile, that the notice was agreed to and in which language.
+        var badge = console.Locator($"[data-testid=tile-1-consent][data-language=\"{language}\"]:not([hidden])");
+        await badge.WaitForAsync();
+        Assert.Equal(PrivacyNotice.Version, await badge.GetAttributeAsync("data-version"));
+        if (language == "zh-CN")
+        {
+            await ScreenshotAsync(console, "console-consent");
+        }
+
         using var officer = s.Client(await OfficerTokenAsync(console));
         var view = await officer.GetJsonAsync($"/api/cases/{session.CaseId}");
         var consent = view.GetProperty("parties")[0].GetProperty("consent");

@@ -103,6 +103,8 @@ export interface PartyView {
   joinedAt: string;
   /** Compulsory (交强险) cover from the insurers' policy data; absent on servers that do not know it yet. */
   compulsoryInsurance?: "valid" | "expired" | "unknown" | null;
+  /** The privacy notice the party agreed to (PIPL): version, language it was read in, when the server received it. */
+  consent?: { noticeVersion: string; language: string; at: string } | null;
 }
 
 export interface CaseView {
