@@ -8,6 +8,7 @@ using AccidentRemote.Server.Documents;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
+using AccidentRemote.Server.Privacy;
 using AccidentRemote.Server.Signalling;
 using AccidentRemote.Server.Web;
 
@@ -19,6 +20,8 @@ switch (args.FirstOrDefault())
         return await OfficerCommand.SetDisabledAsync(args[1..], disable: args[0] == "disable-officer");
     case "verify-audit":
         return await AuditCommand.RunAsync();
+    case "purge" or "export-person" or "erase-case":
+        return await PrivacyCommands.RunAsync(args[0], args[1..]);
 }
 
 var builder = WebApplication.CreateBuilder(args);
@@ -33,6 +36,7 @@ builder.AddSignalling();
 builder.AddKpis();
 builder.AddEvidence();
 builder.AddDocuments();
+builder.AddPrivacy();
 builder.AddWeb();
 
 var app = builder.Build();
@@ -49,6 +53,7 @@ app.MapKpis();
 app.MapEvidence();
 app.MapDocuments();
 app.MapSigning();
+app.MapPrivacy();
 app.MapWeb();
 app.PrintStartBanner();
 await app.RunAsync();

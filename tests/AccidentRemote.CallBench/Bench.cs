@@ -153,6 +153,7 @@ public static class Bench
         await driver.GotoAsync("/");
         await WaitBodyAsync(driver, "screen", "start");
         await driver.GetByTestId("start-report").ClickAsync();
+        await driver.GetByTestId("consent-agree").ClickAsync();
         await WaitBodyAsync(driver, "screen", "form");
         await driver.GetByTestId("phone").FillAsync("13812345678");
         await driver.GetByTestId("plate").FillAsync($"京A{10000 + n}");

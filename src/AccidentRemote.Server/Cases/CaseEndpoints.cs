@@ -3,6 +3,7 @@ using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
+using AccidentRemote.Server.Privacy;
 using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
@@ -52,6 +53,12 @@ public static class CaseEndpoints
         ReportRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
         IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
     {
+        // PIPL: nothing is taken without the driver's agreement to the current privacy notice.
+        if (PrivacyNotice.Check(request.Consent, clock, text, out var consent) is { } noConsent)
+        {
+            return noConsent;
+        }
+
         var check = new RequestValidation(insurers.Value, clock);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
         var otherPlate = check.OtherPlate(request.OtherPlate, request.Plate);
@@ -64,6 +71,8 @@ public static class CaseEndpoints
         {
             return TypedResults.ValidationProblem(check.Errors, title: "The report has errors; correct the fields below and send it again.");
         }
+
+        vehicle = vehicle with { Consent = consent };
 
         var triage = request.Triage!;
         var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
@@ -95,8 +104,13 @@ public static class CaseEndpoints
 
     private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
         JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, IOptions<CasesOptions> options, JoinGuard guard, HttpContext http,
-        TimeProvider clock, ICaseNotifier notifier, CancellationToken ct)
+        TimeProvider clock, ICaseNotifier notifier, IStringLocalizer<DriverMessages> text, CancellationToken ct)
     {
+        if (PrivacyNotice.Check(request.Consent, clock, text, out var consent) is { } noConsent)
+        {
+            return noConsent;
+        }
+
         var check = new RequestValidation(insurers.Value, clock);
         var (code, secret) = check.JoinCode(request.JoinCode, request.JoinSecret);
         var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
@@ -105,6 +119,8 @@ public static class CaseEndpoints
         {
             return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
         }
+
+        vehicle = vehicle with { Consent = consent };
 
         // A budget of failures per client and, for typed codes, for everyone: nobody sweeps the code space.
         var client = AuthExtensions.ClientKey(http);
@@ -378,7 +394,7 @@ public static class CaseEndpoints
         if (access.SeesPersonalData || own)
         {
             return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, p.PolicyNumber, p.Phone, p.Liability, p.JoinedAt, p.Name, p.IdNumber,
-                compulsory?.GetValueOrDefault(p.Id)?.Status, compulsory?.GetValueOrDefault(p.Id)?.Conflict);
+                compulsory?.GetValueOrDefault(p.Id)?.Status, compulsory?.GetValueOrDefault(p.Id)?.Conflict, Consent(p));
         }
 
         if (access.IsLiveParty)
@@ -394,8 +410,12 @@ public static class CaseEndpoints
         }
 
         // Staff who do not handle the case: the vehicle, not the person.
-        return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, null, null, p.Liability, p.JoinedAt, null, null);
+        return new PartyView(p.Id, p.PartyNumber, p.Plate, p.VehicleType, p.InsurerCode, null, null, p.Liability, p.JoinedAt, null, null, Consent: Consent(p));
     }
+
+    /// <summary>The privacy notice the party agreed to (version, language, time): no personal data.</summary>
+    private static PartyConsent? Consent(PartyRow p) =>
+        p.ConsentVersion is null ? null : new PartyConsent(p.ConsentVersion, p.ConsentLanguage ?? "", p.ConsentedAt ?? p.JoinedAt);
 }
 
 /// <summary>Why a report cannot be handled remotely, and what to tell the driver.</summary>

@@ -42,7 +42,17 @@ public sealed record ReportRequest(
     TriageInput? Triage,
     string? OtherPlate = null,
     double? DeviceLatitude = null,
-    double? DeviceLongitude = null);
+    double? DeviceLongitude = null,
+    ConsentInput? Consent = null);
+
+/// <summary>
+/// The driver's agreement to the privacy notice shown before anything is captured: the notice's
+/// version (GET /api/privacy/notice) and the language it was read in. Required on report and join.
+/// </summary>
+public sealed record ConsentInput(string? NoticeVersion, string? Language, bool? Agreed);
+
+/// <summary>A consent as stored with the party: what was agreed to, in which language, when the server received it.</summary>
+public sealed record PartyConsent(string NoticeVersion, string Language, DateTimeOffset At);
 
 /// <summary>Another driver joining an existing case with its join code.</summary>
 public sealed record JoinRequest(
@@ -54,7 +64,8 @@ public sealed record JoinRequest(
     string? PolicyNumber,
     double? DeviceLatitude = null,
     double? DeviceLongitude = null,
-    string? JoinSecret = null);
+    string? JoinSecret = null,
+    ConsentInput? Consent = null);
 
 public sealed record ReportResponse(
     Guid CaseId,
@@ -85,7 +96,7 @@ public sealed record PartyLiabilityInput(Guid? PartyId, string? Liability);
 
 /// <summary>A party's vehicle data after validation and normalisation.</summary>
 public sealed record VehicleData(string Phone, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? OtherPlate = null,
-    double? DeviceLatitude = null, double? DeviceLongitude = null);
+    double? DeviceLatitude = null, double? DeviceLongitude = null, PartyConsent? Consent = null);
 
 /// <summary>Row shapes read with Dapper (classes: Dapper converts column types for properties, not for constructors).</summary>
 public sealed class CaseRow
@@ -136,6 +147,12 @@ public sealed class PartyRow
     public string? IdNumber { get; set; }
     public double? DeviceLatitude { get; set; }
     public double? DeviceLongitude { get; set; }
+
+    public string? ConsentVersion { get; set; }
+
+    public string? ConsentLanguage { get; set; }
+
+    public DateTimeOffset? ConsentedAt { get; set; }
 }
 
 /// <summary>Whose a party token is, and when its case ended (closed, escalated or abandoned; null while open).</summary>
@@ -166,7 +183,7 @@ public sealed record TriageView(bool AnyoneInjured, bool VehiclesDrivable, bool 
 public sealed record CaseTimes(DateTimeOffset ReportedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? VehiclesMovedAt, DateTimeOffset? ClosedAt, DateTimeOffset? EscalatedAt);
 
 public sealed record PartyView(Guid Id, int PartyNumber, string Plate, string VehicleType, string? InsurerCode, string? PolicyNumber, string? Phone, string? Liability, DateTimeOffset JoinedAt, string? Name, string? IdNumber,
-    string? CompulsoryInsurance = null, string? CompulsoryConflict = null);
+    string? CompulsoryInsurance = null, string? CompulsoryConflict = null, PartyConsent? Consent = null);
 
 public sealed record QueueItem(Guid CaseId, string CaseNumber, DateTimeOffset ReportedAt, int WaitingSeconds, int PartiesJoined, int ExpectedParties, string? Address,
     IReadOnlyList<string>? PossibleDuplicateOf = null);

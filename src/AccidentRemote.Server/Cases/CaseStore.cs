@@ -33,7 +33,8 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
         """;
 
     private const string PartyColumns = """
-        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate, name, id_number, device_latitude, device_longitude
+        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate, name, id_number, device_latitude, device_longitude,
+        consent_version, consent_language, consented_at
         """;
 
     public sealed record NewReport(
@@ -522,15 +523,20 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
             PolicyNumber = v.PolicyNumber,
             OtherPlate = v.OtherPlate,
             JoinedAt = now,
+            ConsentVersion = v.Consent?.NoticeVersion,
+            ConsentLanguage = v.Consent?.Language,
+            ConsentedAt = v.Consent?.At,
         };
         await c.ExecuteAsync($"""
             INSERT INTO parties ({PartyColumns}, token_hash)
-            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, NULL, NULL, @DeviceLatitude, @DeviceLongitude, @TokenHash)
+            VALUES (@Id, @CaseId, @PartyNumber, @Phone, @Plate, @VehicleType, @InsurerCode, @PolicyNumber, @Liability, @JoinedAt, @OtherPlate, NULL, NULL, @DeviceLatitude, @DeviceLongitude,
+                    @ConsentVersion, @ConsentLanguage, @ConsentedAt, @TokenHash)
             """,
             new
             {
                 party.Id, party.CaseId, party.PartyNumber, party.Phone, party.Plate, party.VehicleType, party.InsurerCode, party.PolicyNumber,
                 party.Liability, party.JoinedAt, party.OtherPlate, v.DeviceLatitude, v.DeviceLongitude, TokenHash = Secrets.HashToken(token),
+                ConsentVersion = v.Consent?.NoticeVersion, ConsentLanguage = v.Consent?.Language, ConsentedAt = v.Consent?.At,
             },
             tx);
         return (party, token);

@@ -29,10 +29,10 @@ if (problems.length > 0) {
 // Each page bundles only the strings it can show: the driver's phone does not download the console's.
 const pages = [
   { entry: "src/driver.ts", drop: ["console.", "liability.", "evidence.", "board.", "fraud.", "desk."] },
-  { entry: "src/console.ts", drop: ["start.", "form.", "vehicle.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "desk."] },
+  { entry: "src/console.ts", drop: ["start.", "consent.", "form.", "vehicle.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "desk."] },
   {
     entry: "src/desk.ts",
-    drop: ["start.", "form.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "board.", "sign.",
+    drop: ["start.", "consent.", "form.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "board.", "sign.",
       "details.", "waiting.", "status.", "escalated.", "claim.", "weather.", "console.status.", "console.event.", "console.tile.", "console.escalation.",
       "console.abandonment.", "console.insurance."],
   },

@@ -111,6 +111,19 @@ public sealed partial class EvidenceBlobs(IOptions<EvidenceOptions> options, Tim
 
     public bool Exists(string sha256) => File.Exists(PathFor(sha256));
 
+    /// <summary>Removes a stored file (retention purge, erasure); false when it was not there.</summary>
+    public bool Delete(string sha256)
+    {
+        var path = PathFor(sha256);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
     public FileStream? OpenRead(string sha256)
     {
         var path = PathFor(sha256);

@@ -59,6 +59,9 @@ public sealed class CallScenario : IAsyncDisposable
     /// <summary>A server without TURN: host candidates on loopback.</summary>
     public static CallScenario Start(Chromium chromium) => new(chromium, turn: false);
 
+    /// <summary>A server without TURN, with further settings.</summary>
+    public static CallScenario Start(Chromium chromium, Dictionary<string, string?> extra) => new(chromium, turn: false, extra);
+
     /// <summary>A server that hands out credentials for the coturn infra/test.sh started, with any further settings.</summary>
     public static CallScenario StartWithTurn(Chromium chromium, Dictionary<string, string?>? extra = null) => new(chromium, turn: true, extra);
 
@@ -109,6 +112,7 @@ public sealed class CallScenario : IAsyncDisposable
     {
         await WaitForBodyAsync(page, "screen", "start");
         await page.GetByTestId("start-report").ClickAsync();
+        await AgreeToNoticeAsync(page);
         await WaitForBodyAsync(page, "screen", "form");
         await FillVehicleAsync(page, plate, insurer);
         await page.GetByTestId("policy-number").FillAsync("PDAA202611000001");
@@ -134,6 +138,7 @@ public sealed class CallScenario : IAsyncDisposable
     {
         // With the fragment: the link's secret travels there, as when the QR code is scanned.
         var page = await PhoneAsync(new Uri(joinLink).PathAndQuery + new Uri(joinLink).Fragment);
+        await AgreeToNoticeAsync(page);
         await WaitForBodyAsync(page, "screen", "form");
         if (onForm is not null)
         {
@@ -144,6 +149,13 @@ public sealed class CallScenario : IAsyncDisposable
         await page.GetByTestId("submit").ClickAsync();
         await WaitForBodyAsync(page, "screen", "waiting");
         return (page, await SessionAsync(page));
+    }
+
+    /// <summary>The privacy notice comes before the form: the driver reads it and presses "I agree" (enabled once the retention is loaded).</summary>
+    public static async Task AgreeToNoticeAsync(IPage page)
+    {
+        await WaitForBodyAsync(page, "screen", "consent");
+        await page.GetByTestId("consent-agree").ClickAsync();
     }
 
     private static async Task FillVehicleAsync(IPage page, string plate, string insurer)

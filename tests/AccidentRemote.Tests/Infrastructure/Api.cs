@@ -20,6 +20,15 @@ public static class Api
         ["accidentTime"] = DateTimeOffset.UtcNow.AddMinutes(-3),
         ["numberOfParties"] = parties,
         ["triage"] = new Dictionary<string, object?> { ["anyoneInjured"] = injured, ["vehiclesDrivable"] = drivable, ["hazardousGoods"] = false },
+        ["consent"] = Consent(),
+    };
+
+    /// <summary>The driver's agreement to the current privacy notice, which every report and join carries.</summary>
+    public static Dictionary<string, object?> Consent(string language = "zh-CN") => new()
+    {
+        ["noticeVersion"] = AccidentRemote.Server.Privacy.PrivacyNotice.Version,
+        ["language"] = language,
+        ["agreed"] = true,
     };
 
     public static Dictionary<string, object?> Join(string code, string plate = "沪AD12345", string? insurer = "pingan") => new()
@@ -29,6 +38,7 @@ public static class Api
         ["plate"] = plate,
         ["vehicleType"] = "small-car",
         ["insurerCode"] = insurer,
+        ["consent"] = Consent(),
     };
 
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response, int expectedStatus)

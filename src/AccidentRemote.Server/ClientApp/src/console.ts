@@ -205,7 +205,11 @@ async function openCase(caseId: string): Promise<void> {
   message("");
   renderQueue();
   await startLocalMedia();
-  for (const p of view.parties) renderInsurance(upsertTile(p.id, p.partyNumber, p.plate, false, p.liability), p.compulsoryInsurance, p.compulsoryConflict);
+  for (const p of view.parties) {
+    const tile = upsertTile(p.id, p.partyNumber, p.plate, false, p.liability);
+    renderInsurance(tile, p.compulsoryInsurance, p.compulsoryConflict);
+    renderConsent(tile, p.consent);
+  }
   void loadFraudSignals(view.id);
   void loadDuplicates(view.id);
   await watch();
@@ -257,7 +261,8 @@ function upsertTile(partyId: string, partyNumber: number, plate: string, online:
         el("span", { class: "badge", "data-testid": `tile-${n}-state` }),
         el("span", { class: "badge ok", "data-testid": `tile-${n}-moved`, "data-i18n": "console.moved", text: t("console.moved"), hidden: "" }),
         el("span", { class: "badge", "data-testid": `tile-${n}-evidence`, text: "" }),
-        el("span", { class: "badge", "data-testid": `tile-${n}-insurance`, hidden: "" })),
+        el("span", { class: "badge", "data-testid": `tile-${n}-insurance`, hidden: "" }),
+        el("span", { class: "badge", "data-testid": `tile-${n}-consent`, hidden: "" })),
       video,
       el("div", { class: "tile-tools" }, shot, audio, angle, photo),
       el("label", { class: "liability" }, el("span", { "data-i18n": "console.liability", text: t("console.liability") }), liab));
@@ -304,6 +309,19 @@ function renderInsurance(tile: Tile, value: PartyView["compulsoryInsurance"], co
   const key = `console.insurance.conflict.${conflict}`;
   flag.dataset.i18n = has(key) ? key : "console.insurance.conflict.other_insurer_cover";
   flag.textContent = t(flag.dataset.i18n as Key);
+}
+
+/** The privacy notice the party agreed to before reporting or joining (PIPL): language and time; version in the title. */
+function renderConsent(tile: Tile, consent: PartyView["consent"]): void {
+  const badge = byTestId(`tile-${tile.partyNumber}-consent`, tile.root);
+  badge.hidden = !consent;
+  if (!consent) return;
+  badge.dataset.version = consent.noticeVersion;
+  badge.dataset.language = consent.language;
+  badge.dataset.i18n = "console.consent";
+  badge.dataset.i18nVars = JSON.stringify({ language: consent.language, at: new Date(consent.at).toLocaleTimeString("zh-CN", { hour12: false }) });
+  badge.textContent = t("console.consent", JSON.parse(badge.dataset.i18nVars) as Record<string, string>);
+  badge.title = `${consent.noticeVersion} · ${consent.at}`;
 }
 
 async function loadFraudSignals(caseId: string): Promise<void> {

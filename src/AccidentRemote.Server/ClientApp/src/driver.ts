@@ -105,6 +105,97 @@ function goStart(): void {
   showScreen("start");
 }
 
+// ---------- privacy notice and consent (PIPL) ----------
+// Shown before anything is captured: the report and join forms (which ask for location) and the
+// call (camera, microphone) are reached only after "I agree". The retention it states comes from
+// the server's settings; the agreement (notice version, language) goes with the report or join.
+
+interface NoticeView {
+  version: string;
+  retention: { evidenceFilesDays: number; personalDataDays: number; staffSessionsDays: number };
+}
+
+interface Consent { noticeVersion: string; language: string; agreed: true }
+
+const consentKey = "ar.consent";
+let consent: Consent | null = loadConsent();
+let notice: NoticeView | null = null;
+let afterConsent: (() => void) | null = null;
+
+function loadConsent(): Consent | null {
+  try {
+    const raw = sessionStorage.getItem(consentKey);
+    const c = raw ? (JSON.parse(raw) as Consent) : null;
+    return c?.noticeVersion === t("consent.version") ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The agreement a report or join carries; null until the driver pressed "I agree" in this tab. */
+function consentPayload(): Consent | null {
+  return consent;
+}
+
+/** Runs next at once if the driver already agreed; otherwise shows the notice, and next after "I agree". */
+function withConsent(next: () => void): void {
+  if (consent) {
+    next();
+    return;
+  }
+  afterConsent = next;
+  showScreen("consent");
+  void loadNotice();
+}
+
+async function loadNotice(): Promise<void> {
+  const agree = byTestId<HTMLButtonElement>("consent-agree");
+  const status = byTestId("consent-status");
+  agree.disabled = true;
+  setText(status, "consent.loading");
+  try {
+    notice = await api<NoticeView>("GET", "/api/privacy/notice");
+  } catch {
+    setText(status, "consent.failed");
+    setText(agree, "consent.retry");
+    agree.dataset.retry = "true";
+    agree.disabled = false;
+    return;
+  }
+  if (notice.version !== t("consent.version")) {
+    setText(status, "consent.stale"); // a cached page with an older notice: it must not be agreed to
+    return;
+  }
+  const keep = (id: string, key: Key, days: number) => {
+    const li = byTestId(id);
+    setText(li, key, { days });
+    li.hidden = false;
+  };
+  keep("consent-keep-evidence", "consent.keep.evidence", notice.retention.evidenceFilesDays);
+  keep("consent-keep-personal", "consent.keep.personal", notice.retention.personalDataDays);
+  setPlain(status, "");
+  setText(agree, "consent.agree");
+  delete agree.dataset.retry;
+  agree.disabled = false;
+}
+
+function agreeToNotice(): void {
+  if (byTestId("consent-agree").dataset.retry) {
+    void loadNotice();
+    return;
+  }
+  if (!notice) return;
+  consent = { noticeVersion: notice.version, language: lang, agreed: true };
+  try {
+    sessionStorage.setItem(consentKey, JSON.stringify(consent));
+  } catch {
+    // Storage off: the agreement lasts until the tab reloads.
+  }
+  const next = afterConsent;
+  afterConsent = null;
+  next?.();
+}
+
 // ---------- report / join form ----------
 
 type FormMode = "report" | "join";
@@ -121,6 +212,10 @@ function localNow(): string {
 }
 
 async function openForm(mode: FormMode, joinCode?: string): Promise<void> {
+  if (!consentPayload()) {
+    withConsent(() => void openForm(mode, joinCode));
+    return;
+  }
   formMode = mode;
   clearErrors();
   form().querySelectorAll<HTMLElement>("[data-mode]").forEach((e) => { e.hidden = e.dataset.mode !== mode; });
@@ -294,6 +389,7 @@ async function submitForm(ev: Event): Promise<void> {
         otherPlate: text("otherPlate")?.toUpperCase() ?? null,
         numberOfParties: Number(radio("numberOfParties") ?? "0") || null,
         triage: { anyoneInjured: yesNo("anyoneInjured"), vehiclesDrivable: yesNo("vehiclesDrivable"), hazardousGoods: yesNo("hazardousGoods") },
+        consent: consentPayload(),
       });
       if (r.escalated) {
         byTestId("advice").textContent = r.advice ?? t("escalated.generic");
@@ -305,7 +401,7 @@ async function submitForm(ev: Event): Promise<void> {
         joinCode: r.joinCode, joinSecret: r.joinSecret ?? null, latitude: coords?.latitude ?? null, longitude: coords?.longitude ?? null }, r.status);
     } else {
       const code = (text("joinCode") ?? "").replace(/\D/g, "");
-      const r = await api<JoinResponse>("POST", "/api/cases/join", { joinCode: code, joinSecret: linkSecret, ...vehicle });
+      const r = await api<JoinResponse>("POST", "/api/cases/join", { joinCode: code, joinSecret: linkSecret, ...vehicle, consent: consentPayload() });
       await enterCase({ caseId: r.caseId, partyId: r.partyId, partyNumber: r.partyNumber, token: r.partyToken, caseNumber: r.caseNumber,
         joinCode: code, latitude: null, longitude: null }, r.status);
     }
@@ -1334,6 +1430,8 @@ function boot(): void {
   byTestId("start-join").addEventListener("click", () => void openForm("join"));
   byTestId("form-back").addEventListener("click", goStart);
   byTestId("insurer-confirm").addEventListener("click", () => void confirmInsurer());
+  byTestId("consent-agree").addEventListener("click", agreeToNotice);
+  byTestId("consent-back").addEventListener("click", goStart);
   byTestId("document-download").addEventListener("click", () => void downloadDocument());
   byTestId("rating-stars").addEventListener("click", (e) => {
     const star = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-value]");

@@ -145,6 +145,8 @@ export interface PartyView {
   compulsoryInsurance?: "valid" | "expired" | "not_started" | "unknown" | null;
   /** Other insurers' records disagree: another claims cover over overlapping dates, or has cover where the declared insurer has none. */
   compulsoryConflict?: "overlapping_cover" | "other_insurer_cover" | null;
+  /** The privacy notice the party agreed to (PIPL): version, language it was read in, when the server received it. */
+  consent?: { noticeVersion: string; language: string; at: string } | null;
 }
 
 export interface CaseView {
