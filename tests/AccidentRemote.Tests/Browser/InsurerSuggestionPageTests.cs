@@ -33,6 +33,7 @@ public sealed class InsurerSuggestionPageTests(Chromium chromium) : IClassFixtur
         var driver = await s.PhoneAsync();
         await WaitForBodyAsync(driver, "screen", "start");
         await driver.GetByTestId("start-report").ClickAsync();
+        await AgreeToNoticeAsync(driver);
         await WaitForBodyAsync(driver, "screen", "form");
         await driver.GetByTestId("phone").FillAsync("13812345678");
         await driver.GetByTestId("plate").FillAsync("京A12345");
