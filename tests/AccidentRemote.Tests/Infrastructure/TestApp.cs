@@ -43,7 +43,8 @@ public sealed class TestApp : WebApplicationFactory<Program>
     }
 
     /// <summary>Production shape: PostgreSQL and RabbitMQ.</summary>
-    public static TestApp Production(string postgres, string vhost, int? rabbitPort = null, Dictionary<string, string?>? extra = null)
+    public static TestApp Production(string postgres, string vhost, int? rabbitPort = null, Dictionary<string, string?>? extra = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var s = new Dictionary<string, string?>
         {
@@ -57,7 +58,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
             ["Bus:RabbitMq:Password"] = TestServices.RabbitPassword,
         };
         Merge(s, extra);
-        return new TestApp(s, null);
+        return new TestApp(s, null) { ServiceOverrides = services };
     }
 
     /// <summary>
