@@ -12,6 +12,8 @@ public sealed class StartupValidationTests
         { "Insurers:Catalogue:0:Code", "Bad Code!", "Insurers:Catalogue:0:Code 'Bad Code!'" },
         { "Claims:BatchSize", "0", "BatchSize" },
         { "Signalling:RedisPrefix", "Prod Env!", "Signalling:RedisPrefix must be" },
+        { "Evidence:MaxBytesPerParty", "2048", "Evidence:MaxBytesPerParty must be at least Evidence:MaxBytes" },
+        { "Evidence:LinkLifetime", "30.00:00:00", "Evidence:LinkLifetime must be between" },
     };
 
     [Theory]

@@ -8,10 +8,10 @@ namespace AccidentRemote.Tests.Evidence;
 public static class TestFiles
 {
     /// <summary>A real RGB PNG (zlib-compressed rows, correct CRCs), decodable by any viewer.</summary>
-    public static byte[] Png(int width, int height, bool noise = false)
+    public static byte[] Png(int width, int height, bool noise = false, int seed = 42)
     {
         var raw = new MemoryStream();
-        var random = new Random(42);
+        var random = new Random(seed);
         for (var y = 0; y < height; y++)
         {
             raw.WriteByte(0); // filter: none
