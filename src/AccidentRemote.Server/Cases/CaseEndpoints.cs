@@ -283,7 +283,8 @@ public static class CaseEndpoints
                 isParty && p.Id != viewer ? CaseRules.MaskPhone(p.Phone) : p.Phone,
                 p.Liability, p.JoinedAt, p.Name,
                 p.IdNumber is null ? null : isParty && p.Id != viewer ? CaseRules.MaskIdNumber(p.IdNumber) : p.IdNumber,
-                compulsory?.GetValueOrDefault(p.Plate))).ToList());
+                compulsory?.GetValueOrDefault(p.Plate))).ToList(),
+            c.AbandonReason);
     }
 }
 

@@ -110,6 +110,7 @@ public sealed class CaseRow
     public string? Facts { get; set; }
     public string? Weather { get; set; }
     public string? MediationResult { get; set; }
+    public string? AbandonReason { get; set; }
 }
 
 public sealed class PartyRow
@@ -149,7 +150,8 @@ public sealed record CaseView(
     string? LiabilityScenario,
     string? Facts,
     CaseTimes Times,
-    IReadOnlyList<PartyView> Parties);
+    IReadOnlyList<PartyView> Parties,
+    string? AbandonReason = null);
 
 public sealed record LocationView(double? Latitude, double? Longitude, string? Address);
 

@@ -116,6 +116,8 @@ export interface CaseView {
   escalationReason: string | null;
   officerId: string | null;
   parties: PartyView[];
+  /** driver_left, no_answer, or expired (nobody answered in time); null unless abandoned. */
+  abandonReason?: string | null;
 }
 
 export interface SignInResponse {
@@ -149,6 +151,8 @@ export interface KpiBoard {
   escalated: number;
   abandoned: number;
   abandonmentRate: number | null;
+  /** Abandoned today because nobody answered in time. */
+  expired: number;
   queueLength: number;
   officersOnDuty: number;
   officersBusy: number;
