@@ -57,8 +57,15 @@ public sealed record ClaimSubmitted
 /// <summary>The signed 道路交通事故认定书 of the case.</summary>
 public sealed record ClaimDocument(string Number, int Version, string VerificationCode, string VerifyUrl, string Sha256);
 
-/// <summary>One evidence item: check the downloaded bytes against <see cref="Sha256"/>. The link needs no sign-in and expires at <see cref="UrlExpiresAt"/>.</summary>
-public sealed record ClaimEvidence(Guid Id, string Kind, string? Angle, int? PartyNumber, string ContentType, string Sha256, DateTimeOffset CapturedAt, string Url, DateTimeOffset UrlExpiresAt);
+/// <summary>
+/// One evidence item: check the downloaded bytes against <see cref="Sha256"/>. The link needs no sign-in, works for
+/// this claim only and expires at <see cref="UrlExpiresAt"/>. The file is the police's clean copy of the original
+/// (re-encoded, without EXIF or other metadata; <see cref="ContentType"/> and <see cref="Sha256"/> are the copy's);
+/// <see cref="OriginalSha256"/> is the hash of the original the police keep, which a court or the police can produce.
+/// A claim carries the scene evidence and the insured party's own documents, never another party's.
+/// </summary>
+public sealed record ClaimEvidence(Guid Id, string Kind, string? Angle, int? PartyNumber, string ContentType, string Sha256, DateTimeOffset CapturedAt, string Url, DateTimeOffset UrlExpiresAt,
+    string? OriginalSha256 = null);
 
 /// <summary>A fraud signal: a stable code (repeat-plate, repeat-pair, late-report, far-from-place) and what was seen.</summary>
 public sealed record ClaimFraudSignal(string Code, string Description);

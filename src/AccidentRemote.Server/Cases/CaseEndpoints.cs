@@ -385,7 +385,8 @@ public static class CaseEndpoints
             new TriageView(c.AnyoneInjured != 0, c.VehiclesDrivable != 0, c.HazardousGoods != 0),
             c.EscalationReason, c.OfficerId, c.LiabilityScenario, c.Facts,
             new CaseTimes(c.ReportedAt, c.AnsweredAt, c.VehiclesMovedAt, c.ClosedAt, c.EscalatedAt),
-            d.Parties.Select(p => PartyFor(p, access, compulsory)).ToList());
+            d.Parties.Select(p => PartyFor(p, access, compulsory)).ToList(),
+            c.AbandonReason);
     }
 
     private static PartyView PartyFor(PartyRow p, CaseAccessDecision access, IReadOnlyDictionary<Guid, CompulsoryCheck>? compulsory)

@@ -128,6 +128,7 @@ public sealed class CaseRow
     public string? JoinSecret { get; set; }
     public int JoinFailures { get; set; }
     public DateTimeOffset? JoinLockedAt { get; set; }
+    public string? AbandonReason { get; set; }
 }
 
 public sealed class PartyRow
@@ -174,7 +175,8 @@ public sealed record CaseView(
     string? LiabilityScenario,
     string? Facts,
     CaseTimes Times,
-    IReadOnlyList<PartyView> Parties);
+    IReadOnlyList<PartyView> Parties,
+    string? AbandonReason = null);
 
 public sealed record LocationView(double? Latitude, double? Longitude, string? Address);
 

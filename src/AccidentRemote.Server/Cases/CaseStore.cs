@@ -369,9 +369,47 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
     public Task<CaseChange> AbandonAsync(Guid caseId, Guid officerId, bool isSupervisor, string reason, CancellationToken ct) =>
         ChangeAsync(caseId, officerId, isSupervisor, "abandon", async (c, tx, details, now) =>
         {
-            await c.ExecuteAsync($"UPDATE cases SET {ClearJoin} WHERE id = @caseId", new { caseId }, tx);
+            await c.ExecuteAsync($"UPDATE cases SET {ClearJoin}, abandon_reason = @reason WHERE id = @caseId", new { caseId, reason }, tx);
             return null;
         }, ct, detail: reason, anyOfficerInQueue: true);
+
+    /// <summary>
+    /// Abandons, as <c>system</c>, the cases still queued (nobody answered) that were reported before <paramref name="cutoff"/>:
+    /// through the state machine's <c>abandon</c>, one transaction per case, each with its event and audit entry.
+    /// Returns the cases that moved (a case accepted at the same moment stays with its officer).
+    /// </summary>
+    public async Task<IReadOnlyList<CaseDetails>> ExpireUnansweredAsync(DateTimeOffset cutoff, string reason, int max, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var transition = CaseStateMachine.For("abandon");
+        if (CaseStateMachine.Refusal("abandon", CaseStatus.Queued) is { } refusal)
+        {
+            throw new InvalidOperationException(refusal);
+        }
+
+        await using var c = await db.OpenAsync(ct);
+        var due = (await c.QueryAsync<Guid>(
+            "SELECT id FROM cases WHERE status = @queued AND officer_id IS NULL AND reported_at < @cutoff ORDER BY reported_at LIMIT @max",
+            new { queued = CaseStatus.Queued, cutoff, max })).ToList();
+        var expired = new List<CaseDetails>();
+        foreach (var caseId in due)
+        {
+            await using var tx = await c.BeginTransactionAsync(ct);
+            var moved = await c.ExecuteAsync($"""
+                UPDATE cases SET status = @to, {ClearJoin}, abandon_reason = @reason
+                WHERE id = @caseId AND status = @queued AND officer_id IS NULL
+                """, new { to = transition.To, reason, caseId, queued = CaseStatus.Queued }, tx);
+            if (moved == 1)
+            {
+                await AddEventAsync(c, tx, caseId, transition.To, "system", reason, now);
+                var updated = await LoadAsync(c, tx, caseId);
+                await tx.CommitAsync(ct);
+                expired.Add(updated!);
+            }
+        }
+
+        return expired;
+    }
 
     /// <summary>An officer's transition with extra work of the caller's (issuing the document).</summary>
     public Task<CaseChange> OfficerTransitionAsync(Guid caseId, Guid officerId, bool isSupervisor, string action, Change change, string? detail, CancellationToken ct) =>
@@ -497,7 +535,7 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
 
     private static async Task<CaseDetails?> LoadAsync(DbConnection c, DbTransaction? tx, Guid id)
     {
-        var row = await c.QuerySingleOrDefaultAsync<CaseRow>($"SELECT {CaseColumns} FROM cases WHERE id = @id", new { id }, tx);
+        var row = await c.QuerySingleOrDefaultAsync<CaseRow>($"SELECT {CaseColumns}, abandon_reason FROM cases WHERE id = @id", new { id }, tx);
         if (row is null)
         {
             return null;

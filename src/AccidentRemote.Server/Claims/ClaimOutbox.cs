@@ -70,7 +70,7 @@ public sealed record ClaimView(
 /// only when the broker has confirmed them; a crash in between means they are sent again
 /// with the same message id, never lost.
 /// </summary>
-public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks links, IOptions<DocumentOptions> site)
+public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks links, EvidenceCopies copies, IOptions<DocumentOptions> site)
 {
     private const string Columns = "id, case_id, party_id, insurer_code, payload, status, attempts, last_error, created_at, next_attempt_at, sent_at, " +
         "claim_report_number, acknowledged_at, first_sent_at, republished";
@@ -83,13 +83,14 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks
         var extras = await ExtrasAsync(c, tx, details, now, ct);
         foreach (var party in details.Parties.Where(p => p.InsurerCode is not null))
         {
-            var claim = BuildClaim(details, party) with
+            var claim = BuildClaim(details, party);
+            claim = claim with
             {
                 Weather = details.Case.Weather,
                 LiabilityScenario = details.Case.LiabilityScenario,
                 Facts = details.Case.Facts,
                 Document = extras.Document,
-                Evidence = extras.Evidence,
+                Evidence = await EvidenceForAsync(c, tx, details, party, claim.ClaimId, extras.Evidence, ct),
                 FraudSignals = extras.Signals,
             };
             await c.ExecuteAsync($"""
@@ -104,28 +105,45 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks
     /// <summary>Wakes the dispatcher; call after the closing transaction committed.</summary>
     public void NotifyDispatcher() => signal.Notify();
 
-    private sealed record Extras(ClaimDocument? Document, IReadOnlyList<ClaimEvidence> Evidence, IReadOnlyList<ClaimFraudSignal> Signals);
+    private sealed record Extras(ClaimDocument? Document, IReadOnlyList<EvidenceRow> Evidence, IReadOnlyList<ClaimFraudSignal> Signals);
 
-    /// <summary>What every claim of the case carries: the signed document, the evidence manifest with signed links, fraud signals.</summary>
+    /// <summary>What the claims of the case share: the signed document, the case's evidence items (each claim takes its share), fraud signals.</summary>
     private async Task<Extras> ExtrasAsync(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now, CancellationToken ct)
     {
         var document = await c.QuerySingleOrDefaultAsync<DocumentRow>("""
             SELECT number, version, verification_code, sha256 FROM documents WHERE case_id = @id ORDER BY version DESC LIMIT 1
             """, new { id = details.Case.Id }, tx);
-        var evidence = new List<ClaimEvidence>();
-        foreach (var e in await c.QueryAsync<EvidenceManifestRow>("""
-            SELECT id, kind, angle, party_id, content_type, sha256, captured_at FROM evidence WHERE case_id = @id ORDER BY captured_at
-            """, new { id = details.Case.Id }, tx))
-        {
-            var (url, expires) = await links.SignAsync(e.Id, ct, c, tx);
-            evidence.Add(new ClaimEvidence(e.Id, e.Kind, e.Angle, details.Parties.FirstOrDefault(p => p.Id == e.PartyId)?.PartyNumber,
-                e.ContentType, e.Sha256, e.CapturedAt, url, expires));
-        }
-
+        var evidence = (await c.QueryAsync<EvidenceRow>("""
+            SELECT id, case_id, party_id, kind, angle, content_type, size, width, height, sha256, captured_by, captured_at, latitude, longitude
+            FROM evidence WHERE case_id = @id ORDER BY captured_at
+            """, new { id = details.Case.Id }, tx)).ToList();
         var signals = (await FraudSignals.ComputeAsync(c, tx, details, now)).Select(f => new ClaimFraudSignal(f.Code, f.Description)).ToList();
         return new Extras(
             document is null ? null : new ClaimDocument(document.Number, document.Version, document.VerificationCode, site.Value.VerificationUrl(document.VerificationCode), document.Sha256),
             evidence, signals);
+    }
+
+    /// <summary>
+    /// One claim's evidence manifest: the scene evidence and the insured's own documents, never another party's
+    /// (<see cref="EvidenceSharing"/>), each as its clean copy (no EXIF) with a link signed for this claim only.
+    /// </summary>
+    private async Task<IReadOnlyList<ClaimEvidence>> EvidenceForAsync(
+        DbConnection c, DbTransaction tx, CaseDetails details, PartyRow party, Guid claimId, IReadOnlyList<EvidenceRow> items, CancellationToken ct)
+    {
+        var manifest = new List<ClaimEvidence>();
+        foreach (var e in items.Where(e => EvidenceSharing.IsForInsurerOf(party.Id, e.Kind, e.Angle, e.PartyId, e.ContentType)))
+        {
+            if (await copies.ForAsync(e, ct, c, tx) is not { } copy)
+            {
+                continue; // its file is missing: nothing to link (the police's list still has the item)
+            }
+
+            var (url, expires) = await links.SignAsync(claimId, e.Id, ct, c, tx);
+            manifest.Add(new ClaimEvidence(e.Id, e.Kind, e.Angle, details.Parties.FirstOrDefault(p => p.Id == e.PartyId)?.PartyNumber,
+                copy.ContentType, copy.Sha256, e.CapturedAt, url, expires, copy.OriginalSha256));
+        }
+
+        return manifest;
     }
 
     private sealed class DocumentRow
@@ -137,23 +155,6 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, EvidenceLinks
         public string VerificationCode { get; set; } = "";
 
         public string Sha256 { get; set; } = "";
-    }
-
-    private sealed class EvidenceManifestRow
-    {
-        public Guid Id { get; set; }
-
-        public string Kind { get; set; } = "";
-
-        public string? Angle { get; set; }
-
-        public Guid? PartyId { get; set; }
-
-        public string ContentType { get; set; } = "";
-
-        public string Sha256 { get; set; } = "";
-
-        public DateTimeOffset CapturedAt { get; set; }
     }
 
     internal static ClaimSubmitted BuildClaim(CaseDetails details, PartyRow party) => new()

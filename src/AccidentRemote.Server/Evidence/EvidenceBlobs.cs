@@ -18,12 +18,16 @@ public sealed partial class EvidenceBlobs(IOptions<EvidenceOptions> options, Tim
 
     private string IncomingFolder => Path.Combine(Root, "incoming");
 
+    /// <summary>Clean copies (<see cref="EvidenceCopies"/>), named by their own hash, apart from the originals.</summary>
+    private string CopiesFolder => Path.Combine(Root, "copies");
+
     /// <summary>Creates the folders and proves they are writable, so a wrong setting fails at start.</summary>
     public void EnsureReady()
     {
         try
         {
             Directory.CreateDirectory(IncomingFolder);
+            Directory.CreateDirectory(CopiesFolder);
             var probe = Path.Combine(IncomingFolder, $"probe-{Guid.NewGuid():N}.tmp");
             File.WriteAllBytes(probe, [1]);
             File.Delete(probe);
@@ -90,9 +94,10 @@ public sealed partial class EvidenceBlobs(IOptions<EvidenceOptions> options, Tim
     }
 
     /// <summary>Moves an accepted upload into place, unless a blob with its hash is already stored (then it is simply dropped).</summary>
-    public void Commit(Incoming incoming)
+    public void Commit(Incoming incoming) => Commit(incoming, PathFor(incoming.Sha256));
+
+    private static void Commit(Incoming incoming, string target)
     {
-        var target = PathFor(incoming.Sha256);
         if (!File.Exists(target))
         {
             try
@@ -109,12 +114,45 @@ public sealed partial class EvidenceBlobs(IOptions<EvidenceOptions> options, Tim
         incoming.Dispose();
     }
 
+    /// <summary>Stores a clean copy (bytes the server made itself) under <c>copies/</c>, write-once like an upload; returns its SHA-256.</summary>
+    public async Task<string> StoreCopyAsync(byte[] bytes, CancellationToken ct)
+    {
+        using var body = new MemoryStream(bytes, writable: false);
+        var incoming = (await ReceiveAsync(body, long.MaxValue, ct))!;
+        var sha256 = incoming.Sha256;
+        Commit(incoming, CopyPathFor(sha256));
+        return sha256;
+    }
+
+    public FileStream? OpenCopyRead(string sha256)
+    {
+        var path = CopyPathFor(sha256);
+        return File.Exists(path)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, useAsync: true)
+            : null;
+    }
+
+    private string CopyPathFor(string sha256) => Path.Combine(CopiesFolder, Path.GetFileName(PathFor(sha256)));
+
     public bool Exists(string sha256) => File.Exists(PathFor(sha256));
 
     /// <summary>Removes a stored file (retention purge, erasure); false when it was not there.</summary>
     public bool Delete(string sha256)
     {
         var path = PathFor(sha256);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        File.Delete(path);
+        return true;
+    }
+
+    /// <summary>Removes a stored clean copy (retention purge, erasure); false when it was not there.</summary>
+    public bool DeleteCopy(string sha256)
+    {
+        var path = CopyPathFor(sha256);
         if (!File.Exists(path))
         {
             return false;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -31,7 +32,8 @@ public static class EvidenceEndpoints
             // read by hand here, which adds no antiforgery metadata; this stays right if someone binds IFormFile.)
             .DisableAntiforgery()
             // Kestrel stops the body at this size; the handler also counts the file's bytes as they arrive.
-            .WithMetadata(new UploadSizeLimit(limits.MaxBytes + FormOverheadBytes));
+            .WithMetadata(new UploadSizeLimit(limits.MaxBytes + FormOverheadBytes))
+            .RequireRateLimiting(EvidenceUploadLimits.PerClientPolicy);
         group.MapGet("/cases/{caseId:guid}/evidence", List);
         group.MapGet("/evidence/{evidenceId:guid}/content", Content);
         app.MapGet("/api/evidence/{evidenceId:guid}/shared", Shared).WithTags("Evidence").AllowAnonymous();
@@ -41,8 +43,8 @@ public static class EvidenceEndpoints
     private sealed record UploadSizeLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
 
     private static async Task<Results<Created<EvidenceItem>, Ok<EvidenceItem>, ProblemHttpResult, ValidationProblem>> Upload(
-        Guid caseId, HttpRequest request, ClaimsPrincipal user, EvidenceStore store, EvidenceBlobs blobs,
-        IOptions<EvidenceOptions> options, TimeProvider clock, [FromServices] ICaseNotifier notifier, ILoggerFactory loggers, CancellationToken ct)
+        Guid caseId, HttpRequest request, ClaimsPrincipal user, EvidenceStore store, EvidenceBlobs blobs, EvidenceCopies copies, EvidenceUploadLimits rate,
+        IStringLocalizer<DriverMessages> text, IOptions<EvidenceOptions> options, TimeProvider clock, [FromServices] ICaseNotifier notifier, ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger(typeof(EvidenceEndpoints).Namespace!);
         var access = await store.FindCaseAsync(caseId, ct);
@@ -57,6 +59,21 @@ public static class EvidenceEndpoints
         }
 
         var limits = options.Value;
+        var uploader = user.IsParty() ? $"party:{user.PartyId()}" : $"officer:{user.OfficerId()}";
+        if (!rate.TryTake(uploader))
+        {
+            var (title, detail) = EvidenceUploadLimits.TooMany(text, limits.UploadsPerMinutePerParty);
+            request.HttpContext.Response.Headers.RetryAfter = "60";
+            return TypedResults.Problem(statusCode: 429, title: title, detail: detail);
+        }
+
+        // Refused before a byte of the file is written, when the budget is already used up.
+        if (OverBudget(await store.UsageAsync(caseId, uploader, ct), 0, limits, text) is { } full)
+        {
+            log.LogInformation("Evidence upload for case {CaseId} refused: budget used up", caseId);
+            return full;
+        }
+
         using var form = new UploadForm();
         if (await ReadFormAsync(request, blobs, limits, form, ct) is { } unreadable)
         {
@@ -96,6 +113,19 @@ public static class EvidenceEndpoints
             return TypedResults.Ok(earlier.ToItem());
         }
 
+        if (OverBudget(await store.UsageAsync(caseId, uploader, ct), file.Size, limits, text) is { } wouldOverflow)
+        {
+            log.LogInformation("Evidence upload for case {CaseId} refused: budget used up", caseId);
+            return wouldOverflow;
+        }
+
+        // The copy that insurers get: made now, while the accepted file is at hand.
+        EvidenceCopyRow? copy;
+        await using (var content = file.OpenRead())
+        {
+            copy = await copies.MakeAsync(content, file.Sha256, accepted.ContentType, ct);
+        }
+
         // PostgreSQL keeps microseconds: drop the rest, so the 201 body equals what is read back later.
         var now = clock.GetUtcNow();
         var row = new EvidenceRow
@@ -110,18 +140,21 @@ public static class EvidenceEndpoints
             Width = accepted.Width,
             Height = accepted.Height,
             Sha256 = file.Sha256,
-            CapturedBy = user.IsParty() ? $"party:{user.PartyId()}" : $"officer:{user.OfficerId()}",
+            CapturedBy = uploader,
             CapturedAt = now.AddTicks(-(now.Ticks % 10)),
             Latitude = fields.Latitude,
             Longitude = fields.Longitude,
         };
         blobs.Commit(file);
-        switch (await store.AddAsync(row, ct))
+        switch (await store.AddAsync(row, copy, limits.MaxItemsPerCase, limits.MaxItemsPerParty, ct))
         {
             case EvidenceAdd.Duplicate d:
                 return TypedResults.Ok(d.Existing.ToItem());
             case EvidenceAdd.CaseNotOpen n:
                 return n.Status is null ? NoSuchCase(caseId) : CaseNotOpen(n.Status);
+            case EvidenceAdd.OverBudget:
+                return OverBudget(await store.UsageAsync(caseId, uploader, ct), file.Size, limits, text)
+                    ?? OverBudget(new EvidenceUsage(limits.MaxItemsPerCase, 0, 0, 0), 0, limits, text)!;
         }
 
         log.LogInformation("Evidence {EvidenceId} added to case {CaseId}: {Kind}, {ContentType}, {Size} bytes", row.Id, caseId, row.Kind, row.ContentType, row.Size);
@@ -149,19 +182,51 @@ public static class EvidenceEndpoints
         return TypedResults.Ok((await store.ListAsync(caseId, ct)).Select(r => r.ToItem()).ToList());
     }
 
-    /// <summary>A claim's signed link: no sign-in, but a tampered or expired link gets 403.</summary>
+    /// <summary>
+    /// A claim's signed link: no sign-in, but a tampered, expired or other claim's link gets 403. It serves the item's
+    /// clean copy (re-encoded, no EXIF), and only an item that claim's insurer may receive.
+    /// </summary>
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Shared(
-        Guid evidenceId, long? expires, string? sig, HttpContext http, EvidenceLinks links, EvidenceStore store, EvidenceBlobs blobs, CancellationToken ct)
+        Guid evidenceId, Guid? claim, long? expires, string? sig, HttpContext http, EvidenceLinks links, EvidenceStore store, EvidenceCopies copies,
+        EvidenceBlobs blobs, CancellationToken ct)
     {
-        if (await links.CheckAsync(evidenceId, expires, sig, ct) is { } problem)
+        if (await links.CheckAsync(claim, evidenceId, expires, sig, ct) is { } problem)
         {
             return TypedResults.Problem(statusCode: 403, title: "This evidence link is not valid.", detail: problem);
         }
 
         var item = await store.FindAsync(evidenceId, ct);
-        return item is null
-            ? TypedResults.Problem(statusCode: 404, title: "No such evidence.")
-            : Serve(item, http, blobs);
+        var insured = await store.ClaimPartyAsync(claim!.Value, ct);
+        if (item is null || insured is null || insured.Value.CaseId != item.CaseId)
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such evidence.");
+        }
+
+        return await ServeCopyAsync(item, insured.Value.PartyId, http, copies, blobs, ct);
+    }
+
+    /// <summary>
+    /// Serves the clean copy of an item to the insurer of <paramref name="insuredPartyId"/> (a claim link or the insurer desk):
+    /// 404 for an item that insurer does not receive (the other party's documents, PDFs).
+    /// </summary>
+    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ServeCopyAsync(
+        EvidenceRow item, Guid insuredPartyId, HttpContext http, EvidenceCopies copies, EvidenceBlobs blobs, CancellationToken ct)
+    {
+        if (!EvidenceSharing.IsForInsurerOf(insuredPartyId, item.Kind, item.Angle, item.PartyId, item.ContentType))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "No such evidence.", detail: "This item is not part of this claim's evidence.");
+        }
+
+        var copy = await copies.ForAsync(item, ct);
+        var stream = copy is null ? null : blobs.OpenCopyRead(copy.Sha256);
+        if (copy is null || stream is null)
+        {
+            return TypedResults.Problem(statusCode: 500, title: "The stored file is missing.",
+                detail: $"Evidence {item.Id} is recorded but its file is not in the evidence folder. Tell the administrator; the file may have to be restored from a backup.");
+        }
+
+        SetServingHeaders(http, item.Id, copy.ContentType);
+        return TypedResults.Stream(stream, copy.ContentType, entityTag: new EntityTagHeaderValue($"\"{copy.Sha256}\""), enableRangeProcessing: true);
     }
 
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Content(
@@ -193,16 +258,21 @@ public static class EvidenceEndpoints
                 detail: $"Evidence {item.Id} is recorded but its file is not in the evidence folder. Tell the administrator; the file may have to be restored from a backup.");
         }
 
+        SetServingHeaders(http, item.Id, item.ContentType);
+        return TypedResults.Stream(stream, item.ContentType, entityTag: new EntityTagHeaderValue($"\"{item.Sha256}\""), enableRangeProcessing: true);
+    }
+
+    private static void SetServingHeaders(HttpContext http, Guid id, string contentType)
+    {
         // Served as exactly the type that was checked at upload, never sniffed, and sandboxed: even a file
-        // that got past the checks cannot run script in this origin.
+        // that got past the checks cannot run script in this origin. Evidence is personal: never kept in a shared cache.
         var headers = http.Response.Headers;
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
         headers[HeaderNames.ContentSecurityPolicy] = "sandbox";
         headers[HeaderNames.CacheControl] = "private, no-cache";
-        var disposition = new ContentDispositionHeaderValue(item.ContentType == EvidenceInspector.Pdf ? "attachment" : "inline");
-        disposition.SetHttpFileName($"evidence-{item.Id}.{EvidenceInspector.ExtensionFor(item.ContentType)}");
+        var disposition = new ContentDispositionHeaderValue(contentType == EvidenceInspector.Pdf ? "attachment" : "inline");
+        disposition.SetHttpFileName($"evidence-{id}.{EvidenceInspector.ExtensionFor(contentType)}");
         headers[HeaderNames.ContentDisposition] = disposition.ToString();
-        return TypedResults.Stream(stream, item.ContentType, entityTag: new EntityTagHeaderValue($"\"{item.Sha256}\""), enableRangeProcessing: true);
     }
 
     /// <summary>
@@ -213,6 +283,30 @@ public static class EvidenceEndpoints
     {
         var decision = CaseAccessRule.Decide(user, access.CaseId, access.OfficerId, access.Status);
         return decision.SeesPersonalData || decision.IsLiveParty || (evenAfterEnd && decision.IsParty);
+    }
+
+    /// <summary>
+    /// 409 when adding <paramref name="size"/> more bytes (and one item) would pass the uploader's or the case's budget,
+    /// saying in the driver's language what the budget is and what was used; null when it fits.
+    /// </summary>
+    private static ProblemHttpResult? OverBudget(EvidenceUsage used, long size, EvidenceOptions limits, IStringLocalizer<DriverMessages> text)
+    {
+        static string Mb(long bytes) => (bytes / (1024.0 * 1024.0)).ToString("0.#", CultureInfo.CurrentCulture);
+        if (used.UploaderItems >= limits.MaxItemsPerParty || used.UploaderBytes + size > limits.MaxBytesPerParty)
+        {
+            return TypedResults.Problem(statusCode: 409, title: text["Evidence.PartyBudget.Title"],
+                detail: string.Format(CultureInfo.CurrentCulture, text["Evidence.PartyBudget.Detail"], limits.MaxItemsPerParty, Mb(limits.MaxBytesPerParty), used.UploaderItems, Mb(used.UploaderBytes)),
+                extensions: new Dictionary<string, object?> { ["budget"] = "party" });
+        }
+
+        if (used.CaseItems >= limits.MaxItemsPerCase || used.CaseBytes + size > limits.MaxBytesPerCase)
+        {
+            return TypedResults.Problem(statusCode: 409, title: text["Evidence.CaseBudget.Title"],
+                detail: string.Format(CultureInfo.CurrentCulture, text["Evidence.CaseBudget.Detail"], limits.MaxItemsPerCase, Mb(limits.MaxBytesPerCase), used.CaseItems, Mb(used.CaseBytes)),
+                extensions: new Dictionary<string, object?> { ["budget"] = "case" });
+        }
+
+        return null;
     }
 
     private static ProblemHttpResult NoSuchCase(Guid caseId) =>

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
 namespace AccidentRemote.Server.Evidence;
 
 public static class EvidenceExtensions
@@ -12,6 +15,10 @@ public static class EvidenceExtensions
             .Bind(builder.Configuration.GetSection(EvidenceOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EvidenceOptions>, EvidenceOptionsValidator>();
+        builder.Services.AddSingleton<EvidenceCopies>();
+        builder.Services.AddSingleton<EvidenceUploadLimits>();
+        builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(EvidenceUploadLimits.PerClientPolicy, new EvidenceUploadLimits.PerClient()));
         builder.Services.AddSingleton<EvidenceStore>();
         builder.Services.AddSingleton<EvidenceBlobs>();
         builder.Services.AddSingleton<EvidenceLinks>();
@@ -30,4 +37,11 @@ internal sealed class EvidenceStorageStartup(EvidenceBlobs blobs) : IHostedServi
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Checks between the budget settings, with a message naming the setting.</summary>
+internal sealed class EvidenceOptionsValidator : IValidateOptions<EvidenceOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EvidenceOptions options) =>
+        EvidenceOptions.Validate(options) is { } error ? ValidateOptionsResult.Fail(error) : ValidateOptionsResult.Success;
 }

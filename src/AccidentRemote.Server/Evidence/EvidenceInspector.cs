@@ -18,7 +18,7 @@ public abstract record Inspection
 
 /// <summary>
 /// Decides what a file is from its bytes alone (never its name or declared type) and reads image
-/// sizes from the headers without decoding pixels. The rules, in order:
+/// sizes from the headers, then decodes every image. The rules, in order:
 /// <list type="number">
 /// <item>The signature at offset 0 must be JPEG (<c>FF D8 FF</c>), PNG, WebP (<c>RIFF….WEBP</c>) or PDF (<c>%PDF-</c>).</item>
 /// <item>Polyglots are refused: the first and last <see cref="ScanWindow"/> bytes must not contain markup
@@ -28,9 +28,11 @@ public abstract record Inspection
 /// in compressed image data a 4-byte marker would then turn up by chance in a few percent of large photos.</item>
 /// <item>Structure: a PNG starts with IHDR and ends with IEND; a WebP's RIFF size equals the file size (nothing
 /// appended); a PDF has <c>%%EOF</c> near its end and no active content (<c>/JavaScript</c>, <c>/JS</c>, <c>/Launch</c>,
-/// <c>/EmbeddedFile</c>). A JPEG may carry data after its end marker (phones append motion-photo video there).</item>
+/// <c>/EmbeddedFile</c>). A JPEG may have at most <see cref="MaxTrailingBytes"/> bytes after its end marker: phones append
+/// motion-photo video there, and anyone can append anything, which would then be stored and sent on as evidence.</item>
 /// <item>Images must state a width and height above zero, each side at most <see cref="EvidenceOptions.MaxSide"/>
 /// and the area at most <see cref="EvidenceOptions.MaxPixels"/>: this stops decompression bombs before anyone decodes them.</item>
+/// <item>Then every image is decoded in full (<see cref="ImageCodec"/>): a file whose pixels are cut off or broken is refused.</item>
 /// </list>
 /// </summary>
 public static class EvidenceInspector
@@ -112,13 +114,107 @@ public static class EvidenceInspector
             }
         }
 
-        return contentType switch
+        var inspection = contentType switch
         {
             Png => CheckImage(contentType, ReadPng(head, tail), limits),
             WebP => CheckImage(contentType, ReadWebP(head, length), limits),
             Jpeg => CheckImage(contentType, ReadJpeg(file, length), limits),
             _ => CheckPdf(file, tail),
         };
+        if (inspection is not Inspection.Accepted { IsImage: true } accepted)
+        {
+            return inspection;
+        }
+
+        if (contentType == Jpeg && JpegEnd(file, length) is var (end, problem))
+        {
+            if (problem is not null)
+            {
+                return new Inspection.Refused("The JPEG image is damaged.", $"{problem} Take or save the picture again and send the new file.");
+            }
+
+            if (length - end > MaxTrailingBytes)
+            {
+                return new Inspection.Refused("The photo carries other data after the image.",
+                    $"It has {length - end} bytes after the end of the picture (phones put a motion-photo video or other files there). " +
+                    "Send the still photo only: switch off Motion photo / Live Photo, or take a screenshot of the picture and send that.");
+            }
+        }
+
+        // The header alone says nothing of the pixels: a file cut in half still has a good header.
+        return ImageCodec.Verify(file) is { } broken
+            ? new Inspection.Refused($"The {name} image is damaged.", $"{broken} Take or save the picture again and send the new file.")
+            : accepted;
+    }
+
+    /// <summary>Bytes a JPEG may have after its end marker (some encoders pad with a few zeros). More is another file riding along.</summary>
+    public const int MaxTrailingBytes = 16;
+
+    /// <summary>
+    /// Where a JPEG's end marker (EOI) ends: walks the segments, and through each scan's entropy-coded data
+    /// (where <c>FF 00</c> is a data byte and <c>FF D0</c>–<c>FF D7</c> restart markers), so a progressive
+    /// JPEG's several scans are followed too. Markers inside APPn segments (the EXIF thumbnail) are skipped by length.
+    /// </summary>
+    private static (long End, string? Problem) JpegEnd(Stream file, long length)
+    {
+        var stream = new BufferedStream(file, 64 * 1024);
+        stream.Position = 2;
+        Span<byte> two = stackalloc byte[2];
+        var inScan = false;
+        while (true)
+        {
+            int b = stream.ReadByte();
+            if (b < 0)
+            {
+                return (length, "The JPEG has no end marker: the file is cut off.");
+            }
+
+            if (b != 0xFF)
+            {
+                if (inScan)
+                {
+                    continue;
+                }
+
+                return (length, "The JPEG's structure is broken.");
+            }
+
+            int marker;
+            do
+            {
+                marker = stream.ReadByte();
+            }
+            while (marker == 0xFF);
+
+            if (marker < 0)
+            {
+                return (length, "The JPEG has no end marker: the file is cut off.");
+            }
+
+            if (marker == 0x00 || marker is >= 0xD0 and <= 0xD7 || marker == 0x01)
+            {
+                continue; // a stuffed data byte, a restart marker, or TEM: still inside the scan
+            }
+
+            if (marker == 0xD9)
+            {
+                return (stream.Position, null);
+            }
+
+            if (stream.Read(two) < 2)
+            {
+                return (length, "The JPEG has no end marker: the file is cut off.");
+            }
+
+            var segment = BinaryPrimitives.ReadUInt16BigEndian(two);
+            if (segment < 2 || stream.Position + segment - 2 > length)
+            {
+                return (length, "The JPEG has a segment that runs past the end of the file: it is cut off.");
+            }
+
+            stream.Position += segment - 2;
+            inScan = marker == 0xDA;
+        }
     }
 
     private sealed record Size(int Width, int Height, string? Problem = null);

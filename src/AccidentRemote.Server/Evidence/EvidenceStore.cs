@@ -1,6 +1,7 @@
 using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
+using System.Data.Common;
 using Dapper;
 
 namespace AccidentRemote.Server.Evidence;
@@ -15,6 +16,9 @@ public abstract record EvidenceAdd
 
     /// <summary>The case was closed or escalated (or removed) before the row could be written.</summary>
     public sealed record CaseNotOpen(string? Status) : EvidenceAdd;
+
+    /// <summary>The case's or the uploader's item budget was used up by an upload at the same moment.</summary>
+    public sealed record OverBudget : EvidenceAdd;
 }
 
 /// <summary>Evidence metadata. The bytes live in <see cref="EvidenceBlobs"/>.</summary>
@@ -55,6 +59,21 @@ public sealed class EvidenceStore(Db db)
         return await c.QuerySingleOrDefaultAsync<EvidenceRow>($"SELECT {Columns} FROM evidence WHERE id = @evidenceId", new { evidenceId });
     }
 
+    /// <summary>The case and insured party of a claim (read only: the claims table belongs to Claims).</summary>
+    public async Task<(Guid CaseId, Guid PartyId)?> ClaimPartyAsync(Guid claimId, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var row = await c.QuerySingleOrDefaultAsync<ClaimPartyRow>("SELECT case_id, party_id FROM claims WHERE id = @claimId", new { claimId });
+        return row is null ? null : (row.CaseId, row.PartyId);
+    }
+
+    private sealed class ClaimPartyRow
+    {
+        public Guid CaseId { get; set; }
+
+        public Guid PartyId { get; set; }
+    }
+
     public async Task<EvidenceRow?> FindByHashAsync(Guid caseId, string sha256, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -67,7 +86,64 @@ public sealed class EvidenceStore(Db db)
     /// once per case and hash: the insert itself checks both, so a close or a twin upload at the same
     /// moment cannot slip in between a check and the write.
     /// </summary>
-    public async Task<EvidenceAdd> AddAsync(EvidenceRow row, CancellationToken ct)
+    public async Task<EvidenceUsage> UsageAsync(Guid caseId, string capturedBy, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        // SUM of a BIGINT is numeric in PostgreSQL: cast back, so both databases give 64-bit integers.
+        var u = await c.QuerySingleAsync<UsageRow>("""
+            SELECT CAST(COUNT(*) AS BIGINT) AS case_items, CAST(COALESCE(SUM(size), 0) AS BIGINT) AS case_bytes,
+                   CAST(COALESCE(SUM(CASE WHEN captured_by = @capturedBy THEN 1 ELSE 0 END), 0) AS BIGINT) AS uploader_items,
+                   CAST(COALESCE(SUM(CASE WHEN captured_by = @capturedBy THEN size ELSE 0 END), 0) AS BIGINT) AS uploader_bytes
+            FROM evidence WHERE case_id = @caseId
+            """, new { caseId, capturedBy });
+        return new EvidenceUsage((int)u.CaseItems, u.CaseBytes, (int)u.UploaderItems, u.UploaderBytes);
+    }
+
+    private sealed class UsageRow
+    {
+        public long CaseItems { get; set; }
+
+        public long CaseBytes { get; set; }
+
+        public long UploaderItems { get; set; }
+
+        public long UploaderBytes { get; set; }
+    }
+
+    private const string CopyColumns = "evidence_id, sha256, original_sha256, content_type, size, width, height, created_at";
+
+    public async Task<EvidenceCopyRow?> FindCopyAsync(Guid evidenceId, CancellationToken ct, DbConnection? connection = null, DbTransaction? tx = null)
+    {
+        if (connection is null)
+        {
+            await using var c = await db.OpenAsync(ct);
+            return await c.QuerySingleOrDefaultAsync<EvidenceCopyRow>($"SELECT {CopyColumns} FROM evidence_copies WHERE evidence_id = @evidenceId", new { evidenceId });
+        }
+
+        return await connection.QuerySingleOrDefaultAsync<EvidenceCopyRow>($"SELECT {CopyColumns} FROM evidence_copies WHERE evidence_id = @evidenceId", new { evidenceId }, tx);
+    }
+
+    /// <summary>Records a clean copy (once; a second writer of the same item's copy changes nothing).</summary>
+    public static Task AddCopyAsync(DbConnection c, DbTransaction? tx, EvidenceCopyRow copy) =>
+        c.ExecuteAsync($"""
+            INSERT INTO evidence_copies ({CopyColumns})
+            VALUES (@EvidenceId, @Sha256, @OriginalSha256, @ContentType, @Size, @Width, @Height, @CreatedAt)
+            ON CONFLICT (evidence_id) DO NOTHING
+            """, copy, tx);
+
+    public async Task AddCopyAsync(EvidenceCopyRow copy, CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await AddCopyAsync(c, null, copy);
+    }
+
+    public Task<EvidenceAdd> AddAsync(EvidenceRow row, CancellationToken ct) => AddAsync(row, null, int.MaxValue, int.MaxValue, ct);
+
+    /// <summary>
+    /// As <see cref="AddAsync(EvidenceRow, CancellationToken)"/>, with the clean copy recorded in the same transaction, and the
+    /// item budgets of the case and of the uploader checked by the insert itself.
+    /// </summary>
+    public async Task<EvidenceAdd> AddAsync(EvidenceRow row, EvidenceCopyRow? copy, int maxCaseItems, int maxUploaderItems, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -76,15 +152,24 @@ public sealed class EvidenceStore(Db db)
             SELECT @Id, @CaseId, @PartyId, @Kind, @Angle, @ContentType, @Size, @Width, @Height, @Sha256,
                    @CapturedBy, @CapturedAt, @Latitude, @Longitude
             WHERE EXISTS (SELECT 1 FROM cases WHERE id = @CaseId AND status NOT IN (@closed, @escalated, @abandoned))
+              AND (SELECT COUNT(*) FROM evidence WHERE case_id = @CaseId) < @maxCaseItems
+              AND (SELECT COUNT(*) FROM evidence WHERE case_id = @CaseId AND captured_by = @CapturedBy) < @maxUploaderItems
             ON CONFLICT (case_id, sha256) DO NOTHING
             """,
             new
             {
                 row.Id, row.CaseId, row.PartyId, row.Kind, row.Angle, row.ContentType, row.Size, row.Width, row.Height, row.Sha256,
                 row.CapturedBy, row.CapturedAt, row.Latitude, row.Longitude, closed = CaseStatus.Closed, escalated = CaseStatus.Escalated, abandoned = CaseStatus.Abandoned,
+                maxCaseItems, maxUploaderItems,
             }, tx);
         if (inserted == 1)
         {
+            if (copy is not null)
+            {
+                copy.EvidenceId = row.Id;
+                await AddCopyAsync(c, tx, copy);
+            }
+
             await c.ExecuteAsync(
                 "INSERT INTO case_events (id, case_id, kind, actor, at, detail) VALUES (@id, @caseId, 'evidence_added', @actor, @at, @detail)",
                 new { id = Guid.NewGuid(), caseId = row.CaseId, actor = row.CapturedBy, at = row.CapturedAt, detail = row.Id.ToString() }, tx);
@@ -102,6 +187,7 @@ public sealed class EvidenceStore(Db db)
             return new EvidenceAdd.Duplicate(existing);
         }
 
-        return new EvidenceAdd.CaseNotOpen(await c.QuerySingleOrDefaultAsync<string>("SELECT status FROM cases WHERE id = @CaseId", new { row.CaseId }, tx));
+        var status = await c.QuerySingleOrDefaultAsync<string>("SELECT status FROM cases WHERE id = @CaseId", new { row.CaseId }, tx);
+        return status is null || ClosedStates.Contains(status) ? new EvidenceAdd.CaseNotOpen(status) : new EvidenceAdd.OverBudget();
     }
 }

@@ -54,7 +54,7 @@ public static class InsurerDeskEndpoints
             }).ToList());
     }
 
-    private static async Task<IResult> Get(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, Audit.ReadAudit audit, CancellationToken ct)
+    private static async Task<IResult> Get(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, Audit.ReadAudit audit, Server.Evidence.EvidenceLinks links, CancellationToken ct)
     {
         var row = await outbox.FindAsync(claimId, ct);
         if (row is null || row.InsurerCode != user.InsurerCode())
@@ -64,7 +64,18 @@ public static class InsurerDeskEndpoints
 
         // The claim carries the insured's name, ID number and phone: insurer staff's reads are audited too.
         await audit.RecordAsync(user, row.CaseId, "name,idNumber,phone,policyNumber", $"insurer/claims/{claimId}", ct);
-        return TypedResults.Ok(new DeskClaim(JsonSerializer.Deserialize<ClaimSubmitted>(row.Payload, ClaimOutbox.Json)!, row.ClaimReportNumber, row.AcknowledgedAt));
+
+        // The claim's links expire (Evidence:LinkLifetime); the signed-in desk gets fresh ones for the same items,
+        // bound to this claim, each serving the clean copy.
+        var claim = JsonSerializer.Deserialize<ClaimSubmitted>(row.Payload, ClaimOutbox.Json)!;
+        var evidence = new List<ClaimEvidence>(claim.Evidence.Count);
+        foreach (var e in claim.Evidence)
+        {
+            var (url, expires) = await links.SignAsync(claimId, e.Id, ct);
+            evidence.Add(e with { Url = url, UrlExpiresAt = expires });
+        }
+
+        return TypedResults.Ok(new DeskClaim(claim with { Evidence = evidence }, row.ClaimReportNumber, row.AcknowledgedAt));
     }
 
     private static async Task<IResult> Pdf(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, DocumentStore documents, Audit.ReadAudit audit, CancellationToken ct)

@@ -43,10 +43,12 @@ public sealed record KpiBoard(
     double? SatisfactionAverage,
     int SatisfactionCount,
     IReadOnlyList<KpiBucket> Today,
-    IReadOnlyList<KpiBucket> Week);
+    IReadOnlyList<KpiBucket> Week,
+    int Expired = 0);
 
-/// <summary>What the calculator needs of a case.</summary>
-public sealed record KpiCase(DateTimeOffset ReportedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? VehiclesMovedAt, DateTimeOffset? ClosedAt, string Status, Guid? OfficerId);
+/// <summary>What the calculator needs of a case. <see cref="AbandonReason"/> is <c>expired</c> for a case nobody answered in time.</summary>
+public sealed record KpiCase(DateTimeOffset ReportedAt, DateTimeOffset? AnsweredAt, DateTimeOffset? VehiclesMovedAt, DateTimeOffset? ClosedAt, string Status, Guid? OfficerId,
+    string? AbandonReason = null);
 
 /// <summary>
 /// Pure computation of the board from the day's and week's cases, so that it can be checked
@@ -91,7 +93,8 @@ public static class KpiCalculator
             todaysRatings.Count == 0 ? null : todaysRatings.Average(),
             todaysRatings.Count,
             Enumerable.Range(0, localNow.Hour + 1).Select(h => Bucket(today, dayStart.AddHours(h), dayStart.AddHours(h + 1))).ToList(),
-            Enumerable.Range(0, 7).Select(d => Bucket(weekCases, weekStart.AddDays(d), weekStart.AddDays(d + 1))).ToList());
+            Enumerable.Range(0, 7).Select(d => Bucket(weekCases, weekStart.AddDays(d), weekStart.AddDays(d + 1))).ToList(),
+            today.Count(c => c.Status == "abandoned" && c.AbandonReason == "expired"));
     }
 
     private static KpiBucket Bucket(IEnumerable<KpiCase> cases, DateTimeOffset from, DateTimeOffset to)

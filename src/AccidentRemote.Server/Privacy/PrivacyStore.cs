@@ -212,12 +212,24 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
         {
             var shared = await c.ExecuteScalarAsync<long>(
                 "SELECT COUNT(*) FROM evidence WHERE sha256 = @Sha256 AND id <> @Id AND file_purged_at IS NULL", new { row.Sha256, row.Id }, tx) > 0;
+            // The clean copy served outside the police (Evidence/ImageCodec) goes with its original.
+            var copy = await c.QuerySingleOrDefaultAsync<string>(
+                "SELECT sha256 FROM evidence_copies WHERE evidence_id = @Id", new { row.Id }, tx);
+            var copyShared = copy is not null && await c.ExecuteScalarAsync<long>("""
+                SELECT COUNT(*) FROM evidence_copies k JOIN evidence e ON e.id = k.evidence_id
+                WHERE k.sha256 = @copy AND e.id <> @Id AND e.file_purged_at IS NULL
+                """, new { copy, row.Id }, tx) > 0;
             await c.ExecuteAsync("UPDATE evidence SET file_purged_at = @now WHERE id = @Id", new { now, row.Id }, tx);
             await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "evidence_file_removed", caseId,
-                $"{row.Id} {row.Kind} size={row.Size} sha256={row.Sha256} ({reason}{(shared ? "; the same bytes are still held for another case" : "")})"), now);
+                $"{row.Id} {row.Kind} size={row.Size} sha256={row.Sha256}{(copy is null ? "" : $" copy_sha256={copy}")} ({reason}{(shared ? "; the same bytes are still held for another case" : "")})"), now);
             if (!shared)
             {
                 blobs.Delete(row.Sha256);
+            }
+
+            if (copy is not null && !copyShared)
+            {
+                blobs.DeleteCopy(copy);
             }
         }
 

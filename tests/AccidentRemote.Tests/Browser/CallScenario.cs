@@ -26,7 +26,7 @@ public sealed class CallScenario : IAsyncDisposable
     private readonly string evidencePath = Path.Combine(Path.GetTempPath(), $"ar-browser-evidence-{Guid.NewGuid():N}");
     private int officers;
 
-    private CallScenario(Chromium chromium, bool turn, Dictionary<string, string?>? extra = null)
+    private CallScenario(Chromium chromium, bool turn, Dictionary<string, string?>? extra = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         this.chromium = chromium;
         var settings = new Dictionary<string, string?>(extra ?? []) { ["Evidence:StoragePath"] = evidencePath };
@@ -37,7 +37,7 @@ public sealed class CallScenario : IAsyncDisposable
             settings["Turn:Secret"] = secret;
         }
 
-        App = TestApp.Embedded(extra: settings);
+        App = TestApp.Embedded(extra: settings, services: services);
         BaseUrl = App.StartKestrel();
     }
 
@@ -61,6 +61,10 @@ public sealed class CallScenario : IAsyncDisposable
 
     /// <summary>A server without TURN, with further settings.</summary>
     public static CallScenario Start(Chromium chromium, Dictionary<string, string?> extra) => new(chromium, turn: false, extra);
+
+    /// <summary>A server without TURN, with further settings and service replacements (a fixed clock).</summary>
+    public static CallScenario Start(Chromium chromium, Dictionary<string, string?> extra, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> services) =>
+        new(chromium, turn: false, extra, services);
 
     /// <summary>A server that hands out credentials for the coturn infra/test.sh started, with any further settings.</summary>
     public static CallScenario StartWithTurn(Chromium chromium, Dictionary<string, string?>? extra = null) => new(chromium, turn: true, extra);

@@ -19,6 +19,8 @@ public sealed class StartupValidationTests
         { "Signalling:MaxConnectionsPerToken", "1", "Signalling:MaxConnectionsPerToken must be between 2 and 100" },
         { "Auth:PartyTokenLifetimeAfterCaseEnd", "00:10:00", "Auth:PartyTokenLifetimeAfterCaseEnd must be between 1 hour and 365 days" },
         { "Insurers:SuggestionsPerMinutePerClient", "0", "Insurers:SuggestionsPerMinutePerClient is 0" },
+        { "Evidence:MaxBytesPerParty", "2048", "Evidence:MaxBytesPerParty must be at least Evidence:MaxBytes" },
+        { "Evidence:LinkLifetime", "30.00:00:00", "Evidence:LinkLifetime must be between" },
     };
 
     [Theory]

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AccidentRemote.Tests.Claims;
 
-/// <summary>What a claim carries: the signed document, evidence with signed expiring links, personal data for its own insurer only, fraud signals.</summary>
+/// <summary>What a claim carries: the signed document, evidence (clean copies) with signed expiring links, personal data for its own insurer only, fraud signals.</summary>
 public sealed class ClaimContentTests
 {
     [Fact]
@@ -66,11 +66,13 @@ public sealed class ClaimContentTests
         Assert.Contains("repeat-plate", claim.GetProperty("fraudSignals").EnumerateArray().Select(s => s.GetProperty("code").GetString()));
 
         var item = Assert.Single(claim.GetProperty("evidence").EnumerateArray());
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(photo)), item.GetProperty("sha256").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(photo)), item.GetProperty("originalSha256").GetString());
         Assert.Equal(1, item.GetProperty("partyNumber").GetInt32());
         var url = new Uri(item.GetProperty("url").GetString()!);
         var local = url.PathAndQuery;
-        Assert.Equal(photo, await anonymous.GetByteArrayAsync(local));
+        // The link serves the clean copy (re-encoded, no metadata), whose hash the manifest gives.
+        var copy = await anonymous.GetByteArrayAsync(local);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(copy)), item.GetProperty("sha256").GetString());
 
         // A link changed in any part, or one past its expiry, is refused.
         var tampered = local[..^1] + (local[^1] == '0' ? '1' : '0');

@@ -62,7 +62,8 @@ public sealed class EvidenceHost : IDisposable
 
     public static EvidenceHost Embedded(Dictionary<string, string?>? extra = null) => new(s => TestApp.Embedded(extra: s), extra);
 
-    public static EvidenceHost Production(string postgres, string vhost) => new(s => TestApp.Production(postgres, vhost, extra: s), null);
+    public static EvidenceHost Production(string postgres, string vhost, Dictionary<string, string?>? extra = null) =>
+        new(s => TestApp.Production(postgres, vhost, extra: s), extra);
 
     public HttpClient Anonymous() => Factory.CreateClient();
 

@@ -83,4 +83,61 @@ public sealed class EvidenceInspectorTests
         var refused = Assert.IsType<Inspection.Refused>(EvidenceInspector.Inspect(new MemoryStream(TestFiles.Png(11, 10)), small));
         Assert.Contains("11x10", refused.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_JPEG_cut_at_half_its_length_is_refused()
+    {
+        var photo = TestFiles.PhotoJpeg(320, 240);
+        Assert.IsType<Inspection.Accepted>(Inspect(photo));
+        var refused = Assert.IsType<Inspection.Refused>(Inspect(photo[..(photo.Length / 2)]));
+        Assert.Contains("cut off", refused.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_decoder_itself_reports_a_JPEG_cut_at_half_as_incomplete()
+    {
+        // The structural walk refuses a missing end marker first; the full decode is the second, independent check.
+        var photo = TestFiles.PhotoJpeg(320, 240);
+        Assert.Null(ImageCodec.Verify(new MemoryStream(photo)));
+        Assert.Contains("cut off", ImageCodec.Verify(new MemoryStream(photo[..(photo.Length / 2)])), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_PNG_whose_pixel_data_is_cut_but_whose_chunks_are_whole_is_refused_by_decoding_it()
+    {
+        // Rows for 64x64 RGB, but only the first half of them compressed: every chunk and CRC is right.
+        var rows = new byte[64 * (1 + 64 * 3)];
+        new Random(3).NextBytes(rows);
+        for (var y = 0; y < 64; y++)
+        {
+            rows[y * (1 + 64 * 3)] = 0;
+        }
+
+        Assert.IsType<Inspection.Accepted>(Inspect(TestFiles.PngFromRows(64, 64, 2, rows)));
+        var refused = Assert.IsType<Inspection.Refused>(Inspect(TestFiles.PngFromRows(64, 64, 2, rows[..(rows.Length / 2)])));
+        Assert.Contains("damaged", refused.Title, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_JPEG_carrying_data_after_its_end_marker_is_refused_but_a_few_bytes_of_padding_are_accepted()
+    {
+        var photo = TestFiles.PhotoJpeg(64, 48);
+        var refused = Assert.IsType<Inspection.Refused>(Inspect(photo.Concat(new byte[5 * 1024]).ToArray()));
+        Assert.Contains("5120 bytes after the end", refused.Detail, StringComparison.Ordinal);
+        Assert.IsType<Inspection.Accepted>(Inspect(photo.Concat(new byte[EvidenceInspector.MaxTrailingBytes]).ToArray()));
+        Assert.IsType<Inspection.Refused>(Inspect(photo.Concat(new byte[EvidenceInspector.MaxTrailingBytes + 1]).ToArray()));
+    }
+
+    [Fact]
+    public void A_phone_photo_with_EXIF_is_accepted_and_its_clean_copy_has_no_EXIF_and_the_same_size()
+    {
+        var photo = TestFiles.PhotoJpeg(320, 240, exifGps: true);
+        Assert.True(TestFiles.Contains(photo, TestFiles.ExifMarker));
+        Assert.IsType<Inspection.Accepted>(Inspect(photo));
+        var copy = ImageCodec.CleanCopy(new MemoryStream(photo), EvidenceInspector.Jpeg);
+        Assert.NotNull(copy);
+        Assert.False(TestFiles.Contains(copy.Bytes, TestFiles.ExifMarker));
+        Assert.False(TestFiles.Contains(copy.Bytes, "Phone"u8.ToArray()));
+        Assert.Equal((320, 240, EvidenceInspector.Jpeg), (copy.Width, copy.Height, copy.ContentType));
+    }
 }

@@ -8,10 +8,10 @@ namespace AccidentRemote.Tests.Evidence;
 public static class TestFiles
 {
     /// <summary>A real RGB PNG (zlib-compressed rows, correct CRCs), decodable by any viewer.</summary>
-    public static byte[] Png(int width, int height, bool noise = false)
+    public static byte[] Png(int width, int height, bool noise = false, int seed = 42)
     {
         var raw = new MemoryStream();
-        var random = new Random(42);
+        var random = new Random(seed);
         for (var y = 0; y < height; y++)
         {
             raw.WriteByte(0); // filter: none
@@ -132,10 +132,23 @@ public static class TestFiles
     /// <summary>A 1x1 lossy WebP (VP8).</summary>
     public static byte[] WebPLossy() => Convert.FromBase64String("UklGRiIAAABXRUJQVlA4IBYAAAAwAQCdASoBAAEADsD+JaQAA3AAAAAA");
 
-    /// <summary>An extended WebP (VP8X) stating a canvas size, followed by a 1x1 VP8L image chunk.</summary>
+    /// <summary>An extended WebP (VP8X) of the given canvas size around a real lossless image (VP8L, encoded by Skia) of the same size.</summary>
     public static byte[] WebPExtended(int width, int height)
     {
-        var vp8l = WebPLossless()[12..];
+        using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(width, height, SkiaSharp.SKColorType.Rgba8888, SkiaSharp.SKAlphaType.Premul));
+        bitmap.Erase(new SkiaSharp.SKColor(30, 120, 200, 128));
+        using var pixmap = bitmap.PeekPixels()!;
+        var encoded = pixmap.Encode(new SkiaSharp.SKWebpEncoderOptions(SkiaSharp.SKWebpEncoderCompression.Lossless, 25))!.ToArray();
+        // Find the VP8L chunk among the encoder's chunks (it may already have written a VP8X of its own).
+        var at = 12;
+        while (Encoding.ASCII.GetString(encoded, at, 4) != "VP8L")
+        {
+            var size = (int)BinaryPrimitives.ReadUInt32LittleEndian(encoded.AsSpan(at + 4));
+            at += 8 + size + (size & 1);
+        }
+
+        var chunkSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(encoded.AsSpan(at + 4));
+        var vp8l = encoded[at..(at + 8 + chunkSize + (chunkSize & 1))];
         var vp8x = new byte[18];
         Encoding.ASCII.GetBytes("VP8X").CopyTo(vp8x, 0);
         BinaryPrimitives.WriteUInt32LittleEndian(vp8x.AsSpan(4), 10);
@@ -187,6 +200,75 @@ public static class TestFiles
     public static byte[] Svg() => Encoding.UTF8.GetBytes("""<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>""");
 
     public static byte[] Html() => Encoding.UTF8.GetBytes("<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>");
+
+    /// <summary>
+    /// A real photo-like JPEG (random coloured blocks, encoded by Skia), optionally with an EXIF block that
+    /// holds a GPS position (39.9087 N, 116.3975 E) and a camera make, right after the start marker, as phones write it.
+    /// </summary>
+    public static byte[] PhotoJpeg(int width, int height, bool exifGps = false, int seed = 7)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(width, height);
+        var random = new Random(seed);
+        using (var canvas = new SkiaSharp.SKCanvas(bitmap))
+        {
+            for (var y = 0; y < height; y += 8)
+            {
+                for (var x = 0; x < width; x += 8)
+                {
+                    using var paint = new SkiaSharp.SKPaint { Color = new SkiaSharp.SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)) };
+                    canvas.DrawRect(x, y, 8, 8, paint);
+                }
+            }
+        }
+
+        using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+        var jpeg = image.Encode(SkiaSharp.SKEncodedImageFormat.Jpeg, 85).ToArray();
+        if (!exifGps)
+        {
+            return jpeg;
+        }
+
+        var exif = ExifWithGps();
+        var app1 = new byte[] { 0xFF, 0xE1, (byte)((exif.Length + 2) >> 8), (byte)(exif.Length + 2) };
+        return jpeg[..2].Concat(app1).Concat(exif).Concat(jpeg[2..]).ToArray();
+    }
+
+    /// <summary>The bytes every EXIF block starts with; a clean copy must not contain them.</summary>
+    public static readonly byte[] ExifMarker = "Exif\0\0"u8.ToArray();
+
+    /// <summary>"Exif\0\0", a big-endian TIFF header, IFD0 with Make and a GPS IFD pointer, and the GPS IFD with latitude and longitude.</summary>
+    private static byte[] ExifWithGps()
+    {
+        var t = new MemoryStream();
+        void U16(int v) { t.WriteByte((byte)(v >> 8)); t.WriteByte((byte)v); }
+        void U32(long v) { U16((int)(v >> 16)); U16((int)(v & 0xFFFF)); }
+        void Entry(int tag, int type, int count, long value) { U16(tag); U16(type); U32(count); U32(value); }
+        t.Write("MM\0*"u8);
+        U32(8);
+        // IFD0 at 8: 2 entries (Make, GPSInfo), next IFD 0. 2 + 2*12 + 4 = 30 bytes, so data starts at 38.
+        U16(2);
+        Entry(0x010F, 2, 6, 38);          // Make = "Phone\0" at 38
+        Entry(0x8825, 4, 1, 44);          // GPS IFD at 44
+        U32(0);
+        t.Write("Phone\0"u8);
+        // GPS IFD at 44: 4 entries, next 0. 2 + 4*12 + 4 = 54 bytes, so rationals start at 98.
+        U16(4);
+        Entry(0x0001, 2, 2, 0x4E000000);  // GPSLatitudeRef "N"
+        Entry(0x0002, 5, 3, 98);          // GPSLatitude: 3 rationals at 98
+        Entry(0x0003, 2, 2, 0x45000000);  // GPSLongitudeRef "E"
+        Entry(0x0004, 5, 3, 122);         // GPSLongitude: 3 rationals at 122
+        U32(0);
+        foreach (var (n, d) in new (long, long)[] { (39, 1), (54, 1), (3132, 100), (116, 1), (23, 1), (5100, 100) })
+        {
+            U32(n);
+            U32(d);
+        }
+
+        return "Exif\0\0"u8.ToArray().Concat(t.ToArray()).ToArray();
+    }
+
+    /// <summary>Whether <paramref name="needle"/> occurs anywhere in <paramref name="bytes"/>.</summary>
+    public static bool Contains(byte[] bytes, byte[] needle) => bytes.AsSpan().IndexOf(needle) >= 0;
 
     public static byte[] Append(byte[] file, string text) => file.Concat(Encoding.ASCII.GetBytes(text)).ToArray();
 }

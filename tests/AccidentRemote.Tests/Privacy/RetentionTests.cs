@@ -141,6 +141,10 @@ public sealed class RetentionTests
             "SELECT phone, id_number FROM parties WHERE case_id = @CaseId", new { old.CaseId })).ToList();
         Assert.Equal(2, oldParties.Count);
         Assert.True(File.Exists(Path.Combine(host.EvidencePath, old.PhotoSha256)));
+        // The clean copy made for insurers (no EXIF) is a file of its own, and goes with the original.
+        var oldCopy = await c.QuerySingleAsync<string>(
+            "SELECT k.sha256 FROM evidence_copies k JOIN evidence e ON e.id = k.evidence_id WHERE e.case_id = @CaseId", new { old.CaseId });
+        Assert.True(File.Exists(Path.Combine(host.EvidencePath, "copies", oldCopy)));
 
         var purge = await ServerCommand.RunAsync(host.Settings, "purge");
         Assert.True(purge.ExitCode == 0, purge.Output + purge.Error);
@@ -148,6 +152,7 @@ public sealed class RetentionTests
 
         // Past retention: the file is gone, its row and hash stay; the personal fields are empty.
         Assert.False(File.Exists(Path.Combine(host.EvidencePath, old.PhotoSha256)));
+        Assert.False(File.Exists(Path.Combine(host.EvidencePath, "copies", oldCopy)));
         var oldEvidence = await c.QuerySingleAsync<(string Sha256, string? FilePurgedAt, double? Latitude)>(
             "SELECT sha256, CAST(file_purged_at AS TEXT) AS file_purged_at, latitude FROM evidence WHERE case_id = @CaseId", new { old.CaseId });
         Assert.Equal(old.PhotoSha256, oldEvidence.Sha256);

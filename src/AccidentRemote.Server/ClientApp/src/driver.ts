@@ -479,6 +479,7 @@ function applyStatus(status: string): void {
       break;
     case "abandoned":
       endCall("abandoned");
+      void loadAbandonReason();
       break;
     case "escalated":
       byTestId("advice").textContent = t("escalated.generic");
@@ -845,6 +846,18 @@ async function onSignal(s: IncomingSignal): Promise<void> {
 
 type EndReason = "hangup" | "end-call" | "closed" | "abandoned";
 let endReason: EndReason = "hangup";
+/** Why the case was abandoned: `expired` when nobody answered it in time (Cases:UnansweredExpiry). */
+let abandonReason: string | null = null;
+
+async function loadAbandonReason(): Promise<void> {
+  if (!session) return;
+  try {
+    abandonReason = (await api<CaseView>("GET", `/api/cases/${session.caseId}`)).abandonReason ?? null;
+  } catch {
+    abandonReason = null; // offline: the generic text stays
+  }
+  if (ended) renderEnded();
+}
 
 function endCall(reason: EndReason): void {
   // The officer's console hangs up right after closing: that must not turn "closed" back into "call ended".
@@ -862,6 +875,7 @@ function endCall(reason: EndReason): void {
 function renderEnded(): void {
   const final = endReason === "closed" || endReason === "abandoned";
   const [title, text]: [Key, Key] = endReason === "closed" ? ["ended.closedTitle", "ended.closedText"]
+    : endReason === "abandoned" && abandonReason === "expired" ? ["ended.expiredTitle", "ended.expiredText"]
     : endReason === "abandoned" ? ["ended.abandonedTitle", "ended.abandonedText"]
     : ["ended.title", "ended.text"];
   byTestId("ended-title").textContent = t(title);

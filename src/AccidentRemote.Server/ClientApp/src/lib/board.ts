@@ -103,6 +103,7 @@ function renderBoard(): void {
   figure("kpi-reported", String(b.casesReported));
   figure("kpi-escalated", String(b.escalated));
   figure("kpi-abandoned", String(b.abandoned));
+  figure("kpi-expired", String(b.expired), b.expired === 0 ? "good" : "bad");
   figure("kpi-abandonment", percent(b.abandonmentRate), level(b.abandonmentRate, (v) => v <= 0.05, (v) => v <= 0.1));
   figure("kpi-satisfaction", b.satisfactionAverage === null ? "–" : b.satisfactionAverage.toFixed(1),
     level(b.satisfactionAverage, (v) => v >= 4.5, (v) => v >= 4));

@@ -160,6 +160,8 @@ export interface CaseView {
   escalationReason: string | null;
   officerId: string | null;
   parties: PartyView[];
+  /** driver_left, no_answer, or expired (nobody answered in time); null unless abandoned. */
+  abandonReason?: string | null;
 }
 
 export interface SignInResponse {
@@ -193,6 +195,8 @@ export interface KpiBoard {
   escalated: number;
   abandoned: number;
   abandonmentRate: number | null;
+  /** Abandoned today because nobody answered in time. */
+  expired: number;
   queueLength: number;
   officersOnDuty: number;
   officersBusy: number;

@@ -1,0 +1,91 @@
+using System.ComponentModel.DataAnnotations;
+using AccidentRemote.Server.Kpis;
+using AccidentRemote.Server.Signalling;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Server.Cases;
+
+/// <summary>When an unanswered report is given up. Section <c>Cases</c>.</summary>
+public sealed class QueueExpiryOptions
+{
+    /// <summary>
+    /// A queued case nobody answered within this time of its report is abandoned with reason <c>expired</c>
+    /// (default 30 minutes: far past the 1-minute answer target, and a driver still at the roadside is better
+    /// told to call 122 than left waiting). Uploads stop with it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:02:00", "1.00:00:00", ErrorMessage = "Cases:UnansweredExpiry must be between 2 minutes and 1 day.")]
+    public TimeSpan UnansweredExpiry { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often the queue is checked for expired cases (default 30 seconds).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Cases:ExpiryCheckInterval must be between 100 ms and 10 minutes.")]
+    public TimeSpan ExpiryCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>
+/// Abandons queued cases nobody answered in time (<see cref="QueueExpiryOptions.UnansweredExpiry"/>), as
+/// <c>system</c> with reason <c>expired</c>, and tells the driver's page and the officers' queue. Safe on
+/// several nodes: each case moves with a conditional update, so only one node moves it.
+/// </summary>
+public sealed class QueueExpiry(CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, IOptions<QueueExpiryOptions> options, TimeProvider clock,
+    ILogger<QueueExpiry> log) : BackgroundService
+{
+    public const string Reason = "expired";
+
+    /// <summary>One pass: expires what is due, notifies, and returns how many cases it expired.</summary>
+    public async Task<int> ExpireDueAsync(CancellationToken ct)
+    {
+        var expired = await store.ExpireUnansweredAsync(clock.GetUtcNow() - options.Value.UnansweredExpiry, Reason, 100, ct);
+        foreach (var details in expired)
+        {
+            log.LogInformation("Case {CaseId} abandoned: nobody answered it within {Expiry}", details.Case.Id, options.Value.UnansweredExpiry);
+            metrics.StateReached(details.Case);
+            await notifier.CaseChangedAsync(details.Case.Id, details.Case.Status);
+        }
+
+        if (expired.Count > 0)
+        {
+            await notifier.QueueChangedAsync();
+        }
+
+        return expired.Count;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ExpireDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The database may be away for a moment; the next pass tries again.
+                log.LogWarning(ex, "Expiring unanswered cases failed; trying again in {Interval}", options.Value.ExpiryCheckInterval);
+            }
+
+            try
+            {
+                await Task.Delay(options.Value.ExpiryCheckInterval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
+
+public static class QueueExpiryExtensions
+{
+    public static IHostApplicationBuilder AddQueueExpiry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<QueueExpiryOptions>()
+            .Bind(builder.Configuration.GetSection(CasesOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<QueueExpiry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<QueueExpiry>());
+        return builder;
+    }
+}
