@@ -31,7 +31,7 @@ public abstract record EraseResult
 /// about one person (export). Every removal is an entry in the hash-chained audit log, written in
 /// the same transaction, that says what was removed and carries the SHA-256 of what it was: the
 /// chain is only ever appended to, so it verifies before and after. The evidence row (with the
-/// file's hash) and the signed accident document are kept: see docs/security/sec-pipl.md.
+/// file's hash) and the signed accident document are kept: see docs/security.md#privacy-by-design-pipl-consent-retention-export-erasure.
 /// </summary>
 public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOptions> options, TimeProvider clock, ILogger<PrivacyStore> logger)
 {

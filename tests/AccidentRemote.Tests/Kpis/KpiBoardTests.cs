@@ -91,7 +91,7 @@ public sealed class KpiBoardTests
         var officer = await app.OfficerClientAsync();
         var (caseId, _) = await Api.CaseReadyToCloseAsync(app.CreateClient(), officer);
         await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);
-        // Staff only (docs/security/sec-edge.md): the officer scrapes with its session.
+        // Staff only (docs/security.md#the-edge-who-the-client-is-limits-sign-in-and-staff-sessions): the officer scrapes with its session.
         var text = await Eventually.Until(() => officer.GetStringAsync("/metrics"),
             t => t.Contains("accidentremote_case_time_to_close_seconds_count", StringComparison.Ordinal), "close histogram in /metrics");
         Assert.Contains("accidentremote_case_time_to_answer_seconds_bucket", text, StringComparison.Ordinal);
