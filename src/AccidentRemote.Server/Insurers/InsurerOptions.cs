@@ -24,12 +24,18 @@ public sealed class InsurerEntry
     public string NameZh { get; set; } = "";
 
     public string NameEn { get; set; } = "";
+
+    /// <summary>The customer hotline the driver page shows beside the claim number (digits, spaces, '+', '-'); optional.</summary>
+    public string? Hotline { get; set; }
 }
 
 public static partial class InsurerCodes
 {
     [GeneratedRegex("^[a-z][a-z0-9-]{1,31}$")]
     public static partial Regex Pattern();
+
+    [GeneratedRegex(@"^\+?[0-9][0-9 \-]{2,19}$")]
+    private static partial Regex HotlinePattern();
 
     /// <summary>Says what is wrong with a catalogue, or null when it is fine.</summary>
     public static string? Validate(InsurerOptions options)
@@ -56,6 +62,11 @@ public static partial class InsurerCodes
             if (string.IsNullOrWhiteSpace(e.NameZh) || string.IsNullOrWhiteSpace(e.NameEn))
             {
                 errors.Add($"Insurers:Catalogue:{i} ('{e.Code}') needs both NameZh and NameEn.");
+            }
+
+            if (e.Hotline is not null && !HotlinePattern().IsMatch(e.Hotline))
+            {
+                errors.Add($"Insurers:Catalogue:{i}:Hotline '{e.Hotline}' must be 3-20 digits, spaces, '+' or '-' (e.g. 95518).");
             }
         }
 

@@ -2,7 +2,8 @@ using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Insurers;
 
-public sealed record InsurerView(string Code, string NameZh, string NameEn);
+/// <summary>An insurer as the pages show it; <see cref="Hotline"/> is what a driver calls about its claim.</summary>
+public sealed record InsurerView(string Code, string NameZh, string NameEn, string? Hotline);
 
 public static class InsurersExtensions
 {
@@ -20,7 +21,7 @@ public static class InsurersExtensions
     public static IEndpointRouteBuilder MapInsurers(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/insurers", (IOptions<InsurerOptions> options) =>
-                TypedResults.Ok(options.Value.Catalogue.Select(e => new InsurerView(e.Code, e.NameZh, e.NameEn)).ToList()))
+                TypedResults.Ok(options.Value.Catalogue.Select(e => new InsurerView(e.Code, e.NameZh, e.NameEn, e.Hotline)).ToList()))
             .WithTags("Insurers")
             .AllowAnonymous();
         app.MapInsurerDesk();

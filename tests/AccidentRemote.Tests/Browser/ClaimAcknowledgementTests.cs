@@ -51,22 +51,22 @@ public sealed class ClaimAcknowledgementTests(Chromium chromium) : IClassFixture
         Assert.StartsWith("DEV-PINGAN-", pingan, StringComparison.Ordinal);
         var insurers = (await anonymous.GetJsonAsync("/api/insurers")).EnumerateArray().ToDictionary(i => i.GetProperty("code").GetString()!);
 
-        await ClaimShownAsync(driver1, picc, insurers["picc"].GetProperty("nameZh").GetString()!);
-        await ClaimShownAsync(driver2, pingan, insurers["pingan"].GetProperty("nameEn").GetString()!);
+        await ClaimShownAsync(driver1, picc, insurers["picc"].GetProperty("nameZh").GetString()!, insurers["picc"].GetProperty("hotline").GetString()!);
+        await ClaimShownAsync(driver2, pingan, insurers["pingan"].GetProperty("nameEn").GetString()!, insurers["pingan"].GetProperty("hotline").GetString()!);
         await ScreenshotAsync(driver1, "driver-ended");
 
         // The push reaches only a connected page: a page reloaded after the insurer answered asks the server.
         await driver1.ReloadAsync();
-        await ClaimShownAsync(driver1, picc, insurers["picc"].GetProperty("nameZh").GetString()!);
+        await ClaimShownAsync(driver1, picc, insurers["picc"].GetProperty("nameZh").GetString()!, insurers["picc"].GetProperty("hotline").GetString()!);
         await driver2.ReloadAsync();
-        await ClaimShownAsync(driver2, pingan, insurers["pingan"].GetProperty("nameEn").GetString()!);
+        await ClaimShownAsync(driver2, pingan, insurers["pingan"].GetProperty("nameEn").GetString()!, insurers["pingan"].GetProperty("hotline").GetString()!);
 
         // A language switch redraws the insurer's name too.
         await driver2.GetByTestId("lang-switch").ClickAsync();
         await driver2.Locator("[data-testid=claim-insurer]").Filter(new() { HasText = insurers["pingan"].GetProperty("nameZh").GetString()! }).WaitForAsync();
     }
 
-    private static async Task ClaimShownAsync(IPage driver, string number, string insurerName)
+    private static async Task ClaimShownAsync(IPage driver, string number, string insurerName, string hotline)
     {
         await WaitForBodyAsync(driver, "screen", "ended");
         var card = driver.GetByTestId("claim");
@@ -74,6 +74,11 @@ public sealed class ClaimAcknowledgementTests(Chromium chromium) : IClassFixture
         await driver.Locator("[data-testid=claim-number]").Filter(new() { HasText = number }).WaitForAsync();
         Assert.Equal(number, (await driver.GetByTestId("claim-number").TextContentAsync())?.Trim());
         Assert.Contains(insurerName, await driver.GetByTestId("claim-insurer").TextContentAsync(), StringComparison.Ordinal);
+
+        // The insurer's contact stays with the driver after the case (issue 10: what a closed case's link still gives).
+        Assert.False(string.IsNullOrEmpty(hotline));
+        Assert.Equal($"tel:{hotline}", await driver.GetByTestId("claim-hotline").GetAttributeAsync("href"));
+        Assert.True(await driver.GetByTestId("claim-hotline").IsVisibleAsync());
     }
 
     private static System.Net.Http.Json.JsonContent JsonContent(object body) => System.Net.Http.Json.JsonContent.Create(body);

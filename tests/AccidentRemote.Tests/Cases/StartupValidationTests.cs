@@ -10,6 +10,7 @@ public sealed class StartupValidationTests
     {
         { "Bus:RabbitMq:Password", null, "Bus:RabbitMq:Username and Bus:RabbitMq:Password are required" },
         { "Insurers:Catalogue:0:Code", "Bad Code!", "Insurers:Catalogue:0:Code 'Bad Code!'" },
+        { "Insurers:Catalogue:0:Hotline", "call us", "Insurers:Catalogue:0:Hotline 'call us' must be" },
         { "Claims:BatchSize", "0", "BatchSize" },
         { "Signalling:RedisPrefix", "Prod Env!", "Signalling:RedisPrefix must be" },
         { "Cases:JoinFailuresBeforeLock", "0", "Cases:JoinFailuresBeforeLock must be between" },

@@ -1022,6 +1022,11 @@ async function showClaim(c: ClaimAcknowledged): Promise<void> {
   const insurer = insurers.find((i) => i.code === c.insurerCode);
   setText(byTestId("claim-insurer"), "claim.registered", { insurer: insurer ? (lang === "en" ? insurer.nameEn : insurer.nameZh) : c.insurerCode });
   byTestId("claim-number").textContent = c.claimReportNumber;
+  // The insurer's hotline: what the driver still needs after the case, when the link no longer opens the call.
+  const hotline = byTestId<HTMLAnchorElement>("claim-hotline");
+  hotline.textContent = insurer?.hotline ?? "";
+  hotline.href = insurer?.hotline ? `tel:${insurer.hotline.replace(/[^0-9+]/g, "")}` : "#";
+  byTestId("claim-hotline-line").hidden = !insurer?.hotline;
   byTestId("claim").hidden = false;
 }
 

@@ -70,7 +70,7 @@ export interface QueueItem {
   possibleDuplicateOf?: string[] | null;
 }
 
-export interface Insurer { code: string; nameZh: string; nameEn: string }
+export interface Insurer { code: string; nameZh: string; nameEn: string; hotline?: string | null }
 
 export interface ReportResponse {
   caseId: string;
