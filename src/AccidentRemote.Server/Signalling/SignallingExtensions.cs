@@ -28,6 +28,7 @@ public static class SignallingExtensions
             // Outermost first: the refusal log sees what the rate limit refuses too.
             o.AddFilter<HubRefusalLogFilter>();
             o.AddFilter<SignalRateLimitFilter>();
+            o.AddFilter<PartyHubSessions>();
         });
         builder.Logging.AddFilter(HubRefusalLogFilter.DispatcherCategory, LogLevel.None);
         if (!string.IsNullOrWhiteSpace(settings.Redis))
@@ -42,6 +43,8 @@ public static class SignallingExtensions
         }
         builder.Services.AddSingleton<SignalRateLimitFilter>();
         builder.Services.AddSingleton<HubRefusalLogFilter>();
+        builder.Services.AddSingleton<PartyHubSessions>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PartyHubSessions>());
         builder.Services.AddSingleton<IceServers>();
         builder.Services.AddSingleton<ICaseNotifier, HubCaseNotifier>();
         return builder;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AccidentRemote.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
 using QRCoder;
 
 namespace AccidentRemote.Tests.Cases;
@@ -271,6 +272,36 @@ public abstract class IntakeScenarios
 
         var real = await client.PostJsonAsync("/api/cases/join", Api.Join(S(after, "joinCode"), "粤B54321"), 201);
         Assert.Equal(caseId, S(real, "caseId"));
+    }
+
+    [Fact]
+    public async Task A_turned_away_party_loses_its_open_hub_connection_too()
+    {
+        using var app = await CreateAppAsync(new() { ["Auth:HubSessionCheckInterval"] = "00:00:01" });
+        var address = app.StartKestrel();
+        using var client = app.RealClient();
+        var first = await client.PostJsonAsync("/api/cases", Report("京A12345", parties: 3), 201);
+        var caseId = S(first, "caseId");
+        var intruder = await client.PostJsonAsync("/api/cases/join", Api.Join(S(first, "joinCode"), "沪AD12345"), 201);
+        var third = await client.PostJsonAsync("/api/cases/join", Api.Join(S(first, "joinCode"), "粤B54321"), 201);
+        await using var intruderHub = await HubClient.ConnectAsync(address, S(intruder, "partyToken"));
+        await using var thirdHub = await HubClient.ConnectAsync(address, S(third, "partyToken"));
+        var closed = new TaskCompletionSource();
+        intruderHub.Connection.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        using var asFirst = app.RealClient(S(first, "partyToken"));
+        await asFirst.PostJsonAsync($"/api/cases/{caseId}/parties/{S(intruder, "partyId")}/reject", null);
+
+        // Its token no longer opens anything, and the connection it already had is closed by the server.
+        await Eventually.Until(() => Task.FromResult(closed.Task.IsCompleted), c => c, "the turned-away party's hub connection to close");
+        await Assert.ThrowsAnyAsync<Exception>(() => HubClient.ConnectAsync(address, S(intruder, "partyToken")));
+        // The parties who stay keep theirs.
+        Assert.Equal(HubConnectionState.Connected, thirdHub.Connection.State);
+        await thirdHub.Connection.InvokeAsync<long>("Ping");
     }
 
     [Fact]
