@@ -1,82 +1,29 @@
-using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Auth;
 
 /// <summary>
-/// A hub connection is authenticated once, when it opens, and then lives for hours. So that an ended
-/// session (password reset, account disabled, expiry, sign-out) also ends the staff member's open hub
-/// connections, every staff connection is remembered with its session, and every
-/// <see cref="AuthOptions.HubSessionCheckInterval"/> those whose session is no longer valid are closed.
-/// One query per check for all of them; it also catches changes made by the commands (another process)
-/// or on another node. The supervisor API checks at once as well.
+/// So that an ended session (password reset, account disabled, expiry, sign-out) also ends the staff
+/// member's open hub connections, every staff connection is remembered with its session and closed
+/// when the session is no longer valid (see <see cref="HubConnectionSweep{TKey}"/>); it also catches
+/// changes made by the commands (another process) or on another node. The supervisor API checks at once as well.
 /// </summary>
 public sealed class StaffHubSessions(OfficerStore officers, IOptions<AuthOptions> options, ILogger<StaffHubSessions> logger)
-    : BackgroundService, IHubFilter
+    : HubConnectionSweep<string>(options, logger)
 {
-    private readonly ConcurrentDictionary<string, (HubCallerContext Context, string TokenHash)> connections = new(StringComparer.Ordinal);
+    protected override string Closing => "staff hub connection(s) whose session ended";
 
-    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    protected override bool TryKey(HubCallerContext context, out string key)
     {
-        if (StaffTokenHash(context.Context) is { } hash)
-        {
-            connections[context.Context.ConnectionId] = (context.Context, hash);
-        }
-
-        await next(context);
+        key = StaffTokenHash(context) ?? "";
+        return key.Length > 0;
     }
 
-    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    protected override async Task<Func<string, bool>> EndedAsync(IReadOnlyCollection<string> keys, CancellationToken ct)
     {
-        connections.TryRemove(context.Context.ConnectionId, out _);
-        await next(context, exception);
-    }
-
-    /// <summary>Closes every staff hub connection whose session has ended.</summary>
-    public async Task CheckAsync(CancellationToken ct)
-    {
-        // Snapshot first, then read the sessions: each connection here had a valid session before the read,
-        // so one missing from the read really ended (a session started later is not in the snapshot).
-        var snapshot = connections.ToArray();
-        if (snapshot.Length == 0)
-        {
-            return;
-        }
-
         var valid = await officers.ValidSessionHashesAsync(ct);
-        var closed = 0;
-        foreach (var (id, (context, hash)) in snapshot)
-        {
-            if (!valid.Contains(hash))
-            {
-                connections.TryRemove(id, out _);
-                context.Abort();
-                closed++;
-            }
-        }
-
-        if (closed > 0)
-        {
-            logger.LogInformation("Closed {Count} staff hub connection(s) whose session ended.", closed);
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.HubSessionCheckInterval);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The database may be briefly away; the next tick tries again.
-                logger.LogWarning("Checking staff hub sessions failed: {Error}", ex.Message);
-            }
-        }
+        return hash => !valid.Contains(hash);
     }
 
     private static string? StaffTokenHash(HubCallerContext context)
