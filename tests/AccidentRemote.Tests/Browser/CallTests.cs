@@ -165,7 +165,11 @@ public sealed class CallTests(Chromium chromium) : IClassFixture<Chromium>
         await driver.Context.SetOfflineAsync(false);
         await WaitForBodyAsync(driver, "callState", "connected", TimeSpan.FromSeconds(30));
         await console.Locator("[data-testid=tile-1][data-online=true][data-state=connected]").WaitForAsync();
-        Assert.True(await OffersToDriverAsync(driver) > offersBefore, "the console offered again (ICE restart) when the party came back");
+        // The page may report connected again before the console's re-offer has arrived (media was never cut),
+        // so wait for the offer rather than expecting it at that instant.
+        await Eventually.Until(() => OffersToDriverAsync(driver), n => n > offersBefore,
+            "the console offered again (ICE restart) when the party came back", TimeSpan.FromSeconds(20));
+        await WaitForBodyAsync(driver, "callState", "connected", TimeSpan.FromSeconds(30));
         var driverNow = await DriverFramesAsync(driver);
         var tileNow = await TileFramesAsync(console, 1);
         await FramesGrowAsync(() => DriverFramesAsync(driver), driverNow, "driver page remote video after the outage");
