@@ -26,11 +26,8 @@ public sealed class AuditLog(Db db)
     /// <summary>Appends inside the caller's transaction, so the entry exists exactly when the change does.</summary>
     public static async Task AppendAsync(DbConnection c, DbTransaction tx, DatabaseProvider provider, AuditEntry entry, DateTimeOffset now)
     {
-        if (provider == DatabaseProvider.Postgres)
-        {
-            // Serialises appenders until commit; SQLite's write transaction already does.
-            await c.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key = PostgresLockKey }, tx);
-        }
+        // Serialises appenders until commit; SQLite's write transaction already does.
+        await SqlDialect.For(provider).LockAsync(c, tx, PostgresLockKey);
 
         var last = await c.QuerySingleOrDefaultAsync<LastRow>("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", transaction: tx);
         var seq = (last?.Seq ?? 0) + 1;

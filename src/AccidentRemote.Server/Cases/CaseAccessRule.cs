@@ -110,8 +110,7 @@ public sealed class CaseHeads(Db db)
             return new Dictionary<Guid, CaseHead>();
         }
 
-        // Dapper passes a list to Npgsql as one array parameter and expands it for SQLite: the one dialect difference.
-        var match = db.Provider == DatabaseProvider.Postgres ? "id = ANY(@ids)" : "id IN @ids";
+        var match = db.Dialect.InList("id", "ids");
         await using var c = await db.OpenAsync(ct);
         var rows = await c.QueryAsync<CaseHead>(
             new CommandDefinition($"SELECT id, status, officer_id FROM cases WHERE {match}", new { ids = ids.ToArray() }, cancellationToken: ct));

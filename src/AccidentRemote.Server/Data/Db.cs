@@ -6,8 +6,9 @@ using Npgsql;
 namespace AccidentRemote.Server.Data;
 
 /// <summary>
-/// Opens connections to the configured database. The only place that knows which provider
-/// is in use; queries are written in the SQL that SQLite and PostgreSQL share.
+/// Opens connections to the configured database. Queries are written in the SQL that SQLite and
+/// PostgreSQL share; where they differ, statements ask <see cref="Dialect"/> and migrations use
+/// <see cref="Migrator"/>'s type tokens.
 /// </summary>
 public sealed class Db : IDisposable
 {
@@ -18,6 +19,7 @@ public sealed class Db : IDisposable
     {
         this.options = options.Value;
         Provider = this.options.Provider;
+        Dialect = SqlDialect.For(Provider);
         if (Provider == DatabaseProvider.Postgres)
         {
             npgsql = NpgsqlDataSource.Create(this.options.ConnectionString);
@@ -29,6 +31,9 @@ public sealed class Db : IDisposable
     }
 
     public DatabaseProvider Provider { get; }
+
+    /// <summary>The statement pieces of the configured provider (row locks, list parameters).</summary>
+    public SqlDialect Dialect { get; }
 
     /// <summary>Where the data lives, for the start banner (no password).</summary>
     public string Describe()
@@ -59,13 +64,11 @@ public sealed class Db : IDisposable
         return connection;
     }
 
-    /// <summary>True when an exception means a unique constraint was violated.</summary>
-    public static bool IsUniqueViolation(Exception ex) => ex switch
-    {
-        PostgresException pg => pg.SqlState == PostgresErrorCodes.UniqueViolation,
-        SqliteException sq => sq.SqliteErrorCode == 19 && sq.Message.Contains("UNIQUE", StringComparison.Ordinal),
-        _ => false,
-    };
+    /// <inheritdoc cref="SqlDialect.IsUniqueViolation"/>
+    public static bool IsUniqueViolation(Exception ex) => SqlDialect.IsUniqueViolation(ex);
+
+    /// <inheritdoc cref="SqlDialect.IsTransient"/>
+    public static bool IsTransient(Exception ex) => SqlDialect.IsTransient(ex);
 
     public void Dispose() => npgsql?.Dispose();
 

@@ -119,11 +119,8 @@ public sealed class SigningWorkflow(
         await using (var c = await db.OpenAsync(ct))
         {
             await using var tx = await c.BeginTransactionAsync(ct);
-            if (db.Provider == DatabaseProvider.Postgres)
-            {
-                // One signer of a case at a time, so exactly one of them sees the last signature.
-                await c.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext(@key))", new { key = $"sign:{caseId}" }, tx);
-            }
+            // One signer of a case at a time, so exactly one of them sees the last signature.
+            await db.Dialect.LockAsync(c, tx, $"sign:{caseId}");
 
             var sha = Convert.ToHexStringLower(SHA256.HashData(png));
             var inserted = await c.ExecuteAsync("""

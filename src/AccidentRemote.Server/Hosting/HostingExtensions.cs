@@ -126,10 +126,7 @@ internal sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var unreachable = exception is Npgsql.NpgsqlException { IsTransient: true }
-            || exception.InnerException is System.Net.Sockets.SocketException or TimeoutException
-            || exception is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 5 or 6 }; // busy, locked
-        if (!unreachable)
+        if (!Db.IsTransient(exception))
         {
             return false;
         }

@@ -26,8 +26,7 @@ public sealed class PartyHubSessions(Db db, IOptions<AuthOptions> options, ILogg
     protected override async Task<Func<Guid, bool>> EndedAsync(IReadOnlyCollection<Guid> keys, CancellationToken ct)
     {
         var ids = keys.Select(k => k.ToString("D")).ToArray();
-        // Dapper passes a list to Npgsql as one array parameter and expands it for SQLite.
-        var match = db.Provider == DatabaseProvider.Postgres ? "id = ANY(@ids)" : "id IN @ids";
+        var match = db.Dialect.InList("id", "ids");
         await using var c = await db.OpenAsync(ct);
         var rejected = (await c.QueryAsync<Guid>(new CommandDefinition(
             $"SELECT id FROM parties WHERE {match} AND rejected_at IS NOT NULL", new { ids }, cancellationToken: ct))).ToHashSet();
