@@ -43,7 +43,7 @@ public sealed class KpiStore(Db db, TimeProvider clock, Presence presence, IOpti
             """, new { weekStart })).Select(r => new KpiCase(r.ReportedAt, r.AnsweredAt, r.VehiclesMovedAt, r.ClosedAt, r.Status, r.OfficerId, r.AbandonReason)).ToList();
         var ratings = (await c.QueryAsync<int>(
             "SELECT satisfaction_rating FROM parties WHERE rated_at >= @dayStart AND satisfaction_rating IS NOT NULL", new { dayStart })).ToList();
-        return KpiCalculator.Compute(cases, ratings, now, offset, presence.OfficersOnline);
+        return KpiCalculator.Compute(cases, ratings, now, offset, await presence.OfficersOnlineAsync());
     }
 }
 

@@ -99,7 +99,7 @@ public static class CallEndpoints
             return TypedResults.Problem(statusCode: 404, title: "No such case.");
         }
 
-        var position = await cases.QueuePositionAsync(caseId, presence.OfficersOnline, ct);
+        var position = await cases.QueuePositionAsync(caseId, await presence.OfficersOnlineAsync(), ct);
         return position is null
             ? TypedResults.Problem(statusCode: 409, title: "The case is not waiting in the queue.", detail: "It has been answered, escalated or closed; GET /api/cases/{id} shows its state.")
             : TypedResults.Ok(position);

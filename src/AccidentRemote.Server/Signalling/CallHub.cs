@@ -36,19 +36,19 @@ public sealed partial class CallHub(CaseStore cases, CaseHeads heads, Presence p
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.CaseParties(caseId));
             await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.Party(caseId, partyId));
-            if (presence.PartyConnected(partyId, Context.ConnectionId))
+            if (await presence.PartyConnectedAsync(partyId, Context.ConnectionId))
             {
                 await Clients.Group(CallGroups.CaseOfficer(caseId)).PeerChanged(new PeerChange(caseId, partyId, true));
             }
 
-            if (await cases.QueuePositionAsync(caseId, presence.OfficersOnline, Context.ConnectionAborted) is { } position)
+            if (await cases.QueuePositionAsync(caseId, await presence.OfficersOnlineAsync(), Context.ConnectionAborted) is { } position)
             {
                 await Clients.Caller.QueuePosition(position);
             }
         }
         else if (user.IsStaff())
         {
-            presence.OfficerConnected(Context.ConnectionId);
+            await presence.OfficerConnectedAsync(Context.ConnectionId);
             await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.Officers);
         }
 
@@ -81,9 +81,9 @@ public sealed partial class CallHub(CaseStore cases, CaseHeads heads, Presence p
         }
 
         var max = options.Value.MaxConnectionsPerToken;
-        if (presence.HolderConnected(holder, Context.ConnectionId) > max)
+        if (await presence.HolderConnectedAsync(holder, Context.ConnectionId) > max)
         {
-            presence.HolderDisconnected(holder, Context.ConnectionId);
+            await presence.HolderDisconnectedAsync(holder, Context.ConnectionId);
             return $"the token already has {max} live connections (Signalling:MaxConnectionsPerToken)";
         }
 
@@ -108,7 +108,7 @@ public sealed partial class CallHub(CaseStore cases, CaseHeads heads, Presence p
     {
         if (Context.Items.TryGetValue(HolderKey, out var value) && value is string holder)
         {
-            presence.HolderDisconnected(holder, Context.ConnectionId);
+            await presence.HolderDisconnectedAsync(holder, Context.ConnectionId);
         }
         else
         {
@@ -120,14 +120,14 @@ public sealed partial class CallHub(CaseStore cases, CaseHeads heads, Presence p
         var user = Context.User!;
         if (user.IsParty() && user.PartyCaseId() is { } caseId && user.PartyId() is { } partyId)
         {
-            if (presence.PartyDisconnected(partyId, Context.ConnectionId))
+            if (await presence.PartyDisconnectedAsync(partyId, Context.ConnectionId))
             {
                 await Clients.Group(CallGroups.CaseOfficer(caseId)).PeerChanged(new PeerChange(caseId, partyId, false));
             }
         }
         else if (user.IsStaff())
         {
-            presence.OfficerDisconnected(Context.ConnectionId);
+            await presence.OfficerDisconnectedAsync(Context.ConnectionId);
         }
 
         await base.OnDisconnectedAsync(exception);
@@ -156,8 +156,9 @@ public sealed partial class CallHub(CaseStore cases, CaseHeads heads, Presence p
 
         Watched()[caseId] = details.Parties.Select(p => p.Id).ToHashSet();
         await Groups.AddToGroupAsync(Context.ConnectionId, CallGroups.CaseOfficer(caseId));
+        var online = await Task.WhenAll(details.Parties.Select(p => presence.IsOnlineAsync(p.Id)));
         return new CallRoster(caseId, details.Case.Status,
-            details.Parties.Select(p => new RosterParty(p.Id, p.PartyNumber, p.Plate, presence.IsOnline(p.Id))).ToList());
+            details.Parties.Select((p, i) => new RosterParty(p.Id, p.PartyNumber, p.Plate, online[i])).ToList());
     }
 
     /// <summary>Relays one offer, answer, candidate or hang-up to the addressed peer of the same case.</summary>

@@ -52,9 +52,10 @@ public sealed class HubCaseNotifier : ICaseNotifier
         }
 
         var average = await cases.AverageAnswerSecondsAsync(CancellationToken.None);
+        var officersOnline = await presence.OfficersOnlineAsync();
         for (var i = 0; i < queue.Count; i++)
         {
-            var position = CaseStore.Position(queue[i].CaseId, i + 1, average, presence.OfficersOnline);
+            var position = CaseStore.Position(queue[i].CaseId, i + 1, average, officersOnline);
             await hub.Clients.Group(CallGroups.CaseParties(queue[i].CaseId)).QueuePosition(position);
         }
     }

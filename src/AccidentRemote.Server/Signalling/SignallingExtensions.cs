@@ -35,7 +35,9 @@ public static class SignallingExtensions
         {
             // Several nodes: hub groups and messages go through Redis, and so does presence.
             signalR.AddStackExchangeRedis(settings.Redis, o => o.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal(settings.RedisPrefix));
-            builder.Services.AddSingleton<Presence>(_ => new RedisPresence(settings.Redis, settings.RedisPrefix));
+            builder.Services.AddSingleton(_ => new RedisConnection(settings.Redis, settings.RedisPrefix));
+            builder.Services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>().Configure<RedisConnection>((o, redis) => o.ConnectionFactory = redis.GetAsync);
+            builder.Services.AddSingleton<Presence>(sp => new RedisPresence(sp.GetRequiredService<RedisConnection>(), settings.RedisPrefix));
         }
         else
         {
