@@ -10,23 +10,6 @@ using OpenTelemetry.Metrics;
 
 namespace AccidentRemote.Server.Kpis;
 
-/// <summary>Settings for the board. Section <c>Kpis</c>.</summary>
-public sealed class KpiOptions
-{
-    public const string Section = "Kpis";
-
-    /// <summary>The centre's local time offset; "today" starts at local midnight. Beijing is +08:00.</summary>
-    public TimeSpan UtcOffset { get; set; } = TimeSpan.FromHours(8);
-
-    /// <summary>
-    /// Empty (the default): <c>/metrics</c> is served on the service's port to signed-in staff only.
-    /// Set: <c>/metrics</c> is served without sign-in on this port only (on the same interface as the
-    /// first of the server's URLs), for a Prometheus that cannot sign in; that port serves nothing else.
-    /// Keep it closed to the public (the load balancer forwards only the service's port).
-    /// </summary>
-    public int? MetricsPort { get; set; }
-}
-
 /// <summary>Reads the week's cases and today's ratings and hands them to the calculator.</summary>
 public sealed class KpiStore(Db db, TimeProvider clock, Presence presence, IOptions<KpiOptions> options)
 {
