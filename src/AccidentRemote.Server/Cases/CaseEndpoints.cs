@@ -233,8 +233,10 @@ public static class CaseEndpoints
 
     public static readonly IReadOnlyList<string> AbandonReasons = ["driver_left", "no_answer"];
 
-    private static string? Trim2000(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+    /// <summary>Trimmed, or null when blank. Cuts nothing: facts over 2000 characters are refused by <see cref="LiabilityRules"/>.</summary>
+    private static string? TrimOrNull(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
+    /// <summary>Trimmed and cut at 500 characters, or null when blank.</summary>
     private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim()[..Math.Min(s.Trim().Length, 500)];
 
     private const string UnsafeTextMessage = "The text contains an invisible or control character (such as a direction override), which is not allowed: type it again without copying from elsewhere.";
@@ -305,7 +307,7 @@ public static class CaseEndpoints
             shares = suggested.ToList();
         }
 
-        var decision = new LiabilityDecision(request.Scenario!, Trim2000(request.Facts), shares);
+        var decision = new LiabilityDecision(request.Scenario!, TrimOrNull(request.Facts), shares);
         return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics, user, audit, ct);
     }
 

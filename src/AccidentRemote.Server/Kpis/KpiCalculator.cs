@@ -75,7 +75,7 @@ public static class KpiCalculator
         var escalated = today.Count(c => c.Status == "escalated");
         var abandoned = today.Count(c => c.Status == "abandoned");
         var handled = today.Count - escalated;
-        var active = new[] { "in_call", "answered", "vehicles_moved", "liability_determined", "awaiting_signatures" };
+        var active = new[] { "in_call", "vehicles_moved", "liability_determined", "awaiting_signatures" };
 
         return new KpiBoard(
             dayStart,

@@ -22,7 +22,7 @@ public sealed class KpiStore(Db db, TimeProvider clock, Presence presence, IOpti
         await using var c = await db.OpenAsync(ct);
         var cases = (await c.QueryAsync<CaseRow>("""
             SELECT reported_at, answered_at, vehicles_moved_at, closed_at, status, officer_id, abandon_reason FROM cases
-            WHERE reported_at >= @weekStart OR status IN ('reported', 'queued', 'answered', 'in_call', 'vehicles_moved', 'liability_determined', 'awaiting_signatures')
+            WHERE reported_at >= @weekStart OR status IN ('reported', 'queued', 'in_call', 'vehicles_moved', 'liability_determined', 'awaiting_signatures')
             """, new { weekStart })).Select(r => new KpiCase(r.ReportedAt, r.AnsweredAt, r.VehiclesMovedAt, r.ClosedAt, r.Status, r.OfficerId, r.AbandonReason)).ToList();
         var ratings = (await c.QueryAsync<int>(
             "SELECT satisfaction_rating FROM parties WHERE rated_at >= @dayStart AND satisfaction_rating IS NOT NULL", new { dayStart })).ToList();
