@@ -9,10 +9,8 @@ namespace AccidentRemote.Tests.Audit;
 /// <summary>The hash-chained audit log on both databases: intact after real work, and an edited or removed row is named.</summary>
 public sealed class AuditLogTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task The_chain_is_intact_after_a_case_and_names_the_first_edited_or_missing_entry(DatabaseProvider provider)
     {
         await using var pg = provider == DatabaseProvider.Postgres ? await PostgresDatabase.CreateAsync() : null;

@@ -6,6 +6,7 @@ namespace AccidentRemote.Tests.Browser;
 
 /// <summary>The console's Abuse button on a waiting report closes it and takes it out of the queue.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class AbuseButtonTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

@@ -18,6 +18,7 @@ public sealed class BrowserCollection
 /// inside the test network namespace. Run with infra/test.sh.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class CallTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

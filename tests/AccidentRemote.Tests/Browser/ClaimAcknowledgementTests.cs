@@ -11,6 +11,7 @@ namespace AccidentRemote.Tests.Browser;
 /// and each driver's page shows the number of its own insurer, in the page's language.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class ClaimAcknowledgementTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

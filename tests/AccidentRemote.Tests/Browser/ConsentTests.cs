@@ -11,6 +11,7 @@ namespace AccidentRemote.Tests.Browser;
 /// asked for, states the server's retention, and the agreement is stored with the party.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class ConsentTests(Chromium chromium) : IClassFixture<Chromium>
 {
     /// <summary>Records, in order, every request for location or camera/microphone and the press of "I agree".</summary>

@@ -7,6 +7,7 @@ namespace AccidentRemote.Tests.Browser;
 
 /// <summary>Issue 4 in Chromium: from the report on two phones to both signatures, and the signed PDF verified as the public would.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class DocumentFlowTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

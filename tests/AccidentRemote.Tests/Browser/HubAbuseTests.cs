@@ -11,6 +11,7 @@ namespace AccidentRemote.Tests.Browser;
 /// same server keeps its video.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class HubAbuseTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace AccidentRemote.Tests.Browser;
 /// the declared insurer's record and another insurer's.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class InsurerSuggestionPageTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace AccidentRemote.Tests.Browser;
 /// first driver's page asks and confirms, and the second page follows into the one case.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class IntakePageTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

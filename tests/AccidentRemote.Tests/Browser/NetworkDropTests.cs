@@ -16,6 +16,7 @@ namespace AccidentRemote.Tests.Browser;
 /// hub and media both die, unlike Playwright's offline emulation (see CallTests). See docs/signalling.md.
 /// </summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed partial class NetworkDropTests(Chromium chromium) : IClassFixture<Chromium>
 {
     private const int LoadPairs = 200;

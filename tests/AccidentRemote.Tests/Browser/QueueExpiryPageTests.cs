@@ -6,6 +6,7 @@ namespace AccidentRemote.Tests.Browser;
 
 /// <summary>The driver whose report nobody answered is told why the case ended, in the page's language.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class QueueExpiryPageTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

@@ -6,6 +6,7 @@ namespace AccidentRemote.Tests.Browser;
 
 /// <summary>The supervisor board lists who read which driver's personal data; an officer's board does not.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class ReadAuditBoardTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace AccidentRemote.Tests.Browser;
 
 /// <summary>Scale-out in Chromium: the driver's phone on node 1, the officer's console on node 2, one call.</summary>
 [Collection(BrowserCollection.Name)]
+[Trait(TestCategory.Name, TestCategory.Browser)]
 public sealed class TwoNodeCallTests(Chromium chromium) : IClassFixture<Chromium>
 {
     [Fact]

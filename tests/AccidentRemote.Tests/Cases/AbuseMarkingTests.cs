@@ -17,7 +17,7 @@ namespace AccidentRemote.Tests.Cases;
 public sealed class AbuseMarkingTests
 {
     [Theory]
-    [MemberData(nameof(InsurerHost.Providers), MemberType = typeof(InsurerHost))]
+    [BothDatabases]
     public async Task Marking_a_report_as_abuse_closes_it_and_blocks_only_its_client_until_the_block_expires(DatabaseProvider provider)
     {
         var clock = new FixedClock(DateTimeOffset.UtcNow);

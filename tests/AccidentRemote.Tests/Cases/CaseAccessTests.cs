@@ -13,14 +13,12 @@ namespace AccidentRemote.Tests.Cases;
 /// </summary>
 public sealed class CaseAccessTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     private static readonly string[] PersonalFields = ["name", "idNumber", "phone", "policyNumber"];
 
     private static readonly string[] Personal = ["13812345678", "13912345678", "PDAA202611000001", "张伟", "李娜", .. Api.IdNumbers[..2]];
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task Only_the_accepting_officer_and_supervisors_read_personal_data_and_each_read_is_an_audit_entry(DatabaseProvider provider)
     {
         await using var postgres = provider == DatabaseProvider.Postgres ? await PostgresDatabase.CreateAsync() : null;

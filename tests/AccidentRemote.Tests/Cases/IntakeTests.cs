@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AccidentRemote.Server.Data;
 using AccidentRemote.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using QRCoder;
@@ -12,9 +13,35 @@ namespace AccidentRemote.Tests.Cases;
 /// never merged without the consent of the named party or an officer's decision; join codes
 /// cannot be swept; the first party can turn a joiner away. Run on SQLite and PostgreSQL.
 /// </summary>
-public abstract class IntakeScenarios
+public sealed class IntakeTests : IAsyncDisposable
 {
-    protected abstract Task<TestApp> CreateAppAsync(Dictionary<string, string?>? extra = null);
+    private readonly List<PostgresDatabase> databases = [];
+
+    private async Task<TestApp> CreateAppAsync(DatabaseProvider provider, Dictionary<string, string?>? extra = null)
+    {
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            return TestApp.Embedded(extra: extra);
+        }
+
+        var database = await PostgresDatabase.CreateAsync();
+        databases.Add(database);
+        var settings = new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = database.ConnectionString, ["Bus:Transport"] = "InMemory" };
+        foreach (var (k, v) in extra ?? [])
+        {
+            settings[k] = v;
+        }
+
+        return TestApp.WithSettings(settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in databases)
+        {
+            await d.DisposeAsync();
+        }
+    }
 
     private static Dictionary<string, object?> Report(string plate, string? otherPlate = null, int parties = 2, string policy = "PICC-A-000001")
     {
@@ -26,10 +53,11 @@ public abstract class IntakeScenarios
 
     private static string S(JsonElement e, string name) => e.GetProperty(name).GetString()!;
 
-    [Fact]
-    public async Task A_stranger_naming_a_plate_gets_no_access_to_that_case()
+    [Theory]
+    [BothDatabases]
+    public async Task A_stranger_naming_a_plate_gets_no_access_to_that_case(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345", policy: "PICC-SECRET-77"), 201);
         var stranger = await client.PostJsonAsync("/api/cases", Report("京M99999", "京A12345", policy: "PICC-B-000002"), 201);
@@ -54,10 +82,11 @@ public abstract class IntakeScenarios
         Assert.Single((await app.PartyClient(S(first, "partyToken")).GetJsonAsync($"/api/cases/{S(first, "caseId")}")).GetProperty("parties").EnumerateArray());
     }
 
-    [Fact]
-    public async Task The_join_code_still_works_for_the_real_second_driver_after_a_match_attempt()
+    [Theory]
+    [BothDatabases]
+    public async Task The_join_code_still_works_for_the_real_second_driver_after_a_match_attempt(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
         await client.PostJsonAsync("/api/cases", Report("京M99999", "京A12345"), 201);
@@ -67,10 +96,11 @@ public abstract class IntakeScenarios
         Assert.Equal(2, joined.GetProperty("partyNumber").GetInt32());
     }
 
-    [Fact]
-    public async Task Consent_of_the_named_party_merges_and_the_reporters_token_follows_into_the_case()
+    [Theory]
+    [BothDatabases]
+    public async Task Consent_of_the_named_party_merges_and_the_reporters_token_follows_into_the_case(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var officer = await app.OfficerClientAsync();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
@@ -94,10 +124,11 @@ public abstract class IntakeScenarios
         Assert.Empty((await asFirst.GetJsonAsync($"/api/cases/{S(first, "caseId")}/duplicate-questions")).EnumerateArray());
     }
 
-    [Fact]
-    public async Task Refusal_dismisses_the_link_and_the_reports_stay_apart()
+    [Theory]
+    [BothDatabases]
+    public async Task Refusal_dismisses_the_link_and_the_reports_stay_apart(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var officer = await app.OfficerClientAsync();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
@@ -118,10 +149,11 @@ public abstract class IntakeScenarios
         await asFirst.PostJsonAsync($"/api/cases/{S(first, "caseId")}/duplicates/{S(question, "linkId")}/answer", new { confirm = true }, 409);
     }
 
-    [Fact]
-    public async Task An_officer_sees_both_reports_and_merges_them()
+    [Theory]
+    [BothDatabases]
+    public async Task An_officer_sees_both_reports_and_merges_them(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var officer = await app.OfficerClientAsync();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
@@ -140,10 +172,11 @@ public abstract class IntakeScenarios
         Assert.Equal(S(first, "caseId"), S(await app.PartyClient(S(second, "partyToken")).GetJsonAsync("/api/cases/mine"), "caseId"));
     }
 
-    [Fact]
-    public async Task The_declared_number_of_vehicles_is_respected()
+    [Theory]
+    [BothDatabases]
+    public async Task The_declared_number_of_vehicles_is_respected(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var officer = await app.OfficerClientAsync();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
@@ -172,10 +205,11 @@ public abstract class IntakeScenarios
         await app.PartyClient(S(two, "partyToken")).GetJsonAsync($"/api/cases/{S(first, "caseId")}", 404);
     }
 
-    [Fact]
-    public async Task A_cases_typed_code_is_locked_after_a_few_wrong_tries_and_the_link_secret_still_works()
+    [Theory]
+    [BothDatabases]
+    public async Task A_cases_typed_code_is_locked_after_a_few_wrong_tries_and_the_link_secret_still_works(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync(new() { ["Cases:JoinFailuresBeforeLock"] = "3", ["Cases:JoinFailuresPerClient"] = "100" });
+        using var app = await CreateAppAsync(provider, new() { ["Cases:JoinFailuresBeforeLock"] = "3", ["Cases:JoinFailuresPerClient"] = "100" });
         var client = app.CreateClient();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
         var code = S(first, "joinCode");
@@ -195,10 +229,11 @@ public abstract class IntakeScenarios
         Assert.Equal(S(first, "caseId"), S(joined, "caseId"));
     }
 
-    [Fact]
-    public async Task The_first_party_renews_a_locked_code()
+    [Theory]
+    [BothDatabases]
+    public async Task The_first_party_renews_a_locked_code(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync(new() { ["Cases:JoinFailuresBeforeLock"] = "1", ["Cases:JoinFailuresPerClient"] = "100" });
+        using var app = await CreateAppAsync(provider, new() { ["Cases:JoinFailuresBeforeLock"] = "1", ["Cases:JoinFailuresPerClient"] = "100" });
         var client = app.CreateClient();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
         var code = S(first, "joinCode");
@@ -212,10 +247,11 @@ public abstract class IntakeScenarios
         await client.PostJsonAsync("/api/cases/join", Api.Join(S(renewed, "joinCode"), "沪AD12345"), 201);
     }
 
-    [Fact]
-    public async Task A_client_that_fails_too_often_waits_and_typed_codes_have_a_global_budget()
+    [Theory]
+    [BothDatabases]
+    public async Task A_client_that_fails_too_often_waits_and_typed_codes_have_a_global_budget(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync(new() { ["Cases:JoinFailuresPerClient"] = "3" });
+        using var app = await CreateAppAsync(provider, new() { ["Cases:JoinFailuresPerClient"] = "3" });
         var client = app.CreateClient();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
         for (var i = 0; i < 3; i++)
@@ -230,7 +266,7 @@ public abstract class IntakeScenarios
         Assert.Equal((HttpStatusCode)429, response.StatusCode);
         Assert.True(response.Headers.RetryAfter is not null);
 
-        using var global = await CreateAppAsync(new() { ["Cases:JoinFailuresPerClient"] = "100", ["Cases:JoinFailuresGlobal"] = "2" });
+        using var global = await CreateAppAsync(provider, new() { ["Cases:JoinFailuresPerClient"] = "100", ["Cases:JoinFailuresGlobal"] = "2" });
         var other = global.CreateClient();
         var report = await other.PostJsonAsync("/api/cases", Report("京A12345"), 201);
         var code = S(report, "joinCode");
@@ -244,10 +280,11 @@ public abstract class IntakeScenarios
         await other.PostJsonAsync("/api/cases/join", viaLink, 201);
     }
 
-    [Fact]
-    public async Task The_first_party_sees_who_joined_and_turning_them_away_ends_their_token_and_renews_the_code()
+    [Theory]
+    [BothDatabases]
+    public async Task The_first_party_sees_who_joined_and_turning_them_away_ends_their_token_and_renews_the_code(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var officer = await app.OfficerClientAsync();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345", parties: 3), 201);
@@ -274,10 +311,11 @@ public abstract class IntakeScenarios
         Assert.Equal(caseId, S(real, "caseId"));
     }
 
-    [Fact]
-    public async Task A_turned_away_party_loses_its_open_hub_connection_too()
+    [Theory]
+    [BothDatabases]
+    public async Task A_turned_away_party_loses_its_open_hub_connection_too(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync(new() { ["Auth:HubSessionCheckInterval"] = "00:00:01" });
+        using var app = await CreateAppAsync(provider, new() { ["Auth:HubSessionCheckInterval"] = "00:00:01" });
         var address = app.StartKestrel();
         using var client = app.RealClient();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345", parties: 3), 201);
@@ -304,10 +342,11 @@ public abstract class IntakeScenarios
         await thirdHub.Connection.InvokeAsync<long>("Ping");
     }
 
-    [Fact]
-    public async Task The_join_QR_carries_the_public_address_and_the_link_secret()
+    [Theory]
+    [BothDatabases]
+    public async Task The_join_QR_carries_the_public_address_and_the_link_secret(DatabaseProvider provider)
     {
-        using var app = await CreateAppAsync(new() { ["Documents:PublicBaseUrl"] = "https://jj.example.cn/" });
+        using var app = await CreateAppAsync(provider, new() { ["Documents:PublicBaseUrl"] = "https://jj.example.cn/" });
         var client = app.CreateClient();
         var first = await client.PostJsonAsync("/api/cases", Report("京A12345"), 201);
         var svg = await app.PartyClient(S(first, "partyToken")).GetStringAsync($"/api/cases/{S(first, "caseId")}/join-qr.svg");
@@ -318,16 +357,14 @@ public abstract class IntakeScenarios
         Assert.Equal(new SvgQRCode(data).GetGraphic(8), svg);
     }
 
+    public static TheoryData<DatabaseProvider, string> TextFields =>
+        BothDatabasesAttribute.Times("address", "name", "facts", "note", "comment", "mediationResult");
+
     [Theory]
-    [InlineData("address")]
-    [InlineData("name")]
-    [InlineData("facts")]
-    [InlineData("note")]
-    [InlineData("comment")]
-    [InlineData("mediationResult")]
-    public async Task Text_that_others_see_refuses_bidi_overrides_and_control_characters(string field)
+    [MemberData(nameof(TextFields))]
+    public async Task Text_that_others_see_refuses_bidi_overrides_and_control_characters(DatabaseProvider provider, string field)
     {
-        using var app = await CreateAppAsync();
+        using var app = await CreateAppAsync(provider);
         var client = app.CreateClient();
         var officer = await app.OfficerClientAsync();
         const string evil = "长安街\u202E55:01";
@@ -376,36 +413,5 @@ public abstract class IntakeScenarios
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.GetRawText());
-    }
-}
-
-public sealed class IntakeSqliteTests : IntakeScenarios
-{
-    protected override Task<TestApp> CreateAppAsync(Dictionary<string, string?>? extra = null) => Task.FromResult(TestApp.Embedded(extra: extra));
-}
-
-public sealed class IntakePostgresTests : IntakeScenarios, IAsyncDisposable
-{
-    private readonly List<PostgresDatabase> databases = [];
-
-    protected override async Task<TestApp> CreateAppAsync(Dictionary<string, string?>? extra = null)
-    {
-        var database = await PostgresDatabase.CreateAsync();
-        databases.Add(database);
-        var settings = new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = database.ConnectionString, ["Bus:Transport"] = "InMemory" };
-        foreach (var (k, v) in extra ?? [])
-        {
-            settings[k] = v;
-        }
-
-        return TestApp.WithSettings(settings);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var d in databases)
-        {
-            await d.DisposeAsync();
-        }
     }
 }

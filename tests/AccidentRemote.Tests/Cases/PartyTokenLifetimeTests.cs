@@ -14,8 +14,6 @@ namespace AccidentRemote.Tests.Cases;
 /// </summary>
 public sealed class PartyTokenLifetimeTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     private static readonly Dictionary<string, string?> Settings = new()
     {
         ["Turn:Urls:0"] = "turn:127.0.0.1:3478?transport=udp",
@@ -24,7 +22,7 @@ public sealed class PartyTokenLifetimeTests
     };
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task After_close_a_party_keeps_progress_rating_PDF_and_claim_and_after_the_lifetime_nothing(DatabaseProvider provider)
     {
         var clock = new FixedClock(DateTimeOffset.UtcNow);

@@ -9,8 +9,6 @@ namespace AccidentRemote.Tests.Data;
 /// <summary>The same data-layer behaviour on SQLite and on PostgreSQL.</summary>
 public sealed class DataLayerTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     private sealed class Probe
     {
         public Guid Id { get; set; }
@@ -23,7 +21,7 @@ public sealed class DataLayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task Times_and_ids_round_trip_as_the_same_instant_and_value(DatabaseProvider provider)
     {
         await using var scope = await DatabaseScope.CreateAsync(provider);
@@ -45,7 +43,7 @@ public sealed class DataLayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task Comparing_times_in_SQL_follows_the_instant_not_the_text(DatabaseProvider provider)
     {
         await using var scope = await DatabaseScope.CreateAsync(provider);
@@ -65,7 +63,7 @@ public sealed class DataLayerTests
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task Migrations_apply_once_and_running_them_again_changes_nothing(DatabaseProvider provider)
     {
         await using var scope = await DatabaseScope.CreateAsync(provider);

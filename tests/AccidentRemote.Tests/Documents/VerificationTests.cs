@@ -13,10 +13,8 @@ namespace AccidentRemote.Tests.Documents;
 /// <summary>Issue a document through the real app on SQLite and PostgreSQL, then verify it as the public would.</summary>
 public sealed class VerificationTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task An_issued_document_verifies_as_genuine_with_hash_and_issue_time_and_no_personal_data(DatabaseProvider provider)
     {
         await using var host = await Host.StartAsync(provider);
@@ -49,7 +47,7 @@ public sealed class VerificationTests
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task Uploading_the_exact_PDF_says_unaltered_and_one_flipped_byte_says_altered(DatabaseProvider provider)
     {
         await using var host = await Host.StartAsync(provider);
@@ -78,7 +76,7 @@ public sealed class VerificationTests
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task A_stored_copy_changed_after_issue_is_reported_as_altered(DatabaseProvider provider)
     {
         await using var host = await Host.StartAsync(provider);
@@ -100,7 +98,7 @@ public sealed class VerificationTests
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task A_second_issue_for_a_case_is_the_next_version_and_marks_the_first_superseded(DatabaseProvider provider)
     {
         await using var host = await Host.StartAsync(provider);

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Hosting;
 using AccidentRemote.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -18,9 +19,9 @@ public sealed class SessionRevocationTests
     private const string Username = "li.wei";
 
     /// <summary>The app and, for the commands, the same database settings.</summary>
-    private static async Task<(TestApp App, Dictionary<string, string?> Settings, IAsyncDisposable? Database)> StartAsync(string provider, Dictionary<string, string?>? extra = null)
+    private static async Task<(TestApp App, Dictionary<string, string?> Settings, IAsyncDisposable? Database)> StartAsync(DatabaseProvider provider, Dictionary<string, string?>? extra = null)
     {
-        if (provider == "Postgres")
+        if (provider == DatabaseProvider.Postgres)
         {
             var database = await PostgresDatabase.CreateAsync();
             var pg = new Dictionary<string, string?> { ["Database:Provider"] = "Postgres", ["Database:ConnectionString"] = database.ConnectionString };
@@ -54,9 +55,8 @@ public sealed class SessionRevocationTests
     }
 
     [Theory]
-    [InlineData("Sqlite")]
-    [InlineData("Postgres")]
-    public async Task Resetting_a_password_with_create_officer_ends_every_session_of_that_officer(string provider)
+    [BothDatabases]
+    public async Task Resetting_a_password_with_create_officer_ends_every_session_of_that_officer(DatabaseProvider provider)
     {
         var (app, settings, database) = await StartAsync(provider);
         await using (database)
@@ -80,9 +80,8 @@ public sealed class SessionRevocationTests
     }
 
     [Theory]
-    [InlineData("Sqlite")]
-    [InlineData("Postgres")]
-    public async Task A_disabled_account_cannot_sign_in_and_its_sessions_stop_at_once_until_it_is_enabled(string provider)
+    [BothDatabases]
+    public async Task A_disabled_account_cannot_sign_in_and_its_sessions_stop_at_once_until_it_is_enabled(DatabaseProvider provider)
     {
         var (app, settings, database) = await StartAsync(provider);
         await using (database)
@@ -109,9 +108,8 @@ public sealed class SessionRevocationTests
     }
 
     [Theory]
-    [InlineData("Sqlite")]
-    [InlineData("Postgres")]
-    public async Task A_supervisor_disables_and_enables_an_account_over_the_API_and_each_step_is_audited(string provider)
+    [BothDatabases]
+    public async Task A_supervisor_disables_and_enables_an_account_over_the_API_and_each_step_is_audited(DatabaseProvider provider)
     {
         var (app, _, database) = await StartAsync(provider);
         await using (database)
@@ -146,9 +144,8 @@ public sealed class SessionRevocationTests
     }
 
     [Theory]
-    [InlineData("Sqlite")]
-    [InlineData("Postgres")]
-    public async Task An_open_hub_connection_of_a_disabled_officer_is_closed_and_cannot_come_back(string provider)
+    [BothDatabases]
+    public async Task An_open_hub_connection_of_a_disabled_officer_is_closed_and_cannot_come_back(DatabaseProvider provider)
     {
         var (app, settings, database) = await StartAsync(provider, new() { ["Auth:HubSessionCheckInterval"] = "00:00:01" });
         await using (database)

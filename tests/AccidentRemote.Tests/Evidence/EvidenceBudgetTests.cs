@@ -7,10 +7,8 @@ namespace AccidentRemote.Tests.Evidence;
 /// <summary>How much evidence a party and a case may hold, and how fast it may arrive; refusals a driver can act on, in zh-CN and en.</summary>
 public sealed class EvidenceBudgetTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task A_party_and_a_case_have_budgets_of_items_and_bytes_and_an_upload_past_them_is_refused_saying_what_to_do(DatabaseProvider provider)
     {
         var settings = new Dictionary<string, string?>

@@ -8,10 +8,8 @@ namespace AccidentRemote.Tests.Evidence;
 /// <summary>Evidence metadata on SQLite (embedded) and on PostgreSQL with RabbitMQ (production shape).</summary>
 public sealed class EvidenceDatabaseTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task Evidence_metadata_round_trips_and_duplicates_are_caught_by_the_database(DatabaseProvider provider)
     {
         await using var postgres = provider == DatabaseProvider.Postgres ? await PostgresDatabase.CreateAsync() : null;

@@ -13,6 +13,7 @@ namespace AccidentRemote.Tests.Faults;
 /// what it had, the adapter skips what it already handed over: every claim reaches the insurer once.
 /// </summary>
 [Collection(ProcessKills.Name)]
+[Trait(TestCategory.Name, TestCategory.Fault)]
 public sealed class BrokerKillTests
 {
     private const int CaseCount = 1000;

@@ -6,6 +6,7 @@ using Npgsql;
 namespace AccidentRemote.Tests.Faults;
 
 /// <summary>PostgreSQL unreachable for a while (as during a restart): /health/ready says so, requests fail cleanly, and the server recovers by itself.</summary>
+[Trait(TestCategory.Name, TestCategory.Fault)]
 public sealed class DatabaseOutageTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace AccidentRemote.Tests.Faults;
 /// Nothing is lost, nothing reaches the insurer twice.
 /// </summary>
 [Collection(ProcessKills.Name)]
+[Trait(TestCategory.Name, TestCategory.Fault)]
 public sealed class ServerKillTests
 {
     private const int ClaimCount = 500;

@@ -16,8 +16,6 @@ public sealed class InsurerHost : IAsyncDisposable
         this.postgres = postgres;
     }
 
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     public TestApp App { get; }
 
     public static async Task<InsurerHost> StartAsync(DatabaseProvider provider, Dictionary<string, string?>? extra = null, Action<IServiceCollection>? services = null)

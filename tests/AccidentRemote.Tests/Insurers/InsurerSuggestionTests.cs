@@ -12,7 +12,7 @@ namespace AccidentRemote.Tests.Insurers;
 public sealed class InsurerSuggestionTests
 {
     [Theory]
-    [MemberData(nameof(InsurerHost.Providers), MemberType = typeof(InsurerHost))]
+    [BothDatabases]
     public async Task An_anonymous_look_up_learns_nothing_and_a_party_is_told_only_its_own_plates_insurer(DatabaseProvider provider)
     {
         await using var host = await InsurerHost.StartAsync(provider);

@@ -13,7 +13,7 @@ public sealed class PolicyRecordTests
     private static readonly string[] Plate = ["京A12345"];
 
     [Theory]
-    [MemberData(nameof(InsurerHost.Providers), MemberType = typeof(InsurerHost))]
+    [BothDatabases]
     public async Task A_rival_insurers_record_never_turns_a_lapsed_compulsory_insurance_valid_and_is_flagged(DatabaseProvider provider)
     {
         await using var host = await InsurerHost.StartAsync(provider);
@@ -63,7 +63,7 @@ public sealed class PolicyRecordTests
     }
 
     [Theory]
-    [MemberData(nameof(InsurerHost.Providers), MemberType = typeof(InsurerHost))]
+    [BothDatabases]
     public async Task Policy_dates_are_bounded_and_each_wrong_field_is_named_and_nothing_is_stored(DatabaseProvider provider)
     {
         await using var host = await InsurerHost.StartAsync(provider);

@@ -15,8 +15,6 @@ namespace AccidentRemote.Tests.Privacy;
 /// </summary>
 public sealed class RetentionTests
 {
-    public static TheoryData<DatabaseProvider> Providers => new() { DatabaseProvider.Sqlite, DatabaseProvider.Postgres };
-
     /// <summary>One server (and the same settings for its command line) on SQLite or PostgreSQL, with a clock the test sets.</summary>
     internal sealed class Host : IAsyncDisposable
     {
@@ -125,7 +123,7 @@ public sealed class RetentionTests
     internal sealed record ClosedCase(string CaseId, string[] PartyIds, string PhotoSha256, string VerificationCode);
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [BothDatabases]
     public async Task The_purge_command_removes_files_and_personal_fields_past_retention_keeps_the_rest_and_the_audit_chain_verifies(DatabaseProvider provider)
     {
         // The cases are made on a clock set back in time, so that the command, on the real clock, finds them due.
