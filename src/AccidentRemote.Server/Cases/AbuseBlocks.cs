@@ -110,7 +110,7 @@ public static class AbuseEndpoints
         return app;
     }
 
-    private static async Task<IResult> MarkAsync(Guid caseId, ClaimsPrincipal user, CaseStore store, AbuseBlocks blocks, ICaseNotifier notifier,
+    private static async Task<IResult> MarkAsync(Guid caseId, ClaimsPrincipal user, CaseTransitions store, AbuseBlocks blocks, ICaseNotifier notifier,
         CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
     {
         var officerId = user.OfficerId();

@@ -26,24 +26,23 @@ public static class CaseEndpoints
 
         var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/queue", async (CaseStore store, CancellationToken ct) => TypedResults.Ok(await store.QueueAsync(ct)));
-        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseTransitions store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, metrics, user, audit, ct, queueChanged: true));
-        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseTransitions store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics, user, audit, ct));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
         officers.MapGet("/liability/scenarios", () => TypedResults.Ok(LiabilityRules.Scenarios));
-        officers.MapGet("/cases/{caseId:guid}/fraud-signals", FraudSignals);
-        officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseTransitions store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             RequestValidation.UnsafeCharacter(request.Note, multiline: true) is not null
                 ? UnsafeText("note")
                 : Escalation.OfficerReasons.Contains(request.Reason ?? "")
                 ? await Notify(await store.EscalateAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, Trim(request.Note), ct), notifier, metrics, user, audit, ct, queueChanged: true)
                 : Reasons("reason", Escalation.OfficerReasons));
-        officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseTransitions store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             AbandonReasons.Contains(request.Reason ?? "")
                 ? await Notify(await store.AbandonAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, ct), notifier, metrics, user, audit, ct, queueChanged: true)
                 : Reasons("reason", AbandonReasons));
-        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseTransitions store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics, user, audit, ct));
         app.MapAbuseReports();
         return app;
@@ -173,29 +172,12 @@ public static class CaseEndpoints
         return TypedResults.Ok(await ViewAsync(details, access, user, audit, "case", ct, compulsory));
     }
 
-    private static async Task<IResult> FraudSignals(Guid caseId, ClaimsPrincipal user, CaseHeads heads, CaseStore store, TimeProvider clock, CancellationToken ct)
-    {
-        var head = await heads.FindAsync(caseId, ct);
-        var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
-        if (!access.Sees)
-        {
-            return NotFound(caseId);
-        }
-
-        if (!access.SeesPersonalData)
-        {
-            return NotHandling();
-        }
-
-        return await store.FraudSignalsAsync(caseId, clock.GetUtcNow(), ct) is { } signals ? TypedResults.Ok(signals) : NotFound(caseId);
-    }
-
     /// <summary>The 403 for police staff who may see that a case exists but do not handle it.</summary>
     public static ProblemHttpResult NotHandling() =>
         TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
             detail: "Personal data and details of a case are for the officer who accepted it and for supervisors. Accept a waiting case from the queue, or ask a supervisor.");
 
-    private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseTransitions store, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -246,7 +228,7 @@ public static class CaseEndpoints
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be one of: {string.Join(", ", allowed)}."] });
 
     private static async Task<IResult> RecordLiability(
-        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
+        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, CaseTransitions transitions, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Scenario is null || LiabilityRules.Scenarios.All(x => x.Code != request.Scenario))
@@ -306,7 +288,7 @@ public static class CaseEndpoints
         }
 
         var decision = new LiabilityDecision(request.Scenario!, Trim2000(request.Facts), shares);
-        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics, user, audit, ct);
+        return await Notify(await transitions.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics, user, audit, ct);
     }
 
     /// <summary>After a change committed, tells the case's parties and officer (and the queue's watchers).</summary>

@@ -31,6 +31,9 @@ internal static class CaseReads
         join_selector, join_secret, join_failures, join_locked_at
         """;
 
+    /// <summary>Every place that ends a case's join code ends its selector and link secret with it.</summary>
+    public const string ClearJoin = "join_code = NULL, join_selector = NULL, join_secret = NULL, join_failures = 0, join_locked_at = NULL";
+
     public const string PartyColumns = """
         id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate, name, id_number, device_latitude, device_longitude,
         consent_version, consent_language, consented_at

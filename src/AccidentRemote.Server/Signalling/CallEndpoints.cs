@@ -28,7 +28,7 @@ public static class CallEndpoints
         return app;
     }
 
-    private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, CaseTransitions transitions, ICaseNotifier notifier, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Kind is null || !InstructionKinds.Contains(request.Kind))
@@ -67,12 +67,12 @@ public static class CallEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["partyId"] = [$"Party {p} is not a party of this case."] });
         }
 
-        await cases.RecordEventAsync(caseId, "instruction", $"officer:{user.OfficerId()}", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct);
+        await transitions.RecordAsync(caseId, new CaseActor.Officer(user.OfficerId(), user.IsInRole(Roles.Supervisor)), "instruction", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct);
         await notifier.InstructionAsync(caseId, request.PartyId, request.Kind!, request.Angle);
         return TypedResults.Accepted((string?)null);
     }
 
-    private static async Task<IResult> ConfirmMoved(Guid caseId, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> ConfirmMoved(Guid caseId, ClaimsPrincipal user, CaseTransitions cases, ICaseNotifier notifier, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
