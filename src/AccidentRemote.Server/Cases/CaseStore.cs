@@ -106,32 +106,6 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, CaseTransitions
         return 2 * r * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    public async Task<PartyIdentity?> FindPartyByTokenAsync(string token, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        // The end of a case: closed_at, escalated_at, or (abandoned) the time of that event.
-        var row = await c.QuerySingleOrDefaultAsync<PartyTokenRow>("""
-            SELECT p.id AS party_id, p.case_id, k.status AS case_status,
-                   CASE WHEN k.status IN (@closed, @escalated, @abandoned)
-                        THEN COALESCE(k.closed_at, k.escalated_at, (SELECT MAX(e.at) FROM case_events e WHERE e.case_id = k.id AND e.kind = @abandoned))
-                   END AS case_ended_at
-            FROM parties p JOIN cases k ON k.id = p.case_id
-            WHERE p.token_hash = @hash
-            """, new { hash = Secrets.HashToken(token), closed = CaseStatus.Closed, escalated = CaseStatus.Escalated, abandoned = CaseStatus.Abandoned });
-        return row is null ? null : new PartyIdentity(row.PartyId, row.CaseId, row.CaseStatus, row.CaseEndedAt);
-    }
-
-    private sealed class PartyTokenRow
-    {
-        public Guid PartyId { get; set; }
-
-        public Guid CaseId { get; set; }
-
-        public string CaseStatus { get; set; } = "";
-
-        public DateTimeOffset? CaseEndedAt { get; set; }
-    }
-
     public async Task<CaseDetails?> GetAsync(Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);

@@ -1,6 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using AccidentRemote.Server.Kpis;
-using AccidentRemote.Server.Signalling;
 using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Cases;
@@ -26,7 +24,7 @@ public sealed class QueueExpiryOptions
 /// <c>system</c> with reason <c>expired</c>, and tells the driver's page and the officers' queue. Safe on
 /// several nodes: each case moves with a conditional update, so only one node moves it.
 /// </summary>
-public sealed class QueueExpiry(CaseTransitions store, ICaseNotifier notifier, CaseMetrics metrics, IOptions<QueueExpiryOptions> options, TimeProvider clock,
+public sealed class QueueExpiry(CaseTransitions store, ICasePages notifier, CaseMetrics metrics, IOptions<QueueExpiryOptions> options, TimeProvider clock,
     ILogger<QueueExpiry> log) : BackgroundService
 {
     public const string Reason = "expired";

@@ -39,55 +39,12 @@ public sealed class KpiStore(Db db, TimeProvider clock, Presence presence, IOpti
         await using var c = await db.OpenAsync(ct);
         var cases = (await c.QueryAsync<CaseRow>("""
             SELECT reported_at, answered_at, vehicles_moved_at, closed_at, status, officer_id, abandon_reason FROM cases
-            WHERE reported_at >= @weekStart OR status IN ('reported', 'queued', 'answered', 'in_call', 'vehicles_moved', 'liability_determined', 'awaiting_signatures')
+            WHERE reported_at >= @weekStart OR status IN ('reported', 'queued', 'in_call', 'vehicles_moved', 'liability_determined', 'awaiting_signatures')
             """, new { weekStart })).Select(r => new KpiCase(r.ReportedAt, r.AnsweredAt, r.VehiclesMovedAt, r.ClosedAt, r.Status, r.OfficerId, r.AbandonReason)).ToList();
         var ratings = (await c.QueryAsync<int>(
             "SELECT satisfaction_rating FROM parties WHERE rated_at >= @dayStart AND satisfaction_rating IS NOT NULL", new { dayStart })).ToList();
         return KpiCalculator.Compute(cases, ratings, now, offset, presence.OfficersOnline);
     }
-}
-
-/// <summary>
-/// The same figures as metrics (<c>/metrics</c>, Prometheus format via OpenTelemetry): a
-/// histogram per target, recorded when the case reaches it.
-/// </summary>
-public sealed class CaseMetrics : IDisposable
-{
-    public const string MeterName = "AccidentRemote";
-    private readonly Meter meter = new(MeterName);
-    private readonly Histogram<double> answer;
-    private readonly Histogram<double> move;
-    private readonly Histogram<double> close;
-    private readonly Counter<long> reported;
-
-    public CaseMetrics()
-    {
-        answer = meter.CreateHistogram<double>("accidentremote.case.time_to_answer", "s", "Report to officer answering");
-        move = meter.CreateHistogram<double>("accidentremote.case.time_to_move", "s", "Report to cars moved off the road");
-        close = meter.CreateHistogram<double>("accidentremote.case.time_to_close", "s", "Report to case closed");
-        reported = meter.CreateCounter<long>("accidentremote.cases.reported", "{case}", "Cases reported");
-    }
-
-    public void Reported(bool escalated) => reported.Add(1, new KeyValuePair<string, object?>("escalated", escalated));
-
-    /// <summary>Records the span that the case's new state completes.</summary>
-    public void StateReached(CaseRow c)
-    {
-        switch (c.Status)
-        {
-            case CaseStatus.InCall when c.AnsweredAt is { } at:
-                answer.Record((at - c.ReportedAt).TotalSeconds);
-                break;
-            case CaseStatus.VehiclesMoved when c.VehiclesMovedAt is { } at:
-                move.Record((at - c.ReportedAt).TotalSeconds);
-                break;
-            case CaseStatus.Closed when c.ClosedAt is { } at:
-                close.Record((at - c.ReportedAt).TotalSeconds);
-                break;
-        }
-    }
-
-    public void Dispose() => meter.Dispose();
 }
 
 public static class KpisExtensions
