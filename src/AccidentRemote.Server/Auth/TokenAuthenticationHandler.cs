@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using AccidentRemote.Server.Cases;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,7 @@ public sealed class TokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     OfficerStore officers,
-    CaseStore cases) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IPartyTokens parties) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
     public const string CaseIdClaim = "case_id";
@@ -51,7 +50,7 @@ public sealed class TokenAuthenticationHandler(
 
         if (token.StartsWith(Secrets.PartyTokenPrefix, StringComparison.Ordinal))
         {
-            var party = await cases.FindPartyByTokenAsync(token, Context.RequestAborted);
+            var party = await parties.FindAsync(token, Context.RequestAborted);
             if (party is null)
             {
                 return AuthenticateResult.Fail("The party token is not valid.");

@@ -4,8 +4,6 @@ using System.Text;
 using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Data;
-using AccidentRemote.Server.Kpis;
-using AccidentRemote.Server.Signalling;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
@@ -110,7 +108,7 @@ public static class AbuseEndpoints
         return app;
     }
 
-    private static async Task<IResult> MarkAsync(Guid caseId, ClaimsPrincipal user, CaseStore store, AbuseBlocks blocks, ICaseNotifier notifier,
+    private static async Task<IResult> MarkAsync(Guid caseId, ClaimsPrincipal user, CaseTransitions store, AbuseBlocks blocks, ICasePages notifier,
         CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
     {
         var officerId = user.OfficerId();
@@ -124,12 +122,11 @@ public static class AbuseEndpoints
                 await notifier.QueueChangedAsync();
                 return TypedResults.Ok(new AbuseMarked(await CaseEndpoints.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "abuse", CancellationToken.None), blocked));
             case CaseChange.WrongState s:
-                return CaseEndpoints.StateConflict(s.Status, s.Reason);
+                return CaseResults.StateConflict(s.Status, s.Reason);
             case CaseChange.NotYours n:
-                return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
-                    detail: $"Officer {n.OfficerId} accepted it; only they or a supervisor can mark it as abuse.");
+                return CaseResults.NotYours(n.OfficerId, "mark it as abuse");
             default:
-                return TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "Check the case id; the queue lists waiting cases at GET /api/queue.");
+                return CaseResults.NoSuchCase(caseId);
         }
     }
 }

@@ -2,9 +2,6 @@ using System.Security.Claims;
 using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Insurers;
-using AccidentRemote.Server.Kpis;
-using AccidentRemote.Server.Privacy;
-using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
@@ -26,35 +23,35 @@ public static class CaseEndpoints
 
         var officers = app.MapGroup("/api").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/queue", async (CaseStore store, CancellationToken ct) => TypedResults.Ok(await store.QueueAsync(ct)));
-        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/accept", async (Guid caseId, ClaimsPrincipal user, CaseTransitions store, ICasePages notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Notify(await store.AcceptAsync(caseId, user.OfficerId(), ct), notifier, metrics, user, audit, ct, queueChanged: true));
-        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseTransitions store, ICasePages notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Notify(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics, user, audit, ct));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
         officers.MapGet("/liability/scenarios", () => TypedResults.Ok(LiabilityRules.Scenarios));
-        officers.MapGet("/cases/{caseId:guid}/fraud-signals", FraudSignals);
-        officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseTransitions store, ICasePages notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             RequestValidation.UnsafeCharacter(request.Note, multiline: true) is not null
                 ? UnsafeText("note")
                 : Escalation.OfficerReasons.Contains(request.Reason ?? "")
                 ? await Notify(await store.EscalateAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, Trim(request.Note), ct), notifier, metrics, user, audit, ct, queueChanged: true)
                 : Reasons("reason", Escalation.OfficerReasons));
-        officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/abandon", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseTransitions store, ICasePages notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             AbandonReasons.Contains(request.Reason ?? "")
                 ? await Notify(await store.AbandonAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request.Reason!, ct), notifier, metrics, user, audit, ct, queueChanged: true)
                 : Reasons("reason", AbandonReasons));
-        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
+        officers.MapPost("/cases/{caseId:guid}/close", async (Guid caseId, ClaimsPrincipal user, CaseTransitions store, ICasePages notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Notify(await store.CloseAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), notifier, metrics, user, audit, ct));
         app.MapAbuseReports();
+        app.MapPartyRequests();
         return app;
     }
 
     private static async Task<Results<Created<ReportResponse>, ValidationProblem>> Report(
-        ReportRequest request, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
-        IStringLocalizer<DriverMessages> text, ICaseNotifier notifier, CaseMetrics metrics, CancellationToken ct)
+        ReportRequest request, IConsentCheck consentCheck, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
+        IStringLocalizer<DriverMessages> text, ICasePages notifier, CaseMetrics metrics, CancellationToken ct)
     {
         // PIPL: nothing is taken without the driver's agreement to the current privacy notice.
-        if (PrivacyNotice.Check(request.Consent, clock, text, out var consent) is { } noConsent)
+        if (consentCheck.Check(request.Consent, out var consent) is { } noConsent)
         {
             return noConsent;
         }
@@ -103,10 +100,10 @@ public static class CaseEndpoints
     }
 
     private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
-        JoinRequest request, CaseStore store, IOptions<InsurerOptions> insurers, IOptions<CasesOptions> options, JoinGuard guard, HttpContext http,
-        TimeProvider clock, ICaseNotifier notifier, IStringLocalizer<DriverMessages> text, CancellationToken ct)
+        JoinRequest request, IConsentCheck consentCheck, CaseStore store, IOptions<InsurerOptions> insurers, IOptions<CasesOptions> options, JoinGuard guard, HttpContext http,
+        TimeProvider clock, ICasePages notifier, IStringLocalizer<DriverMessages> text, CancellationToken ct)
     {
-        if (PrivacyNotice.Check(request.Consent, clock, text, out var consent) is { } noConsent)
+        if (consentCheck.Check(request.Consent, out var consent) is { } noConsent)
         {
             return noConsent;
         }
@@ -173,29 +170,10 @@ public static class CaseEndpoints
         return TypedResults.Ok(await ViewAsync(details, access, user, audit, "case", ct, compulsory));
     }
 
-    private static async Task<IResult> FraudSignals(Guid caseId, ClaimsPrincipal user, CaseHeads heads, CaseStore store, TimeProvider clock, CancellationToken ct)
-    {
-        var head = await heads.FindAsync(caseId, ct);
-        var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
-        if (!access.Sees)
-        {
-            return NotFound(caseId);
-        }
+    /// <summary>Kept for the features not yet moved to <see cref="CaseResults.NotHandling"/>.</summary>
+    public static ProblemHttpResult NotHandling() => CaseResults.NotHandling();
 
-        if (!access.SeesPersonalData)
-        {
-            return NotHandling();
-        }
-
-        return await store.FraudSignalsAsync(caseId, clock.GetUtcNow(), ct) is { } signals ? TypedResults.Ok(signals) : NotFound(caseId);
-    }
-
-    /// <summary>The 403 for police staff who may see that a case exists but do not handle it.</summary>
-    public static ProblemHttpResult NotHandling() =>
-        TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
-            detail: "Personal data and details of a case are for the officer who accepted it and for supervisors. Accept a waiting case from the queue, or ask a supervisor.");
-
-    private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseStore store, CancellationToken ct)
+    private static async Task<IResult> Rate(Guid caseId, SatisfactionRequest request, ClaimsPrincipal user, CaseTransitions store, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -226,7 +204,7 @@ public static class CaseEndpoints
         return await store.RateAsync(caseId, user.PartyId()!.Value, request.Rating!.Value, request.Comment?.Trim(), ct) switch
         {
             CaseChange.Done => TypedResults.NoContent(),
-            CaseChange.WrongState s => CaseEndpoints.StateConflict(s.Status, s.Reason),
+            CaseChange.WrongState s => CaseResults.StateConflict(s.Status, s.Reason),
             _ => NotFound(caseId),
         };
     }
@@ -248,7 +226,7 @@ public static class CaseEndpoints
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be one of: {string.Join(", ", allowed)}."] });
 
     private static async Task<IResult> RecordLiability(
-        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
+        Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, CaseTransitions transitions, ICasePages notifier, CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Scenario is null || LiabilityRules.Scenarios.All(x => x.Code != request.Scenario))
@@ -308,11 +286,11 @@ public static class CaseEndpoints
         }
 
         var decision = new LiabilityDecision(request.Scenario!, TrimOrNull(request.Facts), shares);
-        return await Notify(await store.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics, user, audit, ct);
+        return await Notify(await transitions.RecordLiabilityAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), decision, ct), notifier, metrics, user, audit, ct);
     }
 
     /// <summary>After a change committed, tells the case's parties and officer (and the queue's watchers).</summary>
-    private static async Task<IResult> Notify(CaseChange change, ICaseNotifier notifier, CaseMetrics metrics, ClaimsPrincipal user, ReadAudit audit, CancellationToken ct, bool queueChanged = false)
+    private static async Task<IResult> Notify(CaseChange change, ICasePages notifier, CaseMetrics metrics, ClaimsPrincipal user, ReadAudit audit, CancellationToken ct, bool queueChanged = false)
     {
         if (change is CaseChange.Done done)
         {
@@ -327,18 +305,8 @@ public static class CaseEndpoints
             return TypedResults.Ok(await ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct));
         }
 
-        return ToResult(change);
+        return CaseResults.Refusal(change);
     }
-
-    private static IResult ToResult(CaseChange change) => change switch
-    {
-        CaseChange.NotFound => TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "Check the case id; the queue lists waiting cases at GET /api/queue."),
-        CaseChange.WrongState s => CaseEndpoints.StateConflict(s.Status, s.Reason),
-        CaseChange.NotYours n => TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
-            detail: n.OfficerId is null ? "Accept the case first." : $"Officer {n.OfficerId} accepted it; only they or a supervisor can change it."),
-        CaseChange.Invalid i => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [i.Field] = [i.Reason] }),
-        _ => throw new InvalidOperationException("Unknown case change result."),
-    };
 
     /// <summary>
     /// The case as <paramref name="access"/> allows, for <paramref name="user"/>: when it holds personal data
@@ -366,13 +334,10 @@ public static class CaseEndpoints
         return ToView(d, access, compulsory);
     }
 
-    /// <summary>The 409 for a request that does not fit the case's state: the state in the title and in <c>caseStatus</c>.</summary>
-    public static ProblemHttpResult StateConflict(string status, string detail) =>
-        TypedResults.Problem(statusCode: 409, title: $"The case is {status}.", detail: detail,
-            extensions: new Dictionary<string, object?> { ["caseStatus"] = status });
+    /// <summary>Kept for the features not yet moved to <see cref="CaseResults.StateConflict"/>.</summary>
+    public static ProblemHttpResult StateConflict(string status, string detail) => CaseResults.StateConflict(status, detail);
 
-    private static ProblemHttpResult NotFound(Guid caseId) =>
-        TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+    private static ProblemHttpResult NotFound(Guid caseId) => CaseResults.NoSuchCase(caseId);
 
     /// <summary>
     /// Full: everything. Queue (other staff): no name, ID number, phone or policy. Party: its own data; the

@@ -156,9 +156,6 @@ public sealed class PartyRow
     public DateTimeOffset? ConsentedAt { get; set; }
 }
 
-/// <summary>Whose a party token is, and when its case ended (closed, escalated or abandoned; null while open).</summary>
-public sealed record PartyIdentity(Guid PartyId, Guid CaseId, string? CaseStatus = null, DateTimeOffset? CaseEndedAt = null);
-
 public sealed record CaseDetails(CaseRow Case, IReadOnlyList<PartyRow> Parties);
 
 public sealed record CaseView(

@@ -56,7 +56,7 @@ public abstract record JoinResult
 public sealed partial class CaseStore
 {
     /// <summary>Every place that ends a case's join code ends its selector and link secret with it.</summary>
-    private const string ClearJoin = "join_code = NULL, join_selector = NULL, join_secret = NULL, join_failures = 0, join_locked_at = NULL";
+    private const string ClearJoin = CaseReads.ClearJoin;
 
     private static class LinkStatus
     {

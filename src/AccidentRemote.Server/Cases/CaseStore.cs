@@ -1,41 +1,17 @@
 using System.Data.Common;
 using System.Security.Cryptography;
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
-using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
 using Dapper;
 
 namespace AccidentRemote.Server.Cases;
 
-/// <summary>The outcome of a state change: done, or refused with the state the case is in.</summary>
-public abstract record CaseChange
+/// <summary>Cases and their parties: intake, reads and the queue. State changes go through <see cref="CaseTransitions"/>.</summary>
+public sealed partial class CaseStore(Db db, TimeProvider clock, CaseTransitions transitions)
 {
-    public sealed record Done(CaseDetails Case) : CaseChange;
+    private const string CaseColumns = CaseReads.CaseColumns;
 
-    public sealed record NotFound : CaseChange;
-
-    public sealed record WrongState(string Status, string Reason) : CaseChange;
-
-    public sealed record NotYours(Guid? OfficerId) : CaseChange;
-
-    public sealed record Invalid(string Field, string Reason) : CaseChange;
-}
-
-/// <summary>Cases and their parties. Every state change is one transaction with its event row.</summary>
-public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
-{
-    private const string CaseColumns = """
-        id, case_number, status, join_code, expected_parties, accident_time, latitude, longitude, address,
-        anyone_injured, vehicles_drivable, hazardous_goods, escalation_reason, officer_id,
-        reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at, liability_scenario, facts, weather, mediation_result,
-        join_selector, join_secret, join_failures, join_locked_at
-        """;
-
-    private const string PartyColumns = """
-        id, case_id, party_number, phone, plate, vehicle_type, insurer_code, policy_number, liability, joined_at, other_plate, name, id_number, device_latitude, device_longitude,
-        consent_version, consent_language, consented_at
-        """;
+    private const string PartyColumns = CaseReads.PartyColumns;
 
     public sealed record NewReport(
         VehicleData Vehicle, DateTimeOffset AccidentTime, double? Latitude, double? Longitude, string? Address,
@@ -130,32 +106,6 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
         return 2 * r * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    public async Task<PartyIdentity?> FindPartyByTokenAsync(string token, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        // The end of a case: closed_at, escalated_at, or (abandoned) the time of that event.
-        var row = await c.QuerySingleOrDefaultAsync<PartyTokenRow>("""
-            SELECT p.id AS party_id, p.case_id, k.status AS case_status,
-                   CASE WHEN k.status IN (@closed, @escalated, @abandoned)
-                        THEN COALESCE(k.closed_at, k.escalated_at, (SELECT MAX(e.at) FROM case_events e WHERE e.case_id = k.id AND e.kind = @abandoned))
-                   END AS case_ended_at
-            FROM parties p JOIN cases k ON k.id = p.case_id
-            WHERE p.token_hash = @hash
-            """, new { hash = Secrets.HashToken(token), closed = CaseStatus.Closed, escalated = CaseStatus.Escalated, abandoned = CaseStatus.Abandoned });
-        return row is null ? null : new PartyIdentity(row.PartyId, row.CaseId, row.CaseStatus, row.CaseEndedAt);
-    }
-
-    private sealed class PartyTokenRow
-    {
-        public Guid PartyId { get; set; }
-
-        public Guid CaseId { get; set; }
-
-        public string CaseStatus { get; set; } = "";
-
-        public DateTimeOffset? CaseEndedAt { get; set; }
-    }
-
     public async Task<CaseDetails?> GetAsync(Guid id, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -207,68 +157,6 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
         return rows.Count == 0 ? 60 : rows.Average(r => Math.Max(0, (r.AnsweredAt - r.ReportedAt).TotalSeconds));
     }
 
-    /// <summary>A driver says its car is off the road. Kept once (the first time) with an event row.</summary>
-    public async Task<CaseChange> ConfirmMovedAsync(Guid caseId, Guid partyId, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var details = await LoadAsync(c, tx, caseId);
-        if (details is null || details.Parties.All(p => p.Id != partyId))
-        {
-            return new CaseChange.NotFound();
-        }
-
-        if (details.Case.Status is not (CaseStatus.InCall or CaseStatus.VehiclesMoved))
-        {
-            return new CaseChange.WrongState(details.Case.Status, "Confirm moving the cars during the call, after the officer asked for it.");
-        }
-
-        await c.ExecuteAsync("UPDATE parties SET moved_confirmed_at = @now WHERE id = @partyId AND moved_confirmed_at IS NULL", new { now, partyId }, tx);
-        await AddEventAsync(c, tx, caseId, "party_moved", $"party:{partyId}", null, now);
-        await tx.CommitAsync(ct);
-        return new CaseChange.Done(details);
-    }
-
-    /// <summary>A party rates a closed case, once.</summary>
-    public async Task<CaseChange> RateAsync(Guid caseId, Guid partyId, int rating, string? comment, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var details = await LoadAsync(c, tx, caseId);
-        if (details is null)
-        {
-            return new CaseChange.NotFound();
-        }
-
-        if (details.Case.Status != CaseStatus.Closed)
-        {
-            return new CaseChange.WrongState(details.Case.Status, "A case can be rated once it is closed.");
-        }
-
-        var changed = await c.ExecuteAsync("""
-            UPDATE parties SET satisfaction_rating = @rating, satisfaction_comment = @comment, rated_at = @now
-            WHERE id = @partyId AND case_id = @caseId AND satisfaction_rating IS NULL
-            """, new { rating, comment, now, partyId, caseId }, tx);
-        if (changed == 0)
-        {
-            return new CaseChange.WrongState(details.Case.Status, "You have already rated this case. Thank you!");
-        }
-
-        await AddEventAsync(c, tx, caseId, "rated", $"party:{partyId}", rating.ToString(System.Globalization.CultureInfo.InvariantCulture), now);
-        await tx.CommitAsync(ct);
-        return new CaseChange.Done(details);
-    }
-
-    /// <summary>The fraud signals of a case as they stand now, for the officer.</summary>
-    public async Task<IReadOnlyList<Fraud.FraudSignal>?> FraudSignalsAsync(Guid caseId, DateTimeOffset now, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var details = await LoadAsync(c, null, caseId);
-        return details is null ? null : await Fraud.FraudSignals.ComputeAsync(c, null, details, now);
-    }
-
     /// <summary>Records something that happened in a case (an instruction, a confirmation) with who and when.</summary>
     public async Task RecordEventAsync(Guid caseId, string kind, string actor, string? detail, CancellationToken ct)
     {
@@ -300,251 +188,15 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
         public int PartiesJoined { get; set; }
     }
 
-    /// <summary>An officer takes a waiting case. Atomic: of two officers at the same moment, one wins.</summary>
-    public async Task<CaseChange> AcceptAsync(Guid caseId, Guid officerId, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var accept = CaseStateMachine.For("accept");
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var changed = await c.ExecuteAsync("""
-            UPDATE cases SET status = @to, officer_id = @officerId, answered_at = @now
-            WHERE id = @caseId AND status = @from
-            """, new { to = accept.To, from = accept.From[0], officerId, now, caseId }, tx);
-        if (changed == 0)
-        {
-            var current = await LoadAsync(c, tx, caseId);
-            return current is null
-                ? new CaseChange.NotFound()
-                : new CaseChange.WrongState(current.Case.Status, current.Case.OfficerId == officerId
-                    ? "You have already accepted this case."
-                    : current.Case.OfficerId is not null
-                        ? "Another officer accepted this case a moment ago; take the next one in the queue."
-                        : CaseStateMachine.Refusal("accept", current.Case.Status)!);
-        }
+    /// <summary>An officer's transition with extra work of the caller's (issuing the document); see <see cref="CaseTransitions"/>.</summary>
+    public Task<CaseChange> OfficerTransitionAsync(Guid caseId, Guid officerId, bool isSupervisor, string action, CaseTransitions.Change change, string? detail, CancellationToken ct) =>
+        transitions.OfficerTransitionAsync(caseId, officerId, isSupervisor, action, change, detail, ct);
 
-        await AddEventAsync(c, tx, caseId, "accepted", $"officer:{officerId}", null, now);
-        var details = await LoadAsync(c, tx, caseId);
-        await tx.CommitAsync(ct);
-        return new CaseChange.Done(details!);
-    }
+    /// <summary>A party changes something of its own; see <see cref="CaseTransitions.PartyChangeAsync"/>.</summary>
+    public Task<CaseChange> PartyChangeAsync(Guid caseId, Guid partyId, CaseTransitions.Change change, string kind, CancellationToken ct) =>
+        transitions.PartyChangeAsync(caseId, partyId, change, kind, ct);
 
-    public Task<CaseChange> RecordVehiclesMovedAsync(Guid caseId, Guid officerId, bool isSupervisor, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, "vehicles-moved", async (c, tx, details, now) =>
-        {
-            await c.ExecuteAsync("UPDATE cases SET vehicles_moved_at = @now WHERE id = @caseId", new { now, caseId }, tx);
-            return null;
-        }, ct);
-
-    /// <summary>Records the officer's liability decision for every party at once, checked for consistency.</summary>
-    public Task<CaseChange> RecordLiabilityAsync(Guid caseId, Guid officerId, bool isSupervisor, LiabilityDecision decision, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, "liability", async (c, tx, details, now) =>
-        {
-            if (LiabilityRules.Check(details, decision) is { } problem)
-            {
-                return new CaseChange.Invalid(problem.Field, problem.Message);
-            }
-
-            foreach (var (partyId, liability) in decision.Parties)
-            {
-                await c.ExecuteAsync("UPDATE parties SET liability = @liability WHERE id = @partyId AND case_id = @caseId",
-                    new { liability, partyId, caseId }, tx);
-            }
-
-            await c.ExecuteAsync("UPDATE cases SET liability_scenario = @scenario, facts = @facts WHERE id = @caseId",
-                new { scenario = decision.Scenario, facts = decision.Facts, caseId }, tx);
-            return null;
-        }, ct, detail: $"{decision.Scenario}: " + string.Join(",", decision.Parties.Select(p => $"{p.PartyId}={p.Liability}")));
-
-    /// <summary>Sends the case to an on-scene officer: injuries found, a party disputes, fog or darkness.</summary>
-    public Task<CaseChange> EscalateAsync(Guid caseId, Guid officerId, bool isSupervisor, string reason, string? note, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, "escalate", async (c, tx, details, now) =>
-        {
-            await c.ExecuteAsync($"UPDATE cases SET escalation_reason = @reason, escalated_at = @now, {ClearJoin} WHERE id = @caseId",
-                new { reason, now, caseId }, tx);
-            return null;
-        }, ct, detail: note is null ? reason : $"{reason}: {note}", anyOfficerInQueue: true);
-
-    /// <summary>The driver left or does not answer.</summary>
-    public Task<CaseChange> AbandonAsync(Guid caseId, Guid officerId, bool isSupervisor, string reason, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, "abandon", async (c, tx, details, now) =>
-        {
-            await c.ExecuteAsync($"UPDATE cases SET {ClearJoin}, abandon_reason = @reason WHERE id = @caseId", new { caseId, reason }, tx);
-            return null;
-        }, ct, detail: reason, anyOfficerInQueue: true);
-
-    /// <summary>
-    /// Abandons, as <c>system</c>, the cases still queued (nobody answered) that were reported before <paramref name="cutoff"/>:
-    /// through the state machine's <c>abandon</c>, one transaction per case, each with its event and audit entry.
-    /// Returns the cases that moved (a case accepted at the same moment stays with its officer).
-    /// </summary>
-    public async Task<IReadOnlyList<CaseDetails>> ExpireUnansweredAsync(DateTimeOffset cutoff, string reason, int max, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        var transition = CaseStateMachine.For("abandon");
-        if (CaseStateMachine.Refusal("abandon", CaseStatus.Queued) is { } refusal)
-        {
-            throw new InvalidOperationException(refusal);
-        }
-
-        await using var c = await db.OpenAsync(ct);
-        var due = (await c.QueryAsync<Guid>(
-            "SELECT id FROM cases WHERE status = @queued AND officer_id IS NULL AND reported_at < @cutoff ORDER BY reported_at LIMIT @max",
-            new { queued = CaseStatus.Queued, cutoff, max })).ToList();
-        var expired = new List<CaseDetails>();
-        foreach (var caseId in due)
-        {
-            await using var tx = await c.BeginTransactionAsync(ct);
-            var moved = await c.ExecuteAsync($"""
-                UPDATE cases SET status = @to, {ClearJoin}, abandon_reason = @reason
-                WHERE id = @caseId AND status = @queued AND officer_id IS NULL
-                """, new { to = transition.To, reason, caseId, queued = CaseStatus.Queued }, tx);
-            if (moved == 1)
-            {
-                await AddEventAsync(c, tx, caseId, transition.To, "system", reason, now);
-                var updated = await LoadAsync(c, tx, caseId);
-                await tx.CommitAsync(ct);
-                expired.Add(updated!);
-            }
-        }
-
-        return expired;
-    }
-
-    /// <summary>An officer's transition with extra work of the caller's (issuing the document).</summary>
-    public Task<CaseChange> OfficerTransitionAsync(Guid caseId, Guid officerId, bool isSupervisor, string action, Change change, string? detail, CancellationToken ct) =>
-        ChangeAsync(caseId, officerId, isSupervisor, action, change, ct, detail);
-
-    /// <summary>
-    /// A party changes something of its own (its details for the document). While the parties
-    /// are signing, that voids the signatures: the case goes back to liability_determined.
-    /// </summary>
-    public async Task<CaseChange> PartyChangeAsync(Guid caseId, Guid partyId, Change change, string kind, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var details = await LoadAsync(c, tx, caseId);
-        if (details is null || details.Parties.All(p => p.Id != partyId))
-        {
-            return new CaseChange.NotFound();
-        }
-
-        if (await change(c, tx, details, now) is { } refused)
-        {
-            return refused;
-        }
-
-        await AddEventAsync(c, tx, caseId, kind, $"party:{partyId}", null, now);
-        if (details.Case.Status == CaseStatus.AwaitingSignatures)
-        {
-            await c.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @caseId AND status = @from",
-                new { to = CaseStatus.LiabilityDetermined, from = CaseStatus.AwaitingSignatures, caseId }, tx);
-            await AddEventAsync(c, tx, caseId, "signatures_voided", $"party:{partyId}", "details changed after the document was issued", now);
-        }
-
-        var updated = await LoadAsync(c, tx, caseId);
-        await tx.CommitAsync(ct);
-        return new CaseChange.Done(updated!);
-    }
-
-    /// <summary>Closes the case and, in the same transaction, puts one claim per insured party in the outbox.</summary>
-    public async Task<CaseChange> CloseAsync(Guid caseId, Guid officerId, bool isSupervisor, CancellationToken ct)
-    {
-        var result = await ChangeAsync(caseId, officerId, isSupervisor, "close", async (c, tx, details, now) =>
-        {
-            var latest = await c.QuerySingleOrDefaultAsync<string>(
-                "SELECT status FROM documents WHERE case_id = @caseId ORDER BY version DESC LIMIT 1", new { caseId }, tx);
-            if (latest != "signed")
-            {
-                return new CaseChange.WrongState(details.Case.Status,
-                    "Every party must sign the accident document before the case is closed; the signed document is made when the last party signs.");
-            }
-
-            if (details.Parties.Count < details.Case.ExpectedParties)
-            {
-                return new CaseChange.WrongState(details.Case.Status,
-                    $"Only {details.Parties.Count} of {details.Case.ExpectedParties} parties have joined; the others join with code {details.Case.JoinCode}.");
-            }
-
-            await c.ExecuteAsync($"UPDATE cases SET closed_at = @now, {ClearJoin} WHERE id = @caseId", new { now, caseId }, tx);
-            details.Case.ClosedAt = now;
-            await outbox.EnqueueAsync(c, tx, details, now, ct);
-            return null;
-        }, ct);
-        if (result is CaseChange.Done)
-        {
-            outbox.NotifyDispatcher();
-        }
-
-        return result;
-    }
-
-    /// <summary>The work of one transition, inside its transaction; return a refusal to roll back.</summary>
-    public delegate Task<CaseChange?> Change(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now);
-
-    /// <summary>
-    /// Common shape of an officer's change: load in the transaction, check the transition is
-    /// allowed from the current state and that the caller handles this case, apply, move the
-    /// state with a conditional update (so a concurrent change loses cleanly), write the event
-    /// and audit entry, reload. A refused change rolls back and changes nothing.
-    /// </summary>
-    private async Task<CaseChange> ChangeAsync(
-        Guid caseId, Guid officerId, bool isSupervisor, string action, Change change, CancellationToken ct,
-        string? detail = null, bool anyOfficerInQueue = false)
-    {
-        var now = clock.GetUtcNow();
-        var transition = CaseStateMachine.For(action);
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        var details = await LoadAsync(c, tx, caseId);
-        if (details is null)
-        {
-            return new CaseChange.NotFound();
-        }
-
-        if (CaseStateMachine.Refusal(action, details.Case.Status) is { } refusal)
-        {
-            return new CaseChange.WrongState(details.Case.Status, refusal);
-        }
-
-        // A waiting case has no officer yet: any officer may escalate or abandon it.
-        var waiting = details.Case.OfficerId is null && anyOfficerInQueue;
-        if (details.Case.OfficerId != officerId && !isSupervisor && !waiting)
-        {
-            return new CaseChange.NotYours(details.Case.OfficerId);
-        }
-
-        if (await change(c, tx, details, now) is { } refused)
-        {
-            return refused;
-        }
-
-        var moved = await c.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @caseId AND status = @from",
-            new { to = transition.To, from = details.Case.Status, caseId }, tx);
-        if (moved == 0)
-        {
-            return new CaseChange.WrongState(details.Case.Status, "The case changed at the same moment; reload it and try again.");
-        }
-
-        await AddEventAsync(c, tx, caseId, transition.To, $"officer:{officerId}", detail, now);
-        var updated = await LoadAsync(c, tx, caseId);
-        await tx.CommitAsync(ct);
-        return new CaseChange.Done(updated!);
-    }
-
-    private static async Task<CaseDetails?> LoadAsync(DbConnection c, DbTransaction? tx, Guid id)
-    {
-        var row = await c.QuerySingleOrDefaultAsync<CaseRow>($"SELECT {CaseColumns}, abandon_reason FROM cases WHERE id = @id", new { id }, tx);
-        if (row is null)
-        {
-            return null;
-        }
-
-        var parties = await c.QueryAsync<PartyRow>(
-            $"SELECT {PartyColumns} FROM parties WHERE case_id = @id AND rejected_at IS NULL ORDER BY party_number", new { id }, tx);
-        return new CaseDetails(row, parties.ToList());
-    }
+    private static Task<CaseDetails?> LoadAsync(DbConnection c, DbTransaction? tx, Guid id) => CaseReads.LoadAsync(c, tx, id);
 
     private static async Task<(PartyRow Party, string Token)> InsertPartyAsync(DbConnection c, DbTransaction tx, Guid caseId, int number, VehicleData v, DateTimeOffset now)
     {
@@ -581,13 +233,8 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox out
     }
 
     /// <summary>The case's timeline row and its entry in the hash-chained audit log, in the caller's transaction.</summary>
-    private async Task AddEventAsync(DbConnection c, DbTransaction tx, Guid caseId, string kind, string actor, string? detail, DateTimeOffset at)
-    {
-        await c.ExecuteAsync(
-            "INSERT INTO case_events (id, case_id, kind, actor, at, detail) VALUES (@id, @caseId, @kind, @actor, @at, @detail)",
-            new { id = Guid.NewGuid(), caseId, kind, actor, at, detail }, tx);
-        await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, kind, caseId, detail), at);
-    }
+    private Task AddEventAsync(DbConnection c, DbTransaction tx, Guid caseId, string kind, string actor, string? detail, DateTimeOffset at) =>
+        CaseEvents.WriteAsync(c, tx, db.Provider, caseId, kind, actor, detail, detail, at);
 
     private static string NewCaseNumber(DateTimeOffset now)
     {

@@ -16,6 +16,9 @@ public static class CasesExtensions
         builder.Services.AddSingleton<CaseStore>();
         builder.Services.AddSingleton<JoinGuard>();
         builder.Services.AddSingleton<CaseHeads>();
+        builder.Services.AddSingleton<CaseTransactions>();
+        builder.Services.AddSingleton<CaseTransitions>();
+        builder.Services.AddSingleton<IPartyTokens, PartyTokenLookup>();
         builder.Services.AddSingleton<AbuseBlocks>();
         builder.AddQueueExpiry();
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(CaseEndpoints.ReportRateLimit, http =>

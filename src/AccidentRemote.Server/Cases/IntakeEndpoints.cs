@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
-using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccidentRemote.Server.Cases;
@@ -30,9 +29,9 @@ public static class IntakeEndpoints
         var officers = app.MapGroup("/api/cases").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/{caseId:guid}/duplicates", async (Guid caseId, CaseStore store, CancellationToken ct) =>
             await store.GetAsync(caseId, ct) is null ? NoCase() : (IResult)TypedResults.Ok(await store.DuplicatesAsync(caseId, ct)));
-        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/merge", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
+        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/merge", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct) =>
             Decide(store.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: true, ct), notifier));
-        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/keep-apart", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct) =>
+        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/keep-apart", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct) =>
             Decide(store.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: false, ct), notifier));
         return app;
     }
@@ -51,7 +50,7 @@ public static class IntakeEndpoints
             ? TypedResults.Ok(info)
             : NoCase();
 
-    private static async Task<IResult> Renew(Guid caseId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Renew(Guid caseId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -62,7 +61,7 @@ public static class IntakeEndpoints
         return await AfterPartyChange(change, caseId, store, user, notifier, ct);
     }
 
-    private static async Task<IResult> Reject(Guid caseId, Guid partyId, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Reject(Guid caseId, Guid partyId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -79,7 +78,7 @@ public static class IntakeEndpoints
         return await AfterPartyChange(change, caseId, store, user, notifier, ct);
     }
 
-    private static async Task<IResult> AfterPartyChange(CaseChange change, Guid caseId, CaseStore store, ClaimsPrincipal user, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> AfterPartyChange(CaseChange change, Guid caseId, CaseStore store, ClaimsPrincipal user, ICasePages notifier, CancellationToken ct)
     {
         switch (change)
         {
@@ -90,7 +89,7 @@ public static class IntakeEndpoints
                 return TypedResults.Problem(statusCode: 403, title: "Only the driver who reported the case can do this.",
                     detail: "The first party manages the join code and who joined; ask them.");
             case CaseChange.WrongState s:
-                return CaseEndpoints.StateConflict(s.Status, s.Reason);
+                return CaseResults.StateConflict(s.Status, s.Reason);
             default:
                 return TypedResults.Problem(statusCode: 404, title: "No such party in this case.", detail: "Reload the page: the party may have left already.");
         }
@@ -101,7 +100,7 @@ public static class IntakeEndpoints
             ? TypedResults.Ok(await store.DuplicateQuestionsAsync(caseId, user.PartyId()!.Value, ct))
             : NoCase();
 
-    private static async Task<IResult> Answer(Guid caseId, Guid linkId, DuplicateAnswerRequest request, ClaimsPrincipal user, CaseStore store, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Answer(Guid caseId, Guid linkId, DuplicateAnswerRequest request, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -116,7 +115,7 @@ public static class IntakeEndpoints
         return await Decide(store.AnswerDuplicateAsync(caseId, user.PartyId()!.Value, linkId, confirm, ct), notifier);
     }
 
-    private static async Task<IResult> Decide(Task<DuplicateDecision> decision, ICaseNotifier notifier)
+    private static async Task<IResult> Decide(Task<DuplicateDecision> decision, ICasePages notifier)
     {
         switch (await decision)
         {
@@ -141,6 +140,5 @@ public static class IntakeEndpoints
         }
     }
 
-    private static ProblemHttpResult NoCase() =>
-        TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "There is no case that you can see with this id.");
+    private static ProblemHttpResult NoCase() => CaseResults.NoSuchCase();
 }

@@ -1,5 +1,3 @@
-using AccidentRemote.Server.Kpis;
-using AccidentRemote.Server.Signalling;
 using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Cases;
@@ -9,7 +7,7 @@ namespace AccidentRemote.Server.Cases;
 /// <c>system</c> with reason <c>expired</c>, and tells the driver's page and the officers' queue. Safe on
 /// several nodes: each case moves with a conditional update, so only one node moves it.
 /// </summary>
-public sealed class QueueExpiry(CaseStore store, ICaseNotifier notifier, CaseMetrics metrics, IOptions<QueueExpiryOptions> options, TimeProvider clock,
+public sealed class QueueExpiry(CaseTransitions store, ICasePages notifier, CaseMetrics metrics, IOptions<QueueExpiryOptions> options, TimeProvider clock,
     ILogger<QueueExpiry> log) : BackgroundService
 {
     public const string Reason = "expired";

@@ -30,6 +30,7 @@ public static class BusSetup
 
         builder.Services.AddSingleton<ClaimDispatchSignal>();
         builder.Services.AddSingleton<ClaimOutbox>();
+        builder.Services.AddSingleton<Cases.ICaseCommitHook, ClaimsOnClose>();
         builder.Services.AddSingleton<EmbeddedInboxReader>();
         builder.Services.AddHostedService<ClaimDispatcher>();
 

@@ -19,6 +19,8 @@ public static class DocumentsExtensions
         builder.Services.AddSingleton<IValidateOptions<DocumentOptions>, DocumentOptionsValidator>();
         builder.Services.AddSingleton<AccidentDocumentRenderer>();
         builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<Cases.ICaseGuard, SignedBeforeClose>();
+        builder.Services.AddSingleton<Cases.IPublicAddress, DocumentsPublicAddress>();
         builder.Services.AddSingleton<SigningWorkflow>();
         builder.Services.Configure<RateLimiterOptions>(o =>
         {

@@ -21,6 +21,7 @@ public static class PrivacyExtensions
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidation>();
         services.AddSingleton<PrivacyStore>();
+        services.AddSingleton<IConsentCheck, PrivacyConsentCheck>();
         return services;
     }
 
@@ -50,7 +51,7 @@ public static class PrivacyExtensions
             {
                 EraseResult.Erased e => Results.Ok(e),
                 EraseResult.Refused r => Results.Problem(statusCode: 409, title: "This case's personal data cannot be erased yet.", detail: r.Reason),
-                _ => Results.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId}."),
+                _ => CaseResults.NoSuchCase(caseId),
             });
         return app;
     }

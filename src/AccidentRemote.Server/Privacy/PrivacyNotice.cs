@@ -48,6 +48,12 @@ public static class PrivacyNotice
     private static int Days(TimeSpan t) => (int)Math.Ceiling(t.TotalDays);
 }
 
+/// <summary>The notice's check of a report or join, for Cases.</summary>
+public sealed class PrivacyConsentCheck(TimeProvider clock, IStringLocalizer<DriverMessages> text) : IConsentCheck
+{
+    public ValidationProblem? Check(ConsentInput? input, out PartyConsent? consent) => PrivacyNotice.Check(input, clock, text, out consent);
+}
+
 /// <summary>The current notice's version and the retention periods it states.</summary>
 public sealed record NoticeView(string Version, IReadOnlyList<string> Languages, RetentionView Retention);
 

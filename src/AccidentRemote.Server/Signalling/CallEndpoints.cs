@@ -1,10 +1,7 @@
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
-using AccidentRemote.Server.Documents;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
-using QRCoder;
 
 namespace AccidentRemote.Server.Signalling;
 
@@ -22,13 +19,11 @@ public static class CallEndpoints
         var group = app.MapGroup("/api").WithTags("Call");
         group.MapGet("/ice-servers", IceServers.Endpoint).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
-        group.MapPost("/cases/{caseId:guid}/moved-confirmation", ConfirmMoved).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapGet("/cases/{caseId:guid}/queue-position", QueuePosition).RequireAuthorization(AuthExtensions.CasePolicy);
-        group.MapGet("/cases/{caseId:guid}/join-qr.svg", JoinQr).RequireAuthorization(AuthExtensions.PartyPolicy);
         return app;
     }
 
-    private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, CaseTransitions transitions, ICaseNotifier notifier, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Kind is null || !InstructionKinds.Contains(request.Kind))
@@ -49,7 +44,7 @@ public static class CallEndpoints
         var details = await cases.GetAsync(caseId, ct);
         if (details is null)
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such case.");
+            return CaseResults.NoSuchCase(caseId);
         }
 
         if (!CaseAccessRule.Decide(user, details.Case).SeesPersonalData)
@@ -59,7 +54,7 @@ public static class CallEndpoints
 
         if (!CaseStatus.InHand.Contains(details.Case.Status))
         {
-            return CaseEndpoints.StateConflict(details.Case.Status, $"Instructions go to parties only while an officer handles the case ({string.Join(", ", CaseStatus.InHand)}).");
+            return CaseResults.StateConflict(details.Case.Status, $"Instructions go to parties only while an officer handles the case ({string.Join(", ", CaseStatus.InHand)}).");
         }
 
         if (request.PartyId is { } p && details.Parties.All(x => x.Id != p))
@@ -67,28 +62,9 @@ public static class CallEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["partyId"] = [$"Party {p} is not a party of this case."] });
         }
 
-        await cases.RecordEventAsync(caseId, "instruction", $"officer:{user.OfficerId()}", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct);
+        await transitions.RecordAsync(caseId, new CaseActor.Officer(user.OfficerId(), user.IsInRole(Roles.Supervisor)), "instruction", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct);
         await notifier.InstructionAsync(caseId, request.PartyId, request.Kind!, request.Angle);
         return TypedResults.Accepted((string?)null);
-    }
-
-    private static async Task<IResult> ConfirmMoved(Guid caseId, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, CancellationToken ct)
-    {
-        if (user.PartyCaseId() != caseId)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "No such case.");
-        }
-
-        switch (await cases.ConfirmMovedAsync(caseId, user.PartyId()!.Value, ct))
-        {
-            case CaseChange.Done:
-                await notifier.PartyMovedAsync(caseId, user.PartyId()!.Value);
-                return TypedResults.Ok();
-            case CaseChange.WrongState s:
-                return CaseEndpoints.StateConflict(s.Status, s.Reason);
-            default:
-                return TypedResults.Problem(statusCode: 404, title: "No such case.");
-        }
     }
 
     private static async Task<Results<Ok<QueuePositionView>, ProblemHttpResult>> QueuePosition(Guid caseId, ClaimsPrincipal user, CaseStore cases, CaseHeads heads, Presence presence, CancellationToken ct)
@@ -96,7 +72,7 @@ public static class CallEndpoints
         var head = await heads.FindAsync(caseId, ct);
         if (head is null || !CaseAccessRule.Decide(user, head).Sees)
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such case.");
+            return CaseResults.NoSuchCase(caseId);
         }
 
         var position = await cases.QueuePositionAsync(caseId, await presence.OfficersOnlineAsync(), ct);
@@ -104,30 +80,4 @@ public static class CallEndpoints
             ? TypedResults.Problem(statusCode: 409, title: "The case is not waiting in the queue.", detail: "It has been answered, escalated or closed; GET /api/cases/{id} shows its state.")
             : TypedResults.Ok(position);
     }
-
-    private static async Task<IResult> JoinQr(Guid caseId, ClaimsPrincipal user, CaseStore cases, IOptions<DocumentOptions> documents, CancellationToken ct)
-    {
-        var details = user.PartyCaseId() == caseId ? await cases.GetAsync(caseId, ct) : null;
-        if (details is null)
-        {
-            return TypedResults.Problem(statusCode: 404, title: "No such case.");
-        }
-
-        if (details.Case.JoinCode is null)
-        {
-            return TypedResults.Problem(statusCode: 409, title: "This case has no join code.", detail: "Everyone has joined, or the case is closed or escalated.");
-        }
-
-        // The public address (behind TLS, the request's own scheme would be http://), and the
-        // case's link secret in the fragment: never sent to a server, so never in a log.
-        var link = JoinLink(documents.Value.PublicBaseUrl, details.Case.JoinCode, details.Case.JoinSecret);
-        using var generator = new QRCodeGenerator();
-        using var data = generator.CreateQrCode(link, QRCodeGenerator.ECCLevel.M);
-        var svg = new SvgQRCode(data).GetGraphic(8);
-        return TypedResults.Text(svg, "image/svg+xml");
-    }
-
-    /// <summary>The join link of a case: the page opens in join mode with the code filled in and sends the secret.</summary>
-    public static string JoinLink(string publicBaseUrl, string joinCode, string? joinSecret) =>
-        $"{publicBaseUrl.TrimEnd('/')}/join/{joinCode}" + (joinSecret is null ? "" : $"#{joinSecret}");
 }

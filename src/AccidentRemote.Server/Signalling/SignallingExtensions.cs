@@ -49,6 +49,7 @@ public static class SignallingExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartyHubSessions>());
         builder.Services.AddSingleton<IceServers>();
         builder.Services.AddSingleton<ICaseNotifier, HubCaseNotifier>();
+        builder.Services.AddSingleton<Cases.ICasePages>(sp => sp.GetRequiredService<ICaseNotifier>());
         return builder;
     }
 }

@@ -1,7 +1,6 @@
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Data;
 
-namespace AccidentRemote.Server.Hosting;
+namespace AccidentRemote.Server.Audit;
 
 /// <summary><c>verify-audit</c>: checks the audit log's hash chain; exit code 0 when intact, 1 with the first broken entry named.</summary>
 internal static class AuditCommand

@@ -1,7 +1,6 @@
-using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Data;
 
-namespace AccidentRemote.Server.Hosting;
+namespace AccidentRemote.Server.Auth;
 
 /// <summary>
 /// <c>create-officer &lt;username&gt; "&lt;name&gt;" [officer|supervisor]</c>: creates an officer (or
