@@ -79,6 +79,36 @@ public static class CaseAccessRule
 
     public static CaseAccessDecision Decide(ClaimsPrincipal user, CaseRow c) => Decide(user, c.Id, c.OfficerId, c.Status);
 
+    /// <summary>Actions any officer may take on a case nobody has accepted yet (it is waiting in the queue).</summary>
+    public static readonly IReadOnlyList<string> AnyOfficerWhileWaiting = ["accept", "escalate", "abandon"];
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> may change the case (<paramref name="action"/>: a transition of
+    /// <see cref="CaseStateMachine"/>, or null for a change that moves no state), or the refusal. A party
+    /// acts only on its own case (others are answered as not existing); an officer only on a case it
+    /// handles, unless a supervisor, or the case is waiting and the action is one any officer may take.
+    /// </summary>
+    public static CaseChange? MayAct(CaseActor actor, CaseDetails details, string? action)
+    {
+        if (actor is CaseActor.Party party && details.Parties.All(p => p.Id != party.PartyId))
+        {
+            return new CaseChange.NotFound();
+        }
+
+        if (action is not null && CaseStateMachine.Refusal(action, details.Case.Status) is { } refusal)
+        {
+            return new CaseChange.WrongState(details.Case.Status, refusal);
+        }
+
+        if (actor is CaseActor.Officer officer && details.Case.OfficerId != officer.OfficerId && !officer.IsSupervisor
+            && !(details.Case.OfficerId is null && action is not null && AnyOfficerWhileWaiting.Contains(action)))
+        {
+            return new CaseChange.NotYours(details.Case.OfficerId);
+        }
+
+        return null;
+    }
+
     public static CaseAccessDecision Decide(ClaimsPrincipal user, CaseHead c) => Decide(user, c.Id, c.OfficerId, c.Status);
 }
 

@@ -8,20 +8,6 @@ using Dapper;
 
 namespace AccidentRemote.Server.Cases;
 
-/// <summary>The outcome of a state change: done, or refused with the state the case is in.</summary>
-public abstract record CaseChange
-{
-    public sealed record Done(CaseDetails Case) : CaseChange;
-
-    public sealed record NotFound : CaseChange;
-
-    public sealed record WrongState(string Status, string Reason) : CaseChange;
-
-    public sealed record NotYours(Guid? OfficerId) : CaseChange;
-
-    public sealed record Invalid(string Field, string Reason) : CaseChange;
-}
-
 /// <summary>Cases and their parties. Every state change is one transaction with its event row.</summary>
 public sealed partial class CaseStore(Db db, TimeProvider clock, ClaimOutbox outbox)
 {

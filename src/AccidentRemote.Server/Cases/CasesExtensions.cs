@@ -46,6 +46,7 @@ public static class CasesExtensions
         builder.Services.AddSingleton<CaseStore>();
         builder.Services.AddSingleton<JoinGuard>();
         builder.Services.AddSingleton<CaseHeads>();
+        builder.Services.AddSingleton<CaseTransactions>();
         builder.Services.AddSingleton<AbuseBlocks>();
         builder.AddQueueExpiry();
         builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(CaseEndpoints.ReportRateLimit, http =>

@@ -1,0 +1,331 @@
+using System.Data.Common;
+using System.Diagnostics.CodeAnalysis;
+using AccidentRemote.Server.Data;
+using Dapper;
+
+namespace AccidentRemote.Server.Cases;
+
+/// <summary>The outcome of a change to a case: done, or refused with the state the case is in.</summary>
+public abstract record CaseChange
+{
+    public sealed record Done(CaseDetails Case) : CaseChange;
+
+    public sealed record NotFound : CaseChange;
+
+    public sealed record WrongState(string Status, string Reason) : CaseChange;
+
+    public sealed record NotYours(Guid? OfficerId) : CaseChange;
+
+    public sealed record Invalid(string Field, string Reason) : CaseChange;
+}
+
+/// <summary>Who acts on a case: its name is the actor of the case event and the audit entry.</summary>
+public abstract record CaseActor
+{
+    public abstract string Name { get; }
+
+    /// <summary>An officer; a supervisor may act on any case.</summary>
+    public sealed record Officer(Guid OfficerId, bool IsSupervisor = false) : CaseActor
+    {
+        public override string Name => $"officer:{OfficerId}";
+    }
+
+    /// <summary>A party of the case (a driver with its party token).</summary>
+    public sealed record Party(Guid PartyId) : CaseActor
+    {
+        public override string Name => $"party:{PartyId}";
+    }
+
+    /// <summary>The server itself (queue expiry, triage).</summary>
+    public sealed record System : CaseActor
+    {
+        public static readonly System Instance = new();
+
+        public override string Name => "system";
+    }
+}
+
+/// <summary>The answer of <see cref="CaseTransactions.BeginAsync"/>: an open transaction, or why none was opened.</summary>
+public readonly record struct CaseBegin(CaseTransaction? Transaction, CaseChange? Refusal)
+{
+    [MemberNotNullWhen(true, nameof(Refusal))]
+    [MemberNotNullWhen(false, nameof(Transaction))]
+    public bool Refused => Transaction is null;
+}
+
+/// <summary>
+/// Checked at <see cref="CaseTransactions.BeginAsync"/>, after the access rule and the state
+/// machine and before the caller's work: a feature that must agree to an action (Documents: a
+/// case closes only with a signed document) refuses it here. Reads only; returns the reason, or null.
+/// </summary>
+public interface ICaseGuard
+{
+    Task<string?> RefusalAsync(CaseTransaction tx, CancellationToken ct);
+}
+
+/// <summary>
+/// Runs inside the transaction at <see cref="CaseTransaction.CommitAsync"/>, after the caller's
+/// work, with the case as it will be committed (Claims puts its claims in the outbox on close).
+/// Writes only its own feature's tables; returns a refusal to roll everything back, or null.
+/// </summary>
+public interface ICaseCommitHook
+{
+    Task<CaseChange?> BeforeCommitAsync(CaseTransaction tx, CaseDetails after, CancellationToken ct);
+}
+
+/// <summary>What committed, for the observers: the case after, the state before, who did it, and what was recorded.</summary>
+public sealed record CaseCommitted(CaseDetails Case, string PreviousStatus, CaseActor Actor, string? Action, IReadOnlyList<string> Recorded)
+{
+    public bool StatusChanged => Case.Case.Status != PreviousStatus;
+}
+
+/// <summary>
+/// Told after a case transaction committed (page notifications, metrics). Never inside the
+/// transaction; a failure is logged and does not undo or fail the change.
+/// </summary>
+public interface ICaseObserver
+{
+    Task CommittedAsync(CaseCommitted committed, CancellationToken ct);
+}
+
+/// <summary>The work of a change inside its transaction; return a refusal to roll it back.</summary>
+public delegate Task<CaseChange?> CaseWork(CaseTransaction tx);
+
+/// <summary>
+/// Opens the one kind of transaction every change to a case goes through: the case is loaded
+/// in it, the caller's right to act is decided by one rule (<see cref="CaseAccessRule.MayAct"/>)
+/// and the action by the <see cref="CaseStateMachine"/>, before any work is done.
+/// </summary>
+public sealed class CaseTransactions(
+    Db db, TimeProvider clock, IEnumerable<ICaseGuard> guards, IEnumerable<ICaseCommitHook> hooks, IEnumerable<ICaseObserver> observers,
+    ILogger<CaseTransactions> log)
+{
+    private readonly ICaseGuard[] guards = guards.ToArray();
+    private readonly ICaseCommitHook[] hooks = hooks.ToArray();
+    private readonly ICaseObserver[] observers = observers.ToArray();
+
+    /// <summary>
+    /// Loads the case in a new transaction and decides whether <paramref name="actor"/> may take
+    /// <paramref name="action"/> (a transition of <see cref="CaseStateMachine"/>, or null for a
+    /// change that moves no state, whose state rules the caller checks on <see cref="CaseTransaction.Details"/>).
+    /// Refused: nothing was changed and nothing stays open.
+    /// </summary>
+    public async Task<CaseBegin> BeginAsync(Guid caseId, CaseActor actor, string? action, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var c = await db.OpenAsync(ct);
+        DbTransaction? dbTx = null;
+        try
+        {
+            dbTx = await c.BeginTransactionAsync(ct);
+            var details = await CaseReads.LoadAsync(c, dbTx, caseId);
+            var refusal = details is null ? new CaseChange.NotFound() : CaseAccessRule.MayAct(actor, details, action);
+            if (refusal is null)
+            {
+                var tx = new CaseTransaction(this, c, dbTx, db.Provider, details!, actor, action, now);
+                foreach (var guard in guards)
+                {
+                    if (await guard.RefusalAsync(tx, ct) is { } reason)
+                    {
+                        refusal = new CaseChange.WrongState(details!.Case.Status, reason);
+                        break;
+                    }
+                }
+
+                if (refusal is null)
+                {
+                    return new CaseBegin(tx, null);
+                }
+            }
+
+            await dbTx.DisposeAsync();
+            await c.DisposeAsync();
+            return new CaseBegin(null, refusal);
+        }
+        catch
+        {
+            if (dbTx is not null)
+            {
+                await dbTx.DisposeAsync();
+            }
+
+            await c.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Begins, runs <paramref name="work"/>, commits: the whole of most changes. Returns the
+    /// refusal (of the begin, the work or a hook), or <see cref="CaseChange.Done"/> with the case as committed.
+    /// </summary>
+    public async Task<CaseChange> RunAsync(Guid caseId, CaseActor actor, string? action, CaseWork work, CancellationToken ct)
+    {
+        var begin = await BeginAsync(caseId, actor, action, ct);
+        if (begin.Refused)
+        {
+            return begin.Refusal;
+        }
+
+        await using var tx = begin.Transaction;
+        return await work(tx) ?? await tx.CommitAsync(ct);
+    }
+
+    internal async Task<CaseChange?> BeforeCommitAsync(CaseTransaction tx, CaseDetails after, CancellationToken ct)
+    {
+        foreach (var hook in hooks)
+        {
+            if (await hook.BeforeCommitAsync(tx, after, ct) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        return null;
+    }
+
+    internal async Task AfterCommitAsync(CaseCommitted committed, IReadOnlyList<Func<Task>> actions, CancellationToken ct)
+    {
+        foreach (var action in actions)
+        {
+            await Safely(action, committed);
+        }
+
+        foreach (var observer in observers)
+        {
+            await Safely(() => observer.CommittedAsync(committed, ct), committed);
+        }
+    }
+
+    private async Task Safely(Func<Task> action, CaseCommitted committed)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex)
+        {
+            // The change is committed: a listener that failed must not turn it into an error.
+            log.LogWarning(ex, "After-commit work for case {CaseId} failed.", committed.Case.Case.Id);
+        }
+    }
+}
+
+/// <summary>
+/// One open change to one case. The owning feature's store runs its own SQL on
+/// <see cref="Connection"/> and <see cref="Transaction"/>; <see cref="Record"/> is the only
+/// writer of the case's timeline and audit log; <see cref="MoveToAsync"/> moves the state;
+/// <see cref="CommitAsync"/> runs the hooks, commits and tells the observers. Disposed without
+/// a commit, everything rolls back.
+/// </summary>
+public sealed class CaseTransaction : IAsyncDisposable
+{
+    private readonly CaseTransactions owner;
+    private readonly List<(string Kind, string? Detail, string? AuditDetail)> records = [];
+    private readonly List<Func<Task>> afterCommit = [];
+    private bool done;
+
+    internal CaseTransaction(
+        CaseTransactions owner, DbConnection connection, DbTransaction transaction, DatabaseProvider provider,
+        CaseDetails details, CaseActor actor, string? action, DateTimeOffset now)
+    {
+        this.owner = owner;
+        Connection = connection;
+        Transaction = transaction;
+        Provider = provider;
+        Details = details;
+        Actor = actor;
+        Action = action;
+        Now = now;
+        Status = details.Case.Status;
+    }
+
+    public DbConnection Connection { get; }
+
+    public DbTransaction Transaction { get; }
+
+    /// <summary>The database in use, for the few statements that differ between providers.</summary>
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>The case as loaded at the begin, inside this transaction.</summary>
+    public CaseDetails Details { get; }
+
+    public Guid CaseId => Details.Case.Id;
+
+    public CaseActor Actor { get; }
+
+    /// <summary>The state machine's action this transaction was begun for, or null.</summary>
+    public string? Action { get; }
+
+    /// <summary>The one time of this change: every row it writes carries it.</summary>
+    public DateTimeOffset Now { get; }
+
+    /// <summary>The case's state as it stands in this transaction (after <see cref="MoveToAsync"/>).</summary>
+    public string Status { get; private set; }
+
+    /// <summary>
+    /// Records an event on the case's timeline and in the audit log (with <paramref name="auditDetail"/>
+    /// when the log keeps more than the timeline shows), by <see cref="Actor"/> at <see cref="Now"/>.
+    /// Written in order at <see cref="CommitAsync"/>.
+    /// </summary>
+    public void Record(string kind, string? detail = null, string? auditDetail = null) =>
+        records.Add((kind, detail, auditDetail ?? detail));
+
+    /// <summary>
+    /// Moves the case to <paramref name="status"/> with a conditional update from the state it is
+    /// in, and records the move (event <paramref name="kind"/>, the new status unless named). A
+    /// change that committed in between makes this one the loser: refused, to be returned as it is.
+    /// </summary>
+    public async Task<CaseChange?> MoveToAsync(string status, string? detail = null, string? kind = null)
+    {
+        if (!CaseStateMachine.Transitions.Any(t => t.To == status && t.From.Contains(Status)))
+        {
+            throw new InvalidOperationException($"The state machine has no way from {Status} to {status}.");
+        }
+
+        var moved = await Connection.ExecuteAsync("UPDATE cases SET status = @to WHERE id = @caseId AND status = @from",
+            new { to = status, from = Status, caseId = CaseId }, Transaction);
+        if (moved == 0)
+        {
+            return new CaseChange.WrongState(Status, "The case changed at the same moment; reload it and try again.");
+        }
+
+        Status = status;
+        Record(kind ?? status, detail);
+        return null;
+    }
+
+    /// <summary>Work to do once the change has committed (waking a background worker); failures are logged.</summary>
+    public void AfterCommit(Func<Task> action) => afterCommit.Add(action);
+
+    /// <summary>
+    /// Runs the commit hooks with the case as it now stands, writes the recorded events, commits,
+    /// then runs the after-commit work and tells the observers. A hook's refusal rolls back.
+    /// </summary>
+    public async Task<CaseChange> CommitAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(done, this);
+        var after = (await CaseReads.LoadAsync(Connection, Transaction, CaseId))!;
+        if (await owner.BeforeCommitAsync(this, after, ct) is { } refused)
+        {
+            return refused;
+        }
+
+        foreach (var (kind, detail, auditDetail) in records)
+        {
+            await CaseEvents.WriteAsync(Connection, Transaction, Provider, CaseId, kind, Actor.Name, detail, auditDetail, Now);
+        }
+
+        await Transaction.CommitAsync(ct);
+        done = true;
+        var committed = new CaseCommitted(after, Details.Case.Status, Actor, Action, records.Select(r => r.Kind).ToList());
+        await owner.AfterCommitAsync(committed, afterCommit, ct);
+        return new CaseChange.Done(after);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        done = true;
+        await Transaction.DisposeAsync();
+        await Connection.DisposeAsync();
+    }
+}
