@@ -6,7 +6,6 @@ using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Localization;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -17,10 +16,6 @@ public static class EvidenceEndpoints
 {
     /// <summary>Room for the multipart framing and the small fields around the file.</summary>
     public const long FormOverheadBytes = 64 * 1024;
-
-    private const int MaxFieldLength = 100;
-    private const int MaxSections = 16;
-    private static readonly string[] TextFields = ["kind", "angle", "partyId", "latitude", "longitude"];
 
     public static IEndpointRouteBuilder MapEvidence(this IEndpointRouteBuilder app)
     {
@@ -75,14 +70,14 @@ public static class EvidenceEndpoints
         }
 
         using var form = new UploadForm();
-        if (await ReadFormAsync(request, blobs, limits, form, ct) is { } unreadable)
+        if (await form.ReadAsync(request, blobs, limits, ct) is { } unreadable)
         {
             log.LogInformation("Evidence upload for case {CaseId} refused: {Reason}", caseId, unreadable.ProblemDetails.Title);
             return unreadable;
         }
 
         var errors = new Dictionary<string, string[]>();
-        var fields = ReadFields(form, user, access, errors);
+        var fields = form.ReadFields(user, access, errors);
         if (errors.Count > 0 || fields is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The evidence upload has errors; correct the fields below and send it again.");
@@ -314,162 +309,4 @@ public static class EvidenceEndpoints
 
     private static ProblemHttpResult CaseNotOpen(string status) =>
         CaseEndpoints.StateConflict(status, "Evidence can be added only while the case is open; a closed, escalated or abandoned case keeps the evidence it has.");
-
-    private sealed class UploadForm : IDisposable
-    {
-        public Dictionary<string, string> Fields { get; } = new(StringComparer.Ordinal);
-
-        public EvidenceBlobs.Incoming? File { get; set; }
-
-        public void Dispose() => File?.Dispose();
-    }
-
-    private sealed record UploadFields(string Kind, string? Angle, Guid? PartyId, double? Latitude, double? Longitude);
-
-    /// <summary>
-    /// Reads the multipart body section by section: small text fields into memory (each at most
-    /// <see cref="MaxFieldLength"/> characters), the file straight to disk while it is hashed and counted.
-    /// Nothing beyond the size limit is ever read or buffered.
-    /// </summary>
-    private static async Task<ProblemHttpResult?> ReadFormAsync(HttpRequest request, EvidenceBlobs blobs, EvidenceOptions limits, UploadForm form, CancellationToken ct)
-    {
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
-            || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
-            || HeaderUtilities.RemoveQuotes(mediaType.Boundary) is not { Length: > 0 and <= 70 } boundary)
-        {
-            return BadForm("Send the upload as multipart/form-data (e.g. curl -F file=@photo.jpg -F kind=photo), not as JSON or raw bytes.");
-        }
-
-        try
-        {
-            var reader = new MultipartReader(boundary.ToString(), request.Body) { HeadersCountLimit = 8, HeadersLengthLimit = 4096 };
-            var sections = 0;
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
-            {
-                if (++sections > MaxSections)
-                {
-                    return BadForm($"The form has more than {MaxSections} parts. Send only: file, kind, angle, partyId, latitude, longitude.");
-                }
-
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
-                    || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase)
-                    || HeaderUtilities.RemoveQuotes(disposition.Name).ToString() is not { Length: > 0 } name)
-                {
-                    return BadForm("Each part of the form needs a Content-Disposition: form-data header with a name.");
-                }
-
-                if (name == "file")
-                {
-                    if (form.File is not null)
-                    {
-                        return BadForm("The form has more than one file. Send one file per upload.");
-                    }
-
-                    form.File = await blobs.ReceiveAsync(section.Body, limits.MaxBytes, ct);
-                    if (form.File is null)
-                    {
-                        return TooLarge(limits.MaxBytes);
-                    }
-                }
-                else if (TextFields.Contains(name))
-                {
-                    using var text = new StreamReader(section.Body);
-                    var buffer = new char[MaxFieldLength + 1];
-                    var length = await text.ReadBlockAsync(buffer, ct);
-                    if (length > MaxFieldLength)
-                    {
-                        return BadForm($"The field '{name}' is longer than {MaxFieldLength} characters.");
-                    }
-
-                    if (!form.Fields.TryAdd(name, new string(buffer, 0, length).Trim()))
-                    {
-                        return BadForm($"The field '{name}' appears more than once. Send each field once.");
-                    }
-                }
-                else
-                {
-                    return BadForm($"Unknown form field '{(name.Length > 40 ? name[..40] + "…" : name)}'. The fields are: file, kind, angle, partyId, latitude, longitude.");
-                }
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge(limits.MaxBytes);
-        }
-        catch (InvalidDataException ex)
-        {
-            return BadForm($"The multipart body could not be read ({ex.Message}). Let the browser or HTTP library build the form.");
-        }
-
-        return null;
-    }
-
-    private static UploadFields? ReadFields(UploadForm form, ClaimsPrincipal user, CaseAccess access, Dictionary<string, string[]> errors)
-    {
-        if (form.File is null)
-        {
-            errors["file"] = ["Attach the photo, screenshot or PDF as the form field 'file'."];
-        }
-
-        var kind = form.Fields.GetValueOrDefault("kind")?.ToLowerInvariant();
-        if (string.IsNullOrEmpty(kind) || !EvidenceKind.Values.Contains(kind))
-        {
-            errors["kind"] = [$"Say what the file is: kind must be one of {string.Join(", ", EvidenceKind.Values)}."];
-        }
-
-        var angle = form.Fields.GetValueOrDefault("angle")?.ToLowerInvariant();
-        if (string.IsNullOrEmpty(angle))
-        {
-            angle = null;
-        }
-        else if (!EvidenceAngle.Values.Contains(angle))
-        {
-            errors["angle"] = [$"angle, if given, must be one of {string.Join(", ", EvidenceAngle.Values)}."];
-        }
-
-        Guid? partyId = user.IsParty() ? user.PartyId() : null;
-        if (form.Fields.GetValueOrDefault("partyId") is { Length: > 0 } partyText)
-        {
-            if (!Guid.TryParse(partyText, out var parsed) || !access.PartyIds.Contains(parsed))
-            {
-                errors["partyId"] = ["partyId must be the id of a party of this case (see GET /api/cases/{caseId}), or left out."];
-            }
-            else
-            {
-                partyId = parsed;
-            }
-        }
-
-        var latitude = Coordinate(form, "latitude", 90, "39.9087", errors);
-        var longitude = Coordinate(form, "longitude", 180, "116.3975", errors);
-        if ((latitude is null) != (longitude is null) && !errors.ContainsKey("latitude") && !errors.ContainsKey("longitude"))
-        {
-            errors["latitude"] = ["Send both latitude and longitude, or neither."];
-        }
-
-        return errors.Count > 0 ? null : new UploadFields(kind!, angle, partyId, latitude, longitude);
-    }
-
-    private static double? Coordinate(UploadForm form, string field, double bound, string example, Dictionary<string, string[]> errors)
-    {
-        if (form.Fields.GetValueOrDefault(field) is not { Length: > 0 } text)
-        {
-            return null;
-        }
-
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || Math.Abs(value) > bound)
-        {
-            errors[field] = [$"{char.ToUpperInvariant(field[0])}{field[1..]} must be a number between -{bound} and {bound} (WGS-84 degrees, '.' as decimal point), e.g. {example}."];
-            return null;
-        }
-
-        return value;
-    }
-
-    private static ProblemHttpResult BadForm(string detail) =>
-        TypedResults.Problem(statusCode: 400, title: "The upload form could not be read.", detail: detail);
-
-    private static ProblemHttpResult TooLarge(long maxBytes) =>
-        TypedResults.Problem(statusCode: 413, title: "The file is too large.",
-            detail: $"Files up to {maxBytes} bytes ({maxBytes / (1024.0 * 1024.0):0.#} MB) are accepted. Send a smaller photo (the phone camera's normal setting is fine) or a PDF with fewer pages.");
 }
