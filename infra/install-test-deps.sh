@@ -11,6 +11,7 @@ command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
 [ -x /usr/sbin/nginx ] || need+=(nginx)   # the reverse proxy in front of the server in the proxy tests
 command -v ip >/dev/null || need+=(iproute2)
+command -v jq >/dev/null || need+=(jq)   # infra/rabbitmq/provision.sh reads the server's topology export
 command -v npm >/dev/null || need+=(nodejs npm)   # the build bundles the web pages
 # Fonts embedded in the accident document PDF (Documents:FontPath, Documents:LatinFontPath).
 [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)

@@ -16,18 +16,26 @@
 #                            generated one (printed once), an existing user keeps its own
 #   INSURER_PASSWORD_<CODE>  same, per insurer; <CODE> upper-cased, '-' as '_'
 #                            (e.g. INSURER_PASSWORD_PICC, INSURER_PASSWORD_CHINA_LIFE)
-#   DELIVERY_LIMIT           must equal ClaimsWire.DeliveryLimit (default 5)
+#   ACCIDENTREMOTE_SERVER    the server whose topology to declare: its AccidentRemote.Server.dll
+#                            (run with dotnet) or its executable (default: this checkout's build,
+#                            src/AccidentRemote.Server/bin/{Release,Debug}/net10.0/AccidentRemote.Server.dll)
+#   TOPOLOGY_JSON            instead, a file holding the output of
+#                            `AccidentRemote.Server topology --json <insurer-code>...` (for a machine
+#                            without the server; it must list the same insurer codes)
 #
+# Needs curl and jq.
 # Why the management API and not rabbitmqctl: it works from any machine that can reach the
 # API (rabbitmqctl needs the node's Erlang cookie, i.e. a shell on the broker host), and a
 # queue with arguments can be declared over it (rabbitmqctl has no command for that).
-# Names and arguments mirror src/AccidentRemote.Contracts/Claims/ClaimSubmitted.cs (ClaimsWire)
-# and BrokerTopology.QueueArguments; tests check that the server's declarations agree.
+# The exchanges, queues with their arguments and bindings are not written here: they come from the
+# server (`topology --json`, i.e. src/AccidentRemote.Server/Claims/ClaimsTopology.cs), the same
+# description the server declares from. The permission regexes below name the same exchanges and
+# queues (ClaimsWire in src/AccidentRemote.Contracts); tests check both against a real broker.
 # See docs/rabbitmq.md for what each permission allows.
 set -euo pipefail
 
 if [ $# -lt 2 ]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 
@@ -36,14 +44,8 @@ API=${API%/}
 ADMIN_USER=${RABBITMQ_ADMIN_USER:-guest}
 ADMIN_PASSWORD=${RABBITMQ_ADMIN_PASSWORD:-guest}
 SERVER_USER=${SERVER_USER:-accidentremote-server}
-DELIVERY_LIMIT=${DELIVERY_LIMIT:-5}
 VHOST=$1; shift
 CODES=("$@")
-
-CLAIMS_EXCHANGE=accidentremote.claims
-ACKS_EXCHANGE=accidentremote.claim-acks
-DEAD_EXCHANGE=accidentremote.claims.dead
-ACKS_QUEUE=accidentremote.claim-acks.server
 
 # Codes become queue names, user names, JSON and regexes below: allow only what is safe in all.
 for code in "${CODES[@]}"; do
@@ -105,26 +107,60 @@ permit() {
   echo "permissions of $1 on $VHOST: configure '$2' write '$3' read '$4'"
 }
 
-exchange() { api PUT "exchanges/$VHOST/$1" '{"type":"direct","durable":true,"auto_delete":false,"internal":false,"arguments":{}}' >/dev/null; }
-queue() { api PUT "queues/$VHOST/$1" "{\"durable\":true,\"auto_delete\":false,\"arguments\":$2}" >/dev/null; }
-bind() { api POST "bindings/$VHOST/e/$1/q/$2" "{\"routing_key\":\"$3\",\"arguments\":{}}" >/dev/null; }
+# The topology as the server describes it (ClaimsTopology), for these insurer codes.
+topology_json() {
+  if [ -n "${TOPOLOGY_JSON:-}" ]; then
+    cat "$TOPOLOGY_JSON"
+    return
+  fi
+  local server=${ACCIDENTREMOTE_SERVER:-} root candidate
+  if [ -z "$server" ]; then
+    root=$(cd "$(dirname "$0")/../.." && pwd)
+    for candidate in "$root"/src/AccidentRemote.Server/bin/{Release,Debug}/net10.0/AccidentRemote.Server.dll; do
+      [ -f "$candidate" ] && { server=$candidate; break; }
+    done
+  fi
+  if [ -z "$server" ]; then
+    echo "!! cannot find the server to read the topology from: build it (dotnet build), or set ACCIDENTREMOTE_SERVER or TOPOLOGY_JSON" >&2
+    exit 1
+  fi
+  case $server in
+    *.dll) dotnet "$server" topology --json "${CODES[@]}" ;;
+    *) "$server" topology --json "${CODES[@]}" ;;
+  esac
+}
+
+command -v jq >/dev/null || { echo "!! jq is needed to read the server's topology (apt-get install jq)" >&2; exit 1; }
+TOPOLOGY=$(topology_json) || { echo "!! could not read the topology from the server" >&2; exit 1; }
+for code in "${CODES[@]}"; do
+  # A saved TOPOLOGY_JSON made for other insurers would leave one without its queue.
+  jq -e --arg code "$code" '.bindings | any(.routingKey == $code)' <<<"$TOPOLOGY" >/dev/null ||
+    { echo "!! the topology has nothing for insurer '$code': make it with the same insurer codes" >&2; exit 1; }
+done
 
 echo "==> RabbitMQ at $API, virtual host $VHOST, insurers: ${CODES[*]}"
 api PUT "vhosts/$VHOST" '{}' >/dev/null
 
-echo "==> Topology"
-exchange "$CLAIMS_EXCHANGE"
-exchange "$ACKS_EXCHANGE"
-exchange "$DEAD_EXCHANGE"
-queue "$ACKS_QUEUE" '{"x-queue-type":"quorum"}'
-for code in "${CODES[@]}"; do
-  # The dead-letter queue first, so nothing dead-lettered in between is dropped.
-  queue "claims.$code.dead" '{"x-queue-type":"quorum"}'
-  bind "$DEAD_EXCHANGE" "claims.$code.dead" "$code"
-  queue "claims.$code" "{\"x-queue-type\":\"quorum\",\"x-dead-letter-exchange\":\"$DEAD_EXCHANGE\",\"x-dead-letter-routing-key\":\"$code\",\"x-delivery-limit\":$DELIVERY_LIMIT}"
-  bind "$CLAIMS_EXCHANGE" "claims.$code" "$code"
-  bind "$ACKS_EXCHANGE" "$ACKS_QUEUE" "$code"
-  echo "insurer $code: queue claims.$code (dead letters: claims.$code.dead), acks bound with key $code"
+echo "==> Topology (from the server)"
+# In the order the server lists them: exchanges, then queues (an insurer's dead-letter queue before its
+# claims queue, so nothing dead-lettered in between is dropped), then bindings.
+mapfile -t exchanges < <(jq -c '.exchanges[]' <<<"$TOPOLOGY")
+for e in "${exchanges[@]}"; do
+  name=$(jq -r .name <<<"$e")
+  api PUT "exchanges/$VHOST/$name" "$(jq -c '{type, durable, auto_delete: false, internal: false, arguments: {}}' <<<"$e")" >/dev/null
+  echo "exchange $name ($(jq -r .type <<<"$e"))"
+done
+mapfile -t queues < <(jq -c '.queues[]' <<<"$TOPOLOGY")
+for q in "${queues[@]}"; do
+  name=$(jq -r .name <<<"$q")
+  api PUT "queues/$VHOST/$name" "$(jq -c '{durable, auto_delete: false, arguments}' <<<"$q")" >/dev/null
+  echo "queue $name $(jq -c .arguments <<<"$q")"
+done
+mapfile -t bindings < <(jq -c '.bindings[]' <<<"$TOPOLOGY")
+for b in "${bindings[@]}"; do
+  exchange=$(jq -r .exchange <<<"$b"); queue=$(jq -r .queue <<<"$b")
+  api POST "bindings/$VHOST/e/$exchange/q/$queue" "$(jq -c '{routing_key: .routingKey, arguments: {}}' <<<"$b")" >/dev/null
+  echo "binding $exchange -$(jq -r .routingKey <<<"$b")-> $queue"
 done
 
 echo "==> Users and permissions"

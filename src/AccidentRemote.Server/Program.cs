@@ -23,6 +23,8 @@ switch (args.FirstOrDefault())
         return await AuditCommand.RunAsync();
     case "purge" or "export-person" or "erase-case":
         return await PrivacyCommands.RunAsync(args[0], args[1..]);
+    case "topology":
+        return TopologyCommand.Run(args[1..]);
 }
 
 var builder = WebApplication.CreateBuilder(args);

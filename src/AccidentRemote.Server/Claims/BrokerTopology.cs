@@ -6,35 +6,22 @@ using RabbitMQ.Client;
 namespace AccidentRemote.Server.Claims;
 
 /// <summary>
-/// Declares what insurers read from, before any claim is published: the durable direct
-/// exchange and, per configured insurer, a durable quorum queue <c>claims.&lt;code&gt;</c>
-/// bound with the insurer code, plus the dead-letter exchange and each insurer's dead-letter
-/// queue <c>claims.&lt;code&gt;.dead</c>. <c>infra/rabbitmq/provision.sh</c> declares the same
-/// things with the same arguments (a queue redeclared with other arguments is refused with
-/// PRECONDITION_FAILED, so the two must agree). Uses RabbitMQ.Client directly: this is broker
-/// administration, and the server never consumes these queues. Retries until the broker
-/// answers, so the server can start before the broker does.
+/// Declares, with RabbitMQ.Client, what insurers read from before any claim is published: the
+/// claims and dead-letter exchanges and, per configured insurer, its queues and bindings, all as
+/// <see cref="ClaimsTopology"/> describes them (the ack queue is MassTransit's, in <see cref="BusSetup"/>).
+/// <c>infra/rabbitmq/provision.sh</c> declares the same description (a queue redeclared with other
+/// arguments is refused with PRECONDITION_FAILED). RabbitMQ.Client directly: this is broker
+/// administration, and the server never consumes these queues. Retries until the broker answers,
+/// so the server can start before the broker does.
 /// </summary>
 public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOptions> insurers, ILogger<BrokerTopology> logger) : BackgroundService
 {
     public TaskCompletionSource Declared { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>
-    /// The arguments of an insurer's claims queue, the one source of them in C#
-    /// (infra/rabbitmq/provision.sh repeats them in JSON; a test checks both agree). A claim the
-    /// insurer rejects, or that is redelivered more than <see cref="ClaimsWire.DeliveryLimit"/>
-    /// times, moves to the insurer's own dead-letter queue instead of looping for ever.
-    /// </summary>
-    public static IDictionary<string, object?> QueueArguments(string insurerCode) => new Dictionary<string, object?>
-    {
-        ["x-queue-type"] = "quorum",
-        ["x-dead-letter-exchange"] = ClaimsWire.DeadLetterExchange,
-        ["x-dead-letter-routing-key"] = insurerCode,
-        ["x-delivery-limit"] = ClaimsWire.DeliveryLimit,
-    };
+    /// <summary>The arguments of an insurer's claims queue (<see cref="ClaimsTopology.ClaimsQueue"/>) in RabbitMQ.Client's shape.</summary>
+    public static IDictionary<string, object?> QueueArguments(string insurerCode) => ClientArguments(ClaimsTopology.ClaimsQueue(insurerCode));
 
-    /// <summary>Arguments of an insurer's dead-letter queue: durable quorum, nothing else (it is the end of the line).</summary>
-    public static IDictionary<string, object?> DeadLetterQueueArguments() => new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
+    private static Dictionary<string, object?> ClientArguments(TopologyQueue queue) => queue.Arguments.ToDictionary(a => a.Key, a => (object?)a.Value);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -75,8 +62,10 @@ public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOpt
         await using var connection = await factory.CreateConnectionAsync(ct);
         await using (var channel = await connection.CreateChannelAsync(cancellationToken: ct))
         {
-            await channel.ExchangeDeclareAsync(ClaimsWire.Exchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
-            await channel.ExchangeDeclareAsync(ClaimsWire.DeadLetterExchange, ExchangeType.Direct, durable: true, autoDelete: false, cancellationToken: ct);
+            foreach (var exchange in new[] { ClaimsTopology.Claims, ClaimsTopology.DeadLetters })
+            {
+                await channel.ExchangeDeclareAsync(exchange.Name, exchange.Type, exchange.Durable, autoDelete: false, cancellationToken: ct);
+            }
         }
 
         var missing = new List<string>();
@@ -87,14 +76,16 @@ public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOpt
             await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
             try
             {
-                // The dead-letter queue first: a claim dead-lettered in between would otherwise be dropped.
-                var dead = ClaimsWire.DeadLetterQueueFor(insurer.Code);
-                await channel.QueueDeclareAsync(dead, durable: true, exclusive: false, autoDelete: false, arguments: DeadLetterQueueArguments(), cancellationToken: ct);
-                await channel.QueueBindAsync(dead, ClaimsWire.DeadLetterExchange, insurer.Code, cancellationToken: ct);
+                var (queues, bindings) = ClaimsTopology.ForInsurer(insurer.Code);
+                foreach (var queue in queues)
+                {
+                    await channel.QueueDeclareAsync(queue.Name, queue.Durable, exclusive: false, autoDelete: false, arguments: ClientArguments(queue), cancellationToken: ct);
+                }
 
-                var queue = ClaimsWire.QueueFor(insurer.Code);
-                await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments(insurer.Code), cancellationToken: ct);
-                await channel.QueueBindAsync(queue, ClaimsWire.Exchange, insurer.Code, cancellationToken: ct);
+                foreach (var binding in bindings)
+                {
+                    await channel.QueueBindAsync(binding.Queue, binding.Exchange, binding.RoutingKey, cancellationToken: ct);
+                }
             }
             catch (RabbitMQ.Client.Exceptions.OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 403)
             {
@@ -111,6 +102,6 @@ public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOpt
                 string.Join(", ", missing));
         }
 
-        logger.LogInformation("Claims topology declared: exchange {Exchange}, {Count} insurer queues", ClaimsWire.Exchange, insurers.Value.Catalogue.Count - missing.Count);
+        logger.LogInformation("Claims topology declared: exchange {Exchange}, {Count} insurer queues", ClaimsTopology.Claims.Name, insurers.Value.Catalogue.Count - missing.Count);
     }
 }

@@ -6,9 +6,11 @@ using Microsoft.Extensions.Options;
 namespace AccidentRemote.Server.Claims;
 
 /// <summary>
-/// All bus topology, in one place, top to bottom. Claims go to the direct exchange
-/// <c>accidentremote.claims</c> with routing key = insurer code, as plain JSON
-/// (<c>application/json</c>) that any AMQP client reads without MassTransit.
+/// The claims feature's services and MassTransit. Claims go to the direct exchange
+/// <see cref="ClaimsTopology.Claims"/> with routing key <see cref="ClaimsTopology.RoutingKey(ClaimSubmitted)"/>,
+/// as plain JSON (<c>application/json</c>) that any AMQP client reads without MassTransit. What exists
+/// on the broker is described once, in <see cref="ClaimsTopology"/>; this file only hands it to MassTransit
+/// (the insurer queues themselves are declared by <see cref="BrokerTopology"/>).
 /// </summary>
 public static class BusSetup
 {
@@ -29,8 +31,10 @@ public static class BusSetup
             .ValidateOnStart();
 
         builder.Services.AddSingleton<ClaimDispatchSignal>();
+        builder.Services.AddSingleton<ClaimBuilder>();
         builder.Services.AddSingleton<ClaimOutbox>();
         builder.Services.AddSingleton<Cases.ICaseCommitHook, ClaimsOnClose>();
+        builder.Services.AddSingleton<ClaimLedger>();
         builder.Services.AddSingleton<EmbeddedInboxReader>();
         builder.Services.AddHostedService<ClaimDispatcher>();
 
@@ -59,22 +63,28 @@ public static class BusSetup
                         h.PublisherConfirmation = true;
                     });
                     ConfigureClaimMessages(cfg);
-                    cfg.Publish<ClaimSubmitted>(p => p.ExchangeType = RabbitMQ.Client.ExchangeType.Direct);
-                    cfg.Publish<ClaimAcknowledged>(p => p.ExchangeType = RabbitMQ.Client.ExchangeType.Direct);
+                    cfg.Publish<ClaimSubmitted>(p => p.ExchangeType = ClaimsTopology.Claims.Type);
+                    cfg.Publish<ClaimAcknowledged>(p => p.ExchangeType = ClaimsTopology.Acks.Type);
 
                     // Insurers answer on the acks exchange with their code as routing key; the server's
                     // queue is bound once per configured insurer.
-                    cfg.ReceiveEndpoint(ClaimsWire.AcksQueue, e =>
+                    cfg.ReceiveEndpoint(ClaimsTopology.AcksQueue.Name, e =>
                     {
                         e.ConfigureConsumeTopology = false;
-                        e.SetQuorumQueue();
-                        e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
-                        foreach (var insurer in insurers.Catalogue)
+                        e.Durable = ClaimsTopology.AcksQueue.Durable;
+                        foreach (var (name, value) in ClaimsTopology.AcksQueue.Arguments)
                         {
-                            e.Bind(ClaimsWire.AcksExchange, b =>
+                            e.SetQueueArgument(name, value);
+                        }
+
+                        e.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType, isDefault: true);
+                        foreach (var binding in insurers.Catalogue.Select(i => ClaimsTopology.AckBinding(i.Code)))
+                        {
+                            e.Bind(binding.Exchange, b =>
                             {
-                                b.ExchangeType = RabbitMQ.Client.ExchangeType.Direct;
-                                b.RoutingKey = insurer.Code;
+                                b.ExchangeType = ClaimsTopology.Acks.Type;
+                                b.Durable = ClaimsTopology.Acks.Durable;
+                                b.RoutingKey = binding.RoutingKey;
                             });
                         }
 
@@ -90,22 +100,25 @@ public static class BusSetup
                 ConfigureClaimMessages(cfg);
                 cfg.Publish<ClaimSubmitted>(p => p.ExchangeType = MassTransit.Transports.Fabric.ExchangeType.Direct);
                 cfg.Publish<ClaimAcknowledged>(p => p.ExchangeType = MassTransit.Transports.Fabric.ExchangeType.Direct);
-                cfg.ReceiveEndpoint(ClaimsWire.AcksQueue, e =>
+                cfg.ReceiveEndpoint(ClaimsTopology.AcksQueue.Name, e =>
                 {
                     e.ConfigureConsumeTopology = false;
-                    foreach (var insurer in insurers.Catalogue)
+                    foreach (var binding in insurers.Catalogue.Select(i => ClaimsTopology.AckBinding(i.Code)))
                     {
-                        e.Bind(ClaimsWire.AcksExchange, MassTransit.Transports.Fabric.ExchangeType.Direct, insurer.Code);
+                        e.Bind(binding.Exchange, MassTransit.Transports.Fabric.ExchangeType.Direct, binding.RoutingKey);
                     }
 
                     e.ConfigureConsumer<ClaimAcknowledgedConsumer>(context);
                 });
+                // No broker, so no BrokerTopology: the insurer queues are in-memory endpoints read by the embedded inbox.
                 foreach (var insurer in insurers.Catalogue)
                 {
-                    cfg.ReceiveEndpoint(ClaimsWire.QueueFor(insurer.Code), e =>
+                    var (_, bindings) = ClaimsTopology.ForInsurer(insurer.Code);
+                    var binding = bindings.Single(b => b.Exchange == ClaimsTopology.Claims.Name);
+                    cfg.ReceiveEndpoint(binding.Queue, e =>
                     {
                         e.ConfigureConsumeTopology = false;
-                        e.Bind(ClaimsWire.Exchange, MassTransit.Transports.Fabric.ExchangeType.Direct, insurer.Code);
+                        e.Bind(binding.Exchange, MassTransit.Transports.Fabric.ExchangeType.Direct, binding.RoutingKey);
                         e.ConfigureConsumer<EmbeddedInsurerInboxConsumer>(context);
                     });
                 }
@@ -118,9 +131,11 @@ public static class BusSetup
     private static void ConfigureClaimMessages(IBusFactoryConfigurator cfg)
     {
         cfg.UseRawJsonSerializer(RawSerializerOptions.AddTransportHeaders | RawSerializerOptions.AnyMessageType, isDefault: true);
-        cfg.Message<ClaimSubmitted>(m => m.SetEntityName(ClaimsWire.Exchange));
-        cfg.Send<ClaimSubmitted>(s => s.UseRoutingKeyFormatter(c => c.Message.InsurerCode));
-        cfg.Message<ClaimAcknowledged>(m => m.SetEntityName(ClaimsWire.AcksExchange));
-        cfg.Send<ClaimAcknowledged>(s => s.UseRoutingKeyFormatter(c => c.Message.InsurerCode));
+        // Explicit entity names: the exchanges must not change when a class is renamed. The routing key is set
+        // here and nowhere else (the dispatcher does not set one per publish).
+        cfg.Message<ClaimSubmitted>(m => m.SetEntityName(ClaimsTopology.Claims.Name));
+        cfg.Send<ClaimSubmitted>(s => s.UseRoutingKeyFormatter(c => ClaimsTopology.RoutingKey(c.Message)));
+        cfg.Message<ClaimAcknowledged>(m => m.SetEntityName(ClaimsTopology.Acks.Name));
+        cfg.Send<ClaimAcknowledged>(s => s.UseRoutingKeyFormatter(c => ClaimsTopology.RoutingKey(c.Message)));
     }
 }

@@ -101,7 +101,7 @@ public sealed class ClaimDispatcher(
         ClaimSubmitted? message;
         try
         {
-            message = JsonSerializer.Deserialize<ClaimSubmitted>(claim.Payload, ClaimOutbox.Json);
+            message = JsonSerializer.Deserialize<ClaimSubmitted>(claim.Payload, ClaimPayload.Json);
         }
         catch (JsonException ex)
         {
@@ -122,8 +122,7 @@ public sealed class ClaimDispatcher(
             await bus.Publish(message, ctx =>
             {
                 ctx.MessageId = claim.Id;
-                ctx.Mandatory = true;
-                ctx.SetRoutingKey(claim.InsurerCode);
+                ctx.Mandatory = true; // unroutable (no queue for the insurer) comes back as MessageReturnedException
             }, timeout.Token);
             logger.LogInformation("Claim {ClaimId} for insurer {Insurer} confirmed by the broker", claim.Id, claim.InsurerCode);
             return true;

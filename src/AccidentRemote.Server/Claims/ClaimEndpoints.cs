@@ -14,14 +14,14 @@ public static class ClaimEndpoints
         // the officer handling the case and supervisors see all of a case's (CaseAccessRule).
         app.MapGet("/api/cases/{caseId:guid}/claims", CaseClaims).WithTags("Claims").RequireAuthorization(AuthExtensions.CasePolicy);
         var group = app.MapGroup("/api").WithTags("Claims").RequireAuthorization(AuthExtensions.StaffPolicy);
-        group.MapGet("/insurers/stats", async (ClaimOutbox outbox, TimeProvider clock, CancellationToken ct) =>
-            TypedResults.Ok(InsurerStats.Compute(await outbox.AllSinceAsync(clock.GetUtcNow().AddDays(-1), ct))));
+        group.MapGet("/insurers/stats", async (ClaimLedger ledger, TimeProvider clock, CancellationToken ct) =>
+            TypedResults.Ok(InsurerStats.Compute(await ledger.AllSinceAsync(clock.GetUtcNow().AddDays(-1), ct))));
         group.MapGet("/claims", ListClaims);
         group.MapGet("/embedded-insurers/{code}/inbox", Inbox);
         return app;
     }
 
-    private static async Task<IResult> CaseClaims(Guid caseId, ClaimsPrincipal user, CaseHeads heads, ClaimOutbox outbox, CancellationToken ct)
+    private static async Task<IResult> CaseClaims(Guid caseId, ClaimsPrincipal user, CaseHeads heads, ClaimLedger ledger, CancellationToken ct)
     {
         var head = await heads.FindAsync(caseId, ct);
         var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
@@ -35,14 +35,14 @@ public static class ClaimEndpoints
             return CaseEndpoints.NotHandling();
         }
 
-        return TypedResults.Ok((await outbox.ForCaseAsync(caseId, ct))
+        return TypedResults.Ok((await ledger.ForCaseAsync(caseId, ct))
             .Where(c => !access.IsParty || c.PartyId == access.PartyId)
             .Select(ClaimView.From).ToList());
     }
 
     /// <summary>Supervisors see every claim; an officer the claims of the cases it handled.</summary>
     private static async Task<Results<Ok<List<ClaimView>>, ProblemHttpResult>> ListClaims(
-        string? status, int? limit, ClaimsPrincipal user, ClaimOutbox outbox, CaseHeads heads, CancellationToken ct)
+        string? status, int? limit, ClaimsPrincipal user, ClaimLedger ledger, CaseHeads heads, CancellationToken ct)
     {
         if (status is not null && status is not (ClaimStatus.Pending or ClaimStatus.Sent or ClaimStatus.Parked))
         {
@@ -50,7 +50,7 @@ public static class ClaimEndpoints
                 detail: $"status must be one of {ClaimStatus.Pending}, {ClaimStatus.Sent}, {ClaimStatus.Parked}, or left out for all.");
         }
 
-        var rows = await outbox.ByStatusAsync(status, Math.Clamp(limit ?? 100, 1, 1000), ct);
+        var rows = await ledger.ByStatusAsync(status, Math.Clamp(limit ?? 100, 1, 1000), ct);
         var cases = await heads.FindAsync(rows.Select(r => r.CaseId), ct);
         return TypedResults.Ok(rows
             .Where(r => cases.TryGetValue(r.CaseId, out var head) && CaseAccessRule.Decide(user, head).SeesPersonalData)

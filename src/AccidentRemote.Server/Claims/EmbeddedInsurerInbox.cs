@@ -24,7 +24,7 @@ public sealed class EmbeddedInsurerInboxConsumer(Db db, TimeProvider clock) : IC
             VALUES (@id, @insurer, @now, @payload)
             ON CONFLICT (message_id) DO NOTHING
             """,
-            new { id = context.MessageId ?? context.Message.ClaimId, insurer, now = clock.GetUtcNow(), payload = JsonSerializer.Serialize(context.Message, ClaimOutbox.Json) });
+            new { id = context.MessageId ?? context.Message.ClaimId, insurer, now = clock.GetUtcNow(), payload = JsonSerializer.Serialize(context.Message, ClaimPayload.Json) });
 
         // Play the insurer's part too: answer with a claim report number, as a real insurer's adapter would.
         await context.Publish(new ClaimAcknowledged
@@ -61,6 +61,6 @@ public sealed class EmbeddedInboxReader(Db db)
         var rows = await c.QueryAsync<Row>(
             "SELECT message_id, insurer_code, received_at, payload FROM embedded_insurer_inbox WHERE insurer_code = @insurer ORDER BY received_at",
             new { insurer });
-        return rows.Select(r => new EmbeddedInboxItem(r.MessageId, r.InsurerCode, r.ReceivedAt, JsonSerializer.Deserialize<ClaimSubmitted>(r.Payload, ClaimOutbox.Json)!)).ToList();
+        return rows.Select(r => new EmbeddedInboxItem(r.MessageId, r.InsurerCode, r.ReceivedAt, JsonSerializer.Deserialize<ClaimSubmitted>(r.Payload, ClaimPayload.Json)!)).ToList();
     }
 }

@@ -5,7 +5,6 @@ using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Documents;
-using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace AccidentRemote.Server.Insurers;
@@ -36,27 +35,27 @@ public static class InsurerDeskEndpoints
         return app;
     }
 
-    private static async Task<IResult> List(string? status, ClaimsPrincipal user, ClaimOutbox outbox, CancellationToken ct)
+    private static async Task<IResult> List(string? status, ClaimsPrincipal user, ClaimLedger ledger, CancellationToken ct)
     {
         if (status is not (null or "unacknowledged" or "acknowledged"))
         {
             return TypedResults.Problem(statusCode: 400, title: "Unknown filter.", detail: "status is unacknowledged, acknowledged, or left out for all.");
         }
 
-        var rows = await outbox.ForInsurerAsync(user.InsurerCode()!, ct);
+        var rows = await ledger.ForInsurerAsync(user.InsurerCode()!, ct);
         return TypedResults.Ok(rows
             .Where(r => status is null || (status == "acknowledged") == (r.AcknowledgedAt is not null))
             .Select(r =>
             {
-                var claim = JsonSerializer.Deserialize<ClaimSubmitted>(r.Payload, ClaimOutbox.Json)!;
+                var claim = JsonSerializer.Deserialize<ClaimSubmitted>(r.Payload, ClaimPayload.Json)!;
                 return new DeskClaimItem(r.Id, r.CaseId, claim.CaseNumber, r.Status, r.CreatedAt, r.SentAt, r.ClaimReportNumber, r.AcknowledgedAt,
                     claim.Insured.Plate, claim.Insured.Liability);
             }).ToList());
     }
 
-    private static async Task<IResult> Get(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, Audit.ReadAudit audit, Server.Evidence.EvidenceLinks links, CancellationToken ct)
+    private static async Task<IResult> Get(Guid claimId, ClaimsPrincipal user, ClaimLedger ledger, Audit.ReadAudit audit, Server.Evidence.EvidenceLinks links, CancellationToken ct)
     {
-        var row = await outbox.FindAsync(claimId, ct);
+        var row = await ledger.FindAsync(claimId, ct);
         if (row is null || row.InsurerCode != user.InsurerCode())
         {
             return NotFound();
@@ -67,7 +66,7 @@ public static class InsurerDeskEndpoints
 
         // The claim's links expire (Evidence:LinkLifetime); the signed-in desk gets fresh ones for the same items,
         // bound to this claim, each serving the clean copy.
-        var claim = JsonSerializer.Deserialize<ClaimSubmitted>(row.Payload, ClaimOutbox.Json)!;
+        var claim = JsonSerializer.Deserialize<ClaimSubmitted>(row.Payload, ClaimPayload.Json)!;
         var evidence = new List<ClaimEvidence>(claim.Evidence.Count);
         foreach (var e in claim.Evidence)
         {
@@ -78,9 +77,9 @@ public static class InsurerDeskEndpoints
         return TypedResults.Ok(new DeskClaim(claim with { Evidence = evidence }, row.ClaimReportNumber, row.AcknowledgedAt));
     }
 
-    private static async Task<IResult> Pdf(Guid claimId, ClaimsPrincipal user, ClaimOutbox outbox, DocumentStore documents, Audit.ReadAudit audit, CancellationToken ct)
+    private static async Task<IResult> Pdf(Guid claimId, ClaimsPrincipal user, ClaimLedger ledger, DocumentStore documents, Audit.ReadAudit audit, CancellationToken ct)
     {
-        var row = await outbox.FindAsync(claimId, ct);
+        var row = await ledger.FindAsync(claimId, ct);
         if (row is null || row.InsurerCode != user.InsurerCode())
         {
             return NotFound();
@@ -94,35 +93,19 @@ public static class InsurerDeskEndpoints
             : TypedResults.File((await documents.GetPdfAsync(all[0].Id, ct))!, "application/pdf", $"accident-document-{all[0].Number}.pdf");
     }
 
-    private static async Task<IResult> Acknowledge(Guid claimId, AcknowledgeRequest request, ClaimsPrincipal user, ClaimOutbox outbox, ICaseNotifier notifier, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> Acknowledge(Guid claimId, AcknowledgeRequest request, ClaimsPrincipal user, ClaimLedger ledger, TimeProvider clock, CancellationToken ct)
     {
-        var code = user.InsurerCode()!;
-        var ack = new ClaimAcknowledged { ClaimId = claimId, InsurerCode = code, ClaimReportNumber = request.ClaimReportNumber?.Trim() ?? "", AcknowledgedAt = clock.GetUtcNow() };
-        if (ClaimAcknowledgedConsumer.Check(ack, null) is not null)
+        var ack = new ClaimAcknowledged { ClaimId = claimId, InsurerCode = user.InsurerCode()!, ClaimReportNumber = request.ClaimReportNumber?.Trim() ?? "", AcknowledgedAt = clock.GetUtcNow() };
+        var outcome = await ledger.RecordAcknowledgementAsync(ack, brokerUser: null, ct);
+        return outcome.Result switch
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["claimReportNumber"] = ["The claim report number (报案号) has 1 to 64 letters, digits or '-'."] });
-        }
-
-        var existing = await outbox.FindAsync(claimId, ct);
-        if (existing is null || existing.InsurerCode != code)
-        {
-            return NotFound();
-        }
-
-        if (existing.AcknowledgedAt is not null)
-        {
-            return existing.ClaimReportNumber == ack.ClaimReportNumber
-                ? TypedResults.NoContent()
-                : TypedResults.Problem(statusCode: 409, title: "This claim is already acknowledged.", detail: $"Its claim report number is {existing.ClaimReportNumber}.");
-        }
-
-        var (claim, _) = await outbox.AcknowledgeAsync(claimId, code, ack.ClaimReportNumber, ack.AcknowledgedAt, ct);
-        if (claim is not null)
-        {
-            await notifier.ClaimAcknowledgedAsync(claim.CaseId, claim.PartyId, code, ack.ClaimReportNumber);
-        }
-
-        return TypedResults.NoContent();
+            AcknowledgementResult.Invalid =>
+                TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["claimReportNumber"] = ["The claim report number (报案号) has 1 to 64 letters, digits or '-'."] }),
+            AcknowledgementResult.UnknownClaim => NotFound(),
+            AcknowledgementResult.AlreadyRecordedOtherwise =>
+                TypedResults.Problem(statusCode: 409, title: "This claim is already acknowledged.", detail: $"Its claim report number is {outcome.RecordedReportNumber}."),
+            _ => TypedResults.NoContent(),
+        };
     }
 
     /// <summary>

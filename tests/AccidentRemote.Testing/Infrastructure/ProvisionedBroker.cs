@@ -51,6 +51,7 @@ public sealed class ProvisionedBroker : IAsyncDisposable
         start.Environment["RABBITMQ_ADMIN_PASSWORD"] = TestServices.RabbitPassword;
         start.Environment["SERVER_USER"] = ServerUser;
         start.Environment["SERVER_PASSWORD"] = PasswordFor(ServerUser);
+        start.Environment["ACCIDENTREMOTE_SERVER"] = ServerDll;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -89,6 +90,15 @@ public sealed class ProvisionedBroker : IAsyncDisposable
             await Vhost.DisposeAsync();
         }
     }
+
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    /// <summary>The server build the tests run from: provision.sh reads the topology from it (<c>topology --json</c>).</summary>
+    public static string ServerDll => Path.Combine(RepositoryRoot(), "src", "AccidentRemote.Server", "bin", Configuration, "net10.0", "AccidentRemote.Server.dll");
 
     public static string RepositoryRoot()
     {

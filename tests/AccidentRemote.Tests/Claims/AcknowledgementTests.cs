@@ -43,7 +43,7 @@ public sealed class AcknowledgementTests
     public void An_acknowledgement_must_come_from_the_insurers_own_broker_user_and_be_well_formed(string? user, string insurer, string number, string? problem)
     {
         var ack = new ClaimAcknowledged { ClaimId = Guid.NewGuid(), InsurerCode = insurer, ClaimReportNumber = number, AcknowledgedAt = DateTimeOffset.UtcNow };
-        var result = ClaimAcknowledgedConsumer.Check(ack, user);
+        var result = ClaimLedger.Check(ack, user);
         if (problem is null)
         {
             Assert.Null(result);

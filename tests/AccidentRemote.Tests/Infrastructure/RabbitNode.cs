@@ -97,6 +97,7 @@ public sealed class RabbitNode : IAsyncDisposable
         start.Environment["RABBITMQ_API"] = Management.ToString();
         start.Environment["SERVER_USER"] = serverUser;
         start.Environment["SERVER_PASSWORD"] = ProvisionedBroker.PasswordFor(serverUser);
+        start.Environment["ACCIDENTREMOTE_SERVER"] = ProvisionedBroker.ServerDll;
         await RunAsync(start);
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using AccidentRemote.Contracts.Claims;
 using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Privacy;
@@ -80,12 +81,13 @@ public sealed class ExportEraseTests
             }
 
             // The insurers answer; now the case may be erased (the command, as a supervisor at the terminal).
-            var outbox = app.Services.GetRequiredService<ClaimOutbox>();
+            var ledger = app.Services.GetRequiredService<ClaimLedger>();
             var db = app.Services.GetRequiredService<Db>();
             await using var c = await db.OpenAsync();
             foreach (var (claimId, insurer) in await c.QueryAsync<(Guid, string)>("SELECT id, insurer_code FROM claims WHERE case_id = @caseId", new { caseId }))
             {
-                Assert.NotNull((await outbox.AcknowledgeAsync(claimId, insurer, $"{insurer.ToUpperInvariant()}-2026-1", DateTimeOffset.UtcNow, CancellationToken.None)).Claim);
+                var ack = new ClaimAcknowledged { ClaimId = claimId, InsurerCode = insurer, ClaimReportNumber = $"{insurer.ToUpperInvariant()}-2026-1", AcknowledgedAt = DateTimeOffset.UtcNow };
+                Assert.Equal(AcknowledgementResult.Recorded, (await ledger.RecordAcknowledgementAsync(ack, brokerUser: null, CancellationToken.None)).Result);
             }
 
             Assert.True(File.Exists(Path.Combine(evidence, photoSha)));
