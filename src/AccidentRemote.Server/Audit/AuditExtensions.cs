@@ -1,4 +1,5 @@
 using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Data;
 
 namespace AccidentRemote.Server.Audit;
 

@@ -1,5 +1,4 @@
 using Dapper;
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Data;
 
 namespace AccidentRemote.Server.Auth;

@@ -166,7 +166,7 @@ public static class CaseEndpoints
         }
 
         // The officer handling the case sees whether each vehicle's compulsory insurance (交强险) is in force.
-        var compulsory = access.SeesPersonalData ? await policies.CompulsoryAsync(details, ct) : null;
+        var compulsory = access.SeesPersonalData ? await policies.CompulsoryAsync(details.Case.AccidentTime, details.Parties.Select(p => (p.Id, p.Plate, p.InsurerCode)), ct) : null;
         return TypedResults.Ok(await ViewAsync(details, access, user, audit, "case", ct, compulsory));
     }
 

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Data;
 using Dapper;
 

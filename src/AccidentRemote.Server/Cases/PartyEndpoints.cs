@@ -4,12 +4,6 @@ using QRCoder;
 
 namespace AccidentRemote.Server.Cases;
 
-/// <summary>Where the public reaches this server (for links and QR codes). Documents, which owns the setting, implements it.</summary>
-public interface IPublicAddress
-{
-    string PublicBaseUrl { get; }
-}
-
 /// <summary>A party's own requests on its case during the call: "my car is off the road", and the join QR for the other driver.</summary>
 public static class PartyEndpoints
 {

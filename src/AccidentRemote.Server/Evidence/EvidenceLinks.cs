@@ -2,8 +2,8 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
-using AccidentRemote.Server.Documents;
 using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Evidence;
@@ -13,7 +13,7 @@ namespace AccidentRemote.Server.Evidence;
 /// the item id and an expiry, so a link cannot be altered to reach another item, to serve another claim, or
 /// to live longer. A link serves the item's clean copy (no EXIF), never the original.
 /// </summary>
-public sealed class EvidenceLinks(ServerSecrets secrets, IOptions<DocumentOptions> site, IOptions<EvidenceOptions> options, TimeProvider clock)
+public sealed class EvidenceLinks(ServerSecrets secrets, IPublicAddress site, IOptions<EvidenceOptions> options, TimeProvider clock)
 {
     private const string KeyName = "evidence-links";
 
@@ -21,7 +21,7 @@ public sealed class EvidenceLinks(ServerSecrets secrets, IOptions<DocumentOption
     {
         var expires = clock.GetUtcNow().Add(options.Value.LinkLifetime).ToUnixTimeSeconds();
         var sig = Signature(await secrets.GetAsync(KeyName, ct, connection, tx), claimId, evidenceId, expires);
-        return ($"{site.Value.PublicBaseUrl.TrimEnd('/')}/api/evidence/{evidenceId}/shared?claim={claimId:D}&expires={expires}&sig={sig}",
+        return ($"{site.PublicBaseUrl.TrimEnd('/')}/api/evidence/{evidenceId}/shared?claim={claimId:D}&expires={expires}&sig={sig}",
             DateTimeOffset.FromUnixTimeSeconds(expires));
     }
 

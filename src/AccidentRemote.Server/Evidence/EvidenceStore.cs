@@ -1,4 +1,3 @@
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
 using System.Data.Common;

@@ -14,7 +14,6 @@ public static class InsurersExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<InsurerOptions>, InsurerOptionsValidator>();
         builder.Services.AddSingleton<PolicyIndex>();
-        builder.Services.AddSuggestionRateLimit();
         return builder;
     }
 
@@ -24,7 +23,6 @@ public static class InsurersExtensions
                 TypedResults.Ok(options.Value.Catalogue.Select(e => new InsurerView(e.Code, e.NameZh, e.NameEn, e.Hotline)).ToList()))
             .WithTags("Insurers")
             .AllowAnonymous();
-        app.MapInsurerDesk();
         return app;
     }
 

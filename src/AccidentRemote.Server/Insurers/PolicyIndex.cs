@@ -1,4 +1,3 @@
-using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
 using Dapper;
 
@@ -98,14 +97,14 @@ public sealed class PolicyIndex(Db db, TimeProvider clock)
     }
 
     /// <summary>Each party's compulsory insurance at the accident time, from its declared insurer's record, with a conflict when other records disagree.</summary>
-    public async Task<Dictionary<Guid, CompulsoryCheck>> CompulsoryAsync(CaseDetails details, CancellationToken ct)
+    public async Task<Dictionary<Guid, CompulsoryCheck>> CompulsoryAsync(
+        DateTimeOffset at, IEnumerable<(Guid PartyId, string Plate, string? InsurerCode)> parties, CancellationToken ct)
     {
-        var at = details.Case.AccidentTime;
         var result = new Dictionary<Guid, CompulsoryCheck>();
         await using var c = await db.OpenAsync(ct);
-        foreach (var party in details.Parties)
+        foreach (var party in parties)
         {
-            result[party.Id] = Check(await RecordsAsync(c, party.Plate), party.InsurerCode, at);
+            result[party.PartyId] = Check(await RecordsAsync(c, party.Plate), party.InsurerCode, at);
         }
 
         return result;

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Evidence;

@@ -1,4 +1,3 @@
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Tests.Infrastructure;
 using Dapper;

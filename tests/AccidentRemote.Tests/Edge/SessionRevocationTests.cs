@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Hosting;

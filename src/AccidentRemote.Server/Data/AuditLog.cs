@@ -2,10 +2,9 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using AccidentRemote.Server.Data;
 using Dapper;
 
-namespace AccidentRemote.Server.Audit;
+namespace AccidentRemote.Server.Data;
 
 /// <summary>One thing that happened, as the audit log keeps it.</summary>
 public sealed record AuditEntry(string Actor, string Kind, Guid? CaseId, string? Detail);

@@ -2,12 +2,13 @@ using System.Security.Claims;
 using System.Threading.RateLimiting;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
+using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Signalling;
 using Dapper;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
-namespace AccidentRemote.Server.Insurers;
+namespace AccidentRemote.Server.InsurerDesk;
 
 public sealed record InsurerSuggestion(string InsurerCode);
 
@@ -33,8 +34,15 @@ public static class InsurerSuggestionEndpoints
         return app;
     }
 
+    /// <summary>The desk and the suggestion: what an insurer's staff and a driver's insurer choice need.</summary>
+    public static IHostApplicationBuilder AddInsurerDesk(this IHostApplicationBuilder builder)
+    {
+        AddSuggestionRateLimit(builder.Services);
+        return builder;
+    }
+
     /// <summary>The suggestion's own per-client budget (<c>Insurers:SuggestionsPerMinutePerClient</c>), apart from reports and joins.</summary>
-    public static void AddSuggestionRateLimit(this IServiceCollection services) =>
+    private static void AddSuggestionRateLimit(IServiceCollection services) =>
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(SuggestRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<InsurerOptions>>().Value.SuggestionsPerMinutePerClient;

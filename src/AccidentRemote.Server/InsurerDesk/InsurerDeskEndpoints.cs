@@ -5,9 +5,10 @@ using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Documents;
+using AccidentRemote.Server.Insurers;
 using Microsoft.AspNetCore.RateLimiting;
 
-namespace AccidentRemote.Server.Insurers;
+namespace AccidentRemote.Server.InsurerDesk;
 
 public sealed record DeskClaimItem(Guid ClaimId, Guid CaseId, string CaseNumber, string Status, DateTimeOffset CreatedAt, DateTimeOffset? SentAt,
     string? ClaimReportNumber, DateTimeOffset? AcknowledgedAt, string InsuredPlate, string Liability);
