@@ -19,12 +19,6 @@ public sealed record DuplicateView(
 /// <summary>A question to a party of the existing case: "this plate says it was in your accident".</summary>
 public sealed record DuplicateQuestion(Guid LinkId, string Plate, DateTimeOffset AskedAt);
 
-/// <summary>Who is in the case, for the first party, who can turn a wrong joiner away.</summary>
-public sealed record JoinedPartyView(Guid PartyId, int PartyNumber, string Plate, string Phone, DateTimeOffset JoinedAt);
-
-/// <summary>The case's join code, link secret and joined parties, for its parties.</summary>
-public sealed record JoinInfo(Guid CaseId, string? JoinCode, string? JoinSecret, bool Locked, int ExpectedParties, IReadOnlyList<JoinedPartyView> Parties);
-
 /// <summary>The outcome of a merge, refusal or keep-apart decision on a possible duplicate.</summary>
 public abstract record DuplicateDecision
 {
@@ -39,41 +33,14 @@ public abstract record DuplicateDecision
     public sealed record Refused(string Reason) : DuplicateDecision;
 }
 
-public abstract record JoinResult
-{
-    public sealed record Joined(CaseRow Case, PartyRow Party, string PartyToken) : JoinResult;
-
-    public sealed record UnknownCode : JoinResult;
-
-    public sealed record Locked : JoinResult;
-
-    public sealed record Full(int ExpectedParties) : JoinResult;
-
-    public sealed record AlreadyJoined : JoinResult;
-}
-
-/// <summary>Getting into a case: join codes and secrets, turning a joiner away, and possible duplicates.</summary>
+/// <summary>Possible duplicates: a report linked to an open case it may belong to, merged only with the named party's consent or an officer's decision.</summary>
 public sealed partial class CaseStore
 {
-    /// <summary>Every place that ends a case's join code ends its selector and link secret with it.</summary>
-    private const string ClearJoin = CaseReads.ClearJoin;
-
     private static class LinkStatus
     {
         public const string Pending = "pending";
         public const string Merged = "merged";
         public const string Dismissed = "dismissed";
-    }
-
-    /// <summary>A new join code: 8 digits (the first 4 pick the case) and a 32-character link secret.</summary>
-    internal sealed record NewJoinCode(string Code, string Selector, string Secret);
-
-    internal static NewJoinCode NewJoin()
-    {
-        var selector = RandomNumberGenerator.GetInt32(0, 10_000).ToString("D4", CultureInfo.InvariantCulture);
-        var check = RandomNumberGenerator.GetInt32(0, 10_000).ToString("D4", CultureInfo.InvariantCulture);
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-        return new NewJoinCode(selector + check, selector, secret);
     }
 
     /// <summary>
@@ -355,198 +322,5 @@ public sealed partial class CaseStore
         await AddEventAsync(c, tx, duplicate.Case.Id, "merged_into", actor, $"merged into case {existing.Case.CaseNumber}", now);
         await tx.CommitAsync(ct);
         return new DuplicateDecision.Merged(existing.Case.Id, existing.Case.CaseNumber, existing.Case.Status, duplicate.Case.Id, reporter.Id, number);
-    }
-
-    private static Task<int> NextPartyNumberAsync(DbConnection c, DbTransaction tx, Guid caseId) =>
-        c.QuerySingleAsync<int>("SELECT COALESCE(MAX(party_number), 0) + 1 FROM parties WHERE case_id = @caseId", new { caseId }, tx);
-
-    /// <summary>
-    /// Joins with the link secret (from the QR or link), or with the typed 8-digit code. A wrong
-    /// code whose first 4 digits name an open case counts against that case; after
-    /// <paramref name="maxFailures"/> its typed code is locked (the link still works, and the
-    /// first party can renew the code).
-    /// </summary>
-    public async Task<JoinResult> JoinAsync(string? joinCode, string? joinSecret, VehicleData vehicle, int maxFailures, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var c = await db.OpenAsync(ct);
-            await using var tx = await c.BeginTransactionAsync(ct);
-            CaseRow? row;
-            if (joinSecret is not null)
-            {
-                row = await c.QuerySingleOrDefaultAsync<CaseRow>($"SELECT {CaseColumns} FROM cases WHERE join_secret = @joinSecret", new { joinSecret }, tx);
-            }
-            else
-            {
-                row = await c.QuerySingleOrDefaultAsync<CaseRow>($"SELECT {CaseColumns} FROM cases WHERE join_selector = @selector", new { selector = joinCode![..4] }, tx);
-                if (row is not null && row.JoinLockedAt is not null)
-                {
-                    return new JoinResult.Locked();
-                }
-
-                if (row is not null && !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(joinCode), Encoding.ASCII.GetBytes(row.JoinCode ?? "")))
-                {
-                    var failures = row.JoinFailures + 1;
-                    await c.ExecuteAsync("""
-                        UPDATE cases SET join_failures = join_failures + 1,
-                                         join_locked_at = CASE WHEN join_failures + 1 >= @maxFailures THEN @now ELSE join_locked_at END
-                        WHERE id = @id
-                        """, new { id = row.Id, maxFailures, now }, tx);
-                    if (failures >= maxFailures)
-                    {
-                        await AddEventAsync(c, tx, row.Id, "join_locked", "system", $"{failures} wrong join codes tried", now);
-                    }
-
-                    await tx.CommitAsync(ct);
-                    return failures >= maxFailures ? new JoinResult.Locked() : new JoinResult.UnknownCode();
-                }
-            }
-
-            if (row is null || !CaseStatus.Joinable.Contains(row.Status))
-            {
-                return new JoinResult.UnknownCode();
-            }
-
-            var parties = (await c.QueryAsync<PartyRow>($"SELECT {PartyColumns} FROM parties WHERE case_id = @id AND rejected_at IS NULL", new { id = row.Id }, tx)).ToList();
-            if (parties.Any(p => p.Plate == vehicle.Plate))
-            {
-                return new JoinResult.AlreadyJoined();
-            }
-
-            if (parties.Count >= row.ExpectedParties)
-            {
-                return new JoinResult.Full(row.ExpectedParties);
-            }
-
-            try
-            {
-                var (party, token) = await InsertPartyAsync(c, tx, row.Id, await NextPartyNumberAsync(c, tx, row.Id), vehicle, now);
-                if (parties.Count + 1 == row.ExpectedParties)
-                {
-                    // Everyone is here: the code has done its job and must not let anyone else in.
-                    await c.ExecuteAsync($"UPDATE cases SET {ClearJoin} WHERE id = @id", new { id = row.Id }, tx);
-                }
-
-                await AddEventAsync(c, tx, row.Id, "joined", $"party:{party.Id}", joinSecret is null ? "typed code" : "link", now);
-                await tx.CommitAsync(ct);
-                return new JoinResult.Joined(row, party, token);
-            }
-            catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 5)
-            {
-                // Two parties joined at the same moment and took the same number: read again.
-            }
-        }
-    }
-
-    /// <summary>The join code, link secret and who joined, for a party of the case.</summary>
-    public async Task<JoinInfo?> JoinInfoAsync(Guid caseId, Guid viewerPartyId, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var details = await LoadAsync(c, null, caseId);
-        if (details is null || details.Parties.All(p => p.Id != viewerPartyId))
-        {
-            return null;
-        }
-
-        var k = details.Case;
-        return new JoinInfo(k.Id, k.JoinCode, k.JoinSecret, k.JoinLockedAt is not null, k.ExpectedParties,
-            details.Parties.Select(p => new JoinedPartyView(p.Id, p.PartyNumber, p.Plate, p.Id == viewerPartyId ? p.Phone : CaseRules.MaskPhone(p.Phone), p.JoinedAt)).ToList());
-    }
-
-    /// <summary>
-    /// The first party turns a joiner away: the joiner's token stops working, the join code and
-    /// link secret are renewed (the old ones may have leaked), and an event is recorded.
-    /// Possible only before the officer has decided liability.
-    /// </summary>
-    public async Task<CaseChange> RejectPartyAsync(Guid caseId, Guid byPartyId, Guid partyId, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var c = await db.OpenAsync(ct);
-            await using var tx = await c.BeginTransactionAsync(ct);
-            var details = await LoadAsync(c, tx, caseId);
-            var by = details?.Parties.FirstOrDefault(p => p.Id == byPartyId);
-            var target = details?.Parties.FirstOrDefault(p => p.Id == partyId);
-            if (details is null || by is null || target is null)
-            {
-                return new CaseChange.NotFound();
-            }
-
-            if (by.PartyNumber != 1 || target.Id == by.Id)
-            {
-                return new CaseChange.NotYours(null);
-            }
-
-            if (!CaseStatus.Joinable.Contains(details.Case.Status))
-            {
-                return new CaseChange.WrongState(details.Case.Status, "A party can be turned away only before the officer has decided liability; tell the officer instead.");
-            }
-
-            var join = NewJoin();
-            try
-            {
-                await c.ExecuteAsync("UPDATE parties SET rejected_at = @now, token_hash = @dead WHERE id = @partyId",
-                    new { now, dead = $"rejected:{partyId}", partyId }, tx);
-                await c.ExecuteAsync("""
-                    UPDATE cases SET join_code = @Code, join_selector = @Selector, join_secret = @Secret, join_failures = 0, join_locked_at = NULL
-                    WHERE id = @id
-                    """, new { join.Code, join.Selector, join.Secret, id = caseId }, tx);
-                await AddEventAsync(c, tx, caseId, "party_rejected", $"party:{byPartyId}", $"party:{partyId} {target.Plate} turned away; join code renewed", now);
-                var updated = await LoadAsync(c, tx, caseId);
-                await tx.CommitAsync(ct);
-                return new CaseChange.Done(updated!);
-            }
-            catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 20)
-            {
-                // The new selector or secret is taken: draw again.
-            }
-        }
-    }
-
-    /// <summary>The first party renews the join code and link secret (after a lock, or when the old one leaked).</summary>
-    public async Task<CaseChange> RenewJoinAsync(Guid caseId, Guid byPartyId, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        for (var attempt = 0; ; attempt++)
-        {
-            await using var c = await db.OpenAsync(ct);
-            await using var tx = await c.BeginTransactionAsync(ct);
-            var details = await LoadAsync(c, tx, caseId);
-            var by = details?.Parties.FirstOrDefault(p => p.Id == byPartyId);
-            if (details is null || by is null)
-            {
-                return new CaseChange.NotFound();
-            }
-
-            if (by.PartyNumber != 1)
-            {
-                return new CaseChange.NotYours(null);
-            }
-
-            if (!CaseStatus.Joinable.Contains(details.Case.Status) || details.Parties.Count >= details.Case.ExpectedParties)
-            {
-                return new CaseChange.WrongState(details.Case.Status, "Everyone has joined, or the case is past joining: there is no code to renew.");
-            }
-
-            var join = NewJoin();
-            try
-            {
-                await c.ExecuteAsync("""
-                    UPDATE cases SET join_code = @Code, join_selector = @Selector, join_secret = @Secret, join_failures = 0, join_locked_at = NULL
-                    WHERE id = @id
-                    """, new { join.Code, join.Selector, join.Secret, id = caseId }, tx);
-                await AddEventAsync(c, tx, caseId, "join_renewed", $"party:{byPartyId}", null, now);
-                var updated = await LoadAsync(c, tx, caseId);
-                await tx.CommitAsync(ct);
-                return new CaseChange.Done(updated!);
-            }
-            catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 20)
-            {
-                // The new selector or secret is taken: draw again.
-            }
-        }
     }
 }
