@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,9 @@ public static class DocumentsExtensions
         builder.Services.AddSingleton<IValidateOptions<DocumentOptions>, DocumentOptionsValidator>();
         builder.Services.AddSingleton<AccidentDocumentRenderer>();
         builder.Services.AddSingleton<DocumentStore>();
+        builder.Services.AddSingleton<SignatureStore>();
         builder.Services.AddSingleton<SigningWorkflow>();
+        builder.Services.AddSingleton<ICaseGuard, SignedDocumentGuard>();
         builder.Services.Configure<RateLimiterOptions>(o =>
         {
             o.AddPolicy(LookupRateLimit, http => PerAddress(http, http.RequestServices.GetRequiredService<IOptions<DocumentOptions>>().Value.LookupsPerMinutePerAddress));
