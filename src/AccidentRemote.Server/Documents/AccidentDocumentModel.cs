@@ -2,7 +2,7 @@ namespace AccidentRemote.Server.Documents;
 
 /// <summary>
 /// What goes into a 道路交通事故认定书（简易程序）. <see cref="Number"/>, <see cref="VerificationCode"/>
-/// and <see cref="IssuedAt"/> are filled in by <see cref="DocumentStore.IssueAsync"/>; everything
+/// and <see cref="IssuedAt"/> are filled in by <see cref="DocumentStore.IssueAsync(System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Guid, AccidentDocumentModel, string, CancellationToken)"/>; everything
 /// else comes from the case. Times are instants; the document prints them in Beijing time.
 /// </summary>
 public sealed record AccidentDocumentModel

@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Data.Common;
 using System.Security.Cryptography;
 using AccidentRemote.Server.Data;
 using Dapper;
 
 namespace AccidentRemote.Server.Documents;
 
-/// <summary>What <see cref="DocumentStore.IssueAsync"/> returns: where to find the document and how to check it.</summary>
+/// <summary>What <see cref="DocumentStore.IssueAsync(System.Data.Common.DbConnection, System.Data.Common.DbTransaction, Guid, AccidentDocumentModel, string, CancellationToken)"/> returns: where to find the document and how to check it.</summary>
 public sealed record IssuedDocument(Guid Id, string Number, string VerificationCode, string Sha256, int Version, DateTimeOffset IssuedAt, string Status = DocumentStore.IssuedStatus);
 
 /// <summary>A stored document as the verification pages see it: facts only, and the PDF to re-hash.</summary>
@@ -32,15 +33,36 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
     /// <summary>The final version, carrying every party's signature.</summary>
     public const string SignedStatus = "signed";
 
+    private const string Savepoint = "document_issue";
+
     /// <summary>Renders without storing (a preview); the model must carry a number, code and issue time.</summary>
     public Task<byte[]> RenderAsync(AccidentDocumentModel model, CancellationToken ct) => renderer.RenderAsync(model, ct);
 
     /// <summary>
-    /// Assigns the number, verification code and issue time (any in the model are replaced), renders, and stores the PDF as the
-    /// case's next version. Throws <see cref="ArgumentException"/> for an incomplete model and
-    /// <see cref="InvalidOperationException"/> when the case does not exist.
+    /// Issues the document in a transaction of its own (a document outside any change to the case, such as a
+    /// preview's stored copy). Throws <see cref="InvalidOperationException"/> when the case does not exist.
     /// </summary>
     public async Task<IssuedDocument> IssueAsync(Guid caseId, AccidentDocumentModel model, CancellationToken ct, string status = IssuedStatus)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        var exists = await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM cases WHERE id = @caseId", new { caseId }, tx);
+        if (exists == 0)
+        {
+            throw new InvalidOperationException($"There is no case {caseId} to issue a document for.");
+        }
+
+        var issued = await IssueAsync(c, tx, caseId, model, status, ct);
+        await tx.CommitAsync(ct);
+        return issued;
+    }
+
+    /// <summary>
+    /// Assigns the number, verification code and issue time (any in the model are replaced), renders, and stores the PDF as the
+    /// case's next version, in the caller's transaction (the case transaction that also moves the case): rolled back, no version
+    /// is left. Throws <see cref="ArgumentException"/> for an incomplete model.
+    /// </summary>
+    public async Task<IssuedDocument> IssueAsync(DbConnection c, DbTransaction tx, Guid caseId, AccidentDocumentModel model, string status, CancellationToken ct)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -54,16 +76,12 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
             };
             var pdf = await renderer.RenderAsync(issued, ct);
             var sha = Sha256Hex(pdf);
+
+            // A savepoint, so that a collision undoes only this attempt: PostgreSQL refuses every later statement of a
+            // transaction after an error that was not rolled back to a savepoint.
+            await tx.SaveAsync(Savepoint, ct);
             try
             {
-                await using var c = await db.OpenAsync(ct);
-                await using var tx = await c.BeginTransactionAsync(ct);
-                var exists = await c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM cases WHERE id = @caseId", new { caseId }, tx);
-                if (exists == 0)
-                {
-                    throw new InvalidOperationException($"There is no case {caseId} to issue a document for.");
-                }
-
                 var version = 1 + await c.ExecuteScalarAsync<int>(
                     "SELECT COALESCE(MAX(version), 0) FROM documents WHERE case_id = @caseId", new { caseId }, tx);
                 var id = Guid.NewGuid();
@@ -72,14 +90,25 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
                     VALUES (@id, @caseId, @Number, @VerificationCode, @version, @status, @sha, @IssuedAt, @pdf)
                     """,
                     new { id, caseId, issued.Number, issued.VerificationCode, version, status, sha, issued.IssuedAt, pdf }, tx);
-                await tx.CommitAsync(ct);
+                await tx.ReleaseAsync(Savepoint, ct);
                 return new IssuedDocument(id, issued.Number, issued.VerificationCode, sha, version, now, status);
             }
             catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 5)
             {
                 // Number, code or version collided (another issue for the same case at the same moment): draw again.
+                await tx.RollbackAsync(Savepoint, ct);
             }
         }
+    }
+
+    /// <summary>The newest version of a case's document without its PDF, or null, in the caller's transaction.</summary>
+    public static async Task<IssuedDocument?> LatestAsync(DbConnection c, DbTransaction tx, Guid caseId)
+    {
+        var r = await c.QueryFirstOrDefaultAsync<Row>("""
+            SELECT id, case_id, number, verification_code, version, status, sha256, issued_at
+            FROM documents WHERE case_id = @caseId ORDER BY version DESC
+            """, new { caseId }, tx);
+        return r is null ? null : new IssuedDocument(r.Id, r.Number, r.VerificationCode, r.Sha256, r.Version, r.IssuedAt, r.Status);
     }
 
     /// <summary>The document with this verification code (canonical form), or null.</summary>

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Cases;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -21,6 +22,7 @@ public static class DocumentsExtensions
         builder.Services.AddSingleton<DocumentStore>();
         builder.Services.AddSingleton<Cases.ICaseGuard, SignedBeforeClose>();
         builder.Services.AddSingleton<Cases.IPublicAddress, DocumentsPublicAddress>();
+        builder.Services.AddSingleton<SignatureStore>();
         builder.Services.AddSingleton<SigningWorkflow>();
         builder.Services.Configure<RateLimiterOptions>(o =>
         {

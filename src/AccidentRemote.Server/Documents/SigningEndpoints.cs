@@ -24,7 +24,7 @@ public static class SigningEndpoints
     {
         if (user.PartyCaseId() != caseId)
         {
-            return NotFound();
+            return CaseResults.NoSuchCase(caseId);
         }
 
         var errors = new Dictionary<string, string[]>();
@@ -60,10 +60,16 @@ public static class SigningEndpoints
             await c.ExecuteAsync("UPDATE parties SET name = @name, id_number = @id WHERE id = @partyId", new { name, id, partyId }, tx);
             return null;
         }, "details_given", ct);
-        return await Respond(result, notifier, user, audit, ct);
+        if (result is CaseChange.Done done)
+        {
+            // The party's change is not yet a case transaction: it tells the pages itself.
+            await notifier.CaseChangedAsync(caseId, done.Case.Case.Status);
+        }
+
+        return await Respond(caseId, result, user, audit, ct);
     }
 
-    private static async Task<IResult> Issue(Guid caseId, IssueDocumentRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier,
+    private static async Task<IResult> Issue(Guid caseId, IssueDocumentRequest request, ClaimsPrincipal user, SigningWorkflow workflow,
         Microsoft.Extensions.Options.IOptions<DocumentOptions> options, ReadAudit audit, CancellationToken ct)
     {
         if (DocumentOptions.FontProblem(options.Value) is { } fonts)
@@ -93,15 +99,15 @@ public static class SigningEndpoints
 
         var (change, _) = await workflow.IssueAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request, ct);
         return change is CaseChange.Done
-            ? await Respond(change, notifier, user, audit, ct, await workflow.CurrentAsync(caseId, ct))
-            : await Respond(change, notifier, user, audit, ct);
+            ? TypedResults.Ok(await workflow.CurrentAsync(caseId, ct))
+            : CaseResults.Refusal(change, caseId);
     }
 
     private static async Task<IResult> Current(Guid caseId, ClaimsPrincipal user, CaseHeads cases, SigningWorkflow workflow, CancellationToken ct)
     {
         if (!await MayReadAsync(caseId, user, cases, ct))
         {
-            return NotFound();
+            return CaseResults.NoSuchCase(caseId);
         }
 
         var current = await workflow.CurrentAsync(caseId, ct);
@@ -114,7 +120,7 @@ public static class SigningEndpoints
     {
         if (!await MayReadAsync(caseId, user, cases, ct))
         {
-            return NotFound();
+            return CaseResults.NoSuchCase(caseId);
         }
 
         var all = await documents.ListForCaseAsync(caseId, ct);
@@ -133,11 +139,11 @@ public static class SigningEndpoints
         return TypedResults.File(pdf!, "application/pdf", $"accident-document-{all[0].Number}-v{all[0].Version}.pdf");
     }
 
-    private static async Task<IResult> Sign(Guid caseId, SignatureRequest request, ClaimsPrincipal user, SigningWorkflow workflow, ICaseNotifier notifier, ReadAudit audit, CancellationToken ct)
+    private static async Task<IResult> Sign(Guid caseId, SignatureRequest request, ClaimsPrincipal user, SigningWorkflow workflow, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
-            return NotFound();
+            return CaseResults.NoSuchCase(caseId);
         }
 
         var (png, problem) = SigningWorkflow.ReadSignature(request.Png);
@@ -148,8 +154,8 @@ public static class SigningEndpoints
 
         var change = await workflow.SignAsync(caseId, user.PartyId()!.Value, png!, ct);
         return change is CaseChange.Done
-            ? await Respond(change, notifier, user, audit, ct, await workflow.CurrentAsync(caseId, ct))
-            : await Respond(change, notifier, user, audit, ct);
+            ? TypedResults.Ok(await workflow.CurrentAsync(caseId, ct))
+            : CaseResults.Refusal(change, caseId);
     }
 
     /// <summary>The document is for the case's parties (also after it ended), its officer and supervisors: <see cref="CaseAccessRule"/>.</summary>
@@ -160,23 +166,8 @@ public static class SigningEndpoints
         return access.IsParty || access.SeesPersonalData;
     }
 
-    private static async Task<IResult> Respond(CaseChange change, ICaseNotifier notifier, ClaimsPrincipal user, ReadAudit audit, CancellationToken ct, object? body = null)
-    {
-        switch (change)
-        {
-            case CaseChange.Done done:
-                await notifier.CaseChangedAsync(done.Case.Case.Id, done.Case.Case.Status);
-                return body is null
-                    ? TypedResults.Ok(await CaseEndpoints.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct))
-                    : TypedResults.Ok(body);
-            case CaseChange.WrongState s:
-                return CaseEndpoints.StateConflict(s.Status, s.Reason);
-            case CaseChange.NotYours:
-                return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.");
-            default:
-                return NotFound();
-        }
-    }
-
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: 404, title: "No such case.", detail: "There is no case with this id that you can see.");
+    private static async Task<IResult> Respond(Guid caseId, CaseChange change, ClaimsPrincipal user, ReadAudit audit, CancellationToken ct) =>
+        change is CaseChange.Done done
+            ? TypedResults.Ok(await CaseEndpoints.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct))
+            : CaseResults.Refusal(change, caseId);
 }

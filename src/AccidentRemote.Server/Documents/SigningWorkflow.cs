@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using System.Security.Cryptography;
-using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Evidence;
@@ -30,7 +27,8 @@ public sealed record CaseDocumentView(
 /// A change to liability or to a party's details after that voids the signatures.
 /// </summary>
 public sealed class SigningWorkflow(
-    Db db, CaseStore cases, DocumentStore documents, IOptions<DocumentOptions> options, IOptions<InsurerOptions> insurers, TimeProvider clock)
+    Db db, CaseTransactions transactions, CaseStore cases, DocumentStore documents, SignatureStore signatures, ICaseNotifier notifier,
+    IOptions<DocumentOptions> options, IOptions<InsurerOptions> insurers)
 {
     public static readonly IReadOnlyList<string> Weathers = ["晴", "阴", "多云", "雨", "雪", "雾", "霾", "大风"];
 
@@ -47,31 +45,26 @@ public sealed class SigningWorkflow(
         }
 
         var details = await cases.GetAsync(caseId, ct);
-        var signed = await SignaturesAsync(caseId, SignedVersion(latest), ct);
+        var signed = await signatures.ForVersionAsync(caseId, SignedVersion(latest), ct);
         return new CaseDocumentView(latest.Id, latest.Number, latest.Version, latest.Status, latest.Sha256, latest.IssuedAt,
             latest.VerificationCode, options.Value.VerificationUrl(latest.VerificationCode),
             details!.Parties.Select(p => new SignatureView(p.Id, p.PartyNumber, signed.TryGetValue(p.Id, out var s) ? s.SignedAt : null)).ToList());
     }
 
-    /// <summary>The officer issues the document for the parties to sign.</summary>
+    /// <summary>
+    /// The officer issues the document for the parties to sign: the new version, the document fields on the case and the
+    /// move to awaiting_signatures are one case transaction, so a refused move leaves no document version behind.
+    /// </summary>
     public async Task<(CaseChange Change, IssuedDocument? Document)> IssueAsync(Guid caseId, Guid officerId, bool isSupervisor, IssueDocumentRequest request, CancellationToken ct)
     {
-        var details = await cases.GetAsync(caseId, ct);
-        if (details is null)
+        var begin = await transactions.BeginAsync(caseId, new CaseActor.Officer(officerId, isSupervisor), "issue-document", ct);
+        if (begin.Refused)
         {
-            return (new CaseChange.NotFound(), null);
+            return (begin.Refusal, null);
         }
 
-        if (CaseStateMachine.Refusal("issue-document", details.Case.Status) is { } refusal)
-        {
-            return (new CaseChange.WrongState(details.Case.Status, refusal), null);
-        }
-
-        if (details.Case.OfficerId != officerId && !isSupervisor)
-        {
-            return (new CaseChange.NotYours(details.Case.OfficerId), null);
-        }
-
+        await using var tx = begin.Transaction;
+        var details = tx.Details;
         var missing = details.Parties.Where(p => p.Name is null || p.IdNumber is null).Select(p => p.PartyNumber).ToList();
         if (missing.Count > 0)
         {
@@ -79,15 +72,18 @@ public sealed class SigningWorkflow(
                 $"Party {string.Join(", ", missing)} has not yet given a name and ID number (PUT /api/cases/{caseId}/parties/me on the driver's phone)."), null);
         }
 
-        var model = await ModelAsync(details with { Case = WithDocumentFields(details.Case, request) }, null, ct);
-        var issued = await documents.IssueAsync(caseId, model, ct, DocumentStore.AwaitingSignaturesStatus);
-        var change = await cases.OfficerTransitionAsync(caseId, officerId, isSupervisor, "issue-document", async (c, tx, _, _) =>
+        var model = await ModelAsync(tx, details with { Case = WithDocumentFields(details.Case, request) }, null);
+        var issued = await documents.IssueAsync(tx.Connection, tx.Transaction, caseId, model, DocumentStore.AwaitingSignaturesStatus, ct);
+        // The weather and the mediation result are printed on the document and kept on the case row.
+        await tx.Connection.ExecuteAsync("UPDATE cases SET weather = @Weather, mediation_result = @MediationResult WHERE id = @caseId",
+            new { request.Weather, request.MediationResult, caseId }, tx.Transaction);
+        if (await tx.MoveToAsync(CaseStatus.AwaitingSignatures, $"document {issued.Number} v{issued.Version} sha256={issued.Sha256}") is { } lost)
         {
-            await c.ExecuteAsync("UPDATE cases SET weather = @Weather, mediation_result = @MediationResult WHERE id = @caseId",
-                new { request.Weather, request.MediationResult, caseId }, tx);
-            return null;
-        }, $"document {issued.Number} v{issued.Version} sha256={issued.Sha256}", ct);
-        return (change, issued);
+            return (lost, null);
+        }
+
+        NotifyAfterCommit(tx);
+        return (await tx.CommitAsync(ct), issued);
     }
 
     /// <summary>
@@ -96,86 +92,81 @@ public sealed class SigningWorkflow(
     /// </summary>
     public async Task<CaseChange> SignAsync(Guid caseId, Guid partyId, byte[] png, CancellationToken ct)
     {
-        var details = await cases.GetAsync(caseId, ct);
-        if (details is null || details.Parties.All(p => p.Id != partyId))
+        var begin = await transactions.BeginAsync(caseId, new CaseActor.Party(partyId), null, ct);
+        if (begin.Refused)
         {
-            return new CaseChange.NotFound();
+            return begin.Refusal;
         }
 
-        if (details.Case.Status != CaseStatus.AwaitingSignatures)
+        bool allSigned;
+        CaseChange change;
+        int signedVersion;
+        await using (var tx = begin.Transaction)
         {
-            return new CaseChange.WrongState(details.Case.Status, "There is no document waiting for signatures: the officer issues it after deciding liability.");
-        }
-
-        var latest = (await documents.ListForCaseAsync(caseId, ct))[0];
-        if (latest.Status != DocumentStore.AwaitingSignaturesStatus)
-        {
-            return new CaseChange.WrongState(details.Case.Status, "The document is already signed by every party.");
-        }
-
-        var now = clock.GetUtcNow();
-        var allSigned = false;
-        await using (var c = await db.OpenAsync(ct))
-        {
-            await using var tx = await c.BeginTransactionAsync(ct);
             // One signer of a case at a time, so exactly one of them sees the last signature.
-            await db.Dialect.LockAsync(c, tx, $"sign:{caseId}");
+            await db.Dialect.LockAsync(tx.Connection, tx.Transaction, $"sign:{caseId}");
+            var details = tx.Details;
+            if (details.Case.Status != CaseStatus.AwaitingSignatures)
+            {
+                return new CaseChange.WrongState(details.Case.Status, "There is no document waiting for signatures: the officer issues it after deciding liability.");
+            }
 
-            var sha = Convert.ToHexStringLower(SHA256.HashData(png));
-            var inserted = await c.ExecuteAsync("""
-                INSERT INTO signatures (id, case_id, party_id, document_version, signed_at, sha256, png)
-                VALUES (@id, @caseId, @partyId, @version, @now, @sha, @png)
-                ON CONFLICT (party_id, document_version) DO NOTHING
-                """, new { id = Guid.NewGuid(), caseId, partyId, version = latest.Version, now, sha, png }, tx);
-            if (inserted == 0)
+            var latest = (await DocumentStore.LatestAsync(tx.Connection, tx.Transaction, caseId))!;
+            if (latest.Status != DocumentStore.AwaitingSignaturesStatus)
+            {
+                return new CaseChange.WrongState(details.Case.Status, "The document is already signed by every party.");
+            }
+
+            var signature = await signatures.AddAsync(tx, partyId, latest.Version, png);
+            if (signature is null)
             {
                 return new CaseChange.WrongState(details.Case.Status, "You have already signed this version of the document.");
             }
 
-            await c.ExecuteAsync(
-                "INSERT INTO case_events (id, case_id, kind, actor, at, detail) VALUES (@id, @caseId, 'signed', @actor, @now, @detail)",
-                new { id = Guid.NewGuid(), caseId, actor = $"party:{partyId}", now, detail = $"v{latest.Version} signature sha256={sha}" }, tx);
-            await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry($"party:{partyId}", "signed", caseId, $"document {latest.Number} v{latest.Version} signature sha256={sha}"), now);
-            var count = await c.ExecuteScalarAsync<int>(
-                "SELECT COUNT(*) FROM signatures WHERE case_id = @caseId AND document_version = @version", new { caseId, version = latest.Version }, tx);
-            allSigned = count == details.Parties.Count;
-            await tx.CommitAsync(ct);
+            tx.Record("signed", $"v{latest.Version} signature sha256={signature.Sha256}", $"document {latest.Number} v{latest.Version} signature sha256={signature.Sha256}");
+            allSigned = signature.SignedSoFar == details.Parties.Count;
+            signedVersion = latest.Version;
+            if (!allSigned)
+            {
+                NotifyAfterCommit(tx);
+            }
+
+            change = await tx.CommitAsync(ct);
         }
 
-        if (allSigned)
-        {
-            await FinaliseAsync(caseId, latest.Version, ct);
-        }
-
-        return new CaseChange.Done((await cases.GetAsync(caseId, ct))!);
+        return allSigned ? await FinaliseAsync(caseId, signedVersion, ct) : change;
     }
 
-    /// <summary>Issues the final version with every party's signature drawn in.</summary>
-    private async Task FinaliseAsync(Guid caseId, int signedVersion, CancellationToken ct)
+    /// <summary>
+    /// Issues the final version with every party's signature drawn in: the server's own change to the case,
+    /// after the last signature committed (one signer of a case at a time, so exactly one of them gets here).
+    /// </summary>
+    private async Task<CaseChange> FinaliseAsync(Guid caseId, int signedVersion, CancellationToken ct)
     {
-        var details = (await cases.GetAsync(caseId, ct))!;
-        var signatures = await SignaturesAsync(caseId, signedVersion, ct);
-        var model = await ModelAsync(details, signatures, ct);
-        var issued = await documents.IssueAsync(caseId, model, ct, DocumentStore.SignedStatus);
-        await cases.RecordEventAsync(caseId, "document_signed", "system", $"document {issued.Number} v{issued.Version} sha256={issued.Sha256} signed on v{signedVersion}", ct);
+        var begin = await transactions.BeginAsync(caseId, CaseActor.System.Instance, null, ct);
+        if (begin.Refused)
+        {
+            return begin.Refusal;
+        }
+
+        await using var tx = begin.Transaction;
+        var model = await ModelAsync(tx, tx.Details, await signatures.ForVersionAsync(tx.Connection, tx.Transaction, caseId, signedVersion));
+        var issued = await documents.IssueAsync(tx.Connection, tx.Transaction, caseId, model, DocumentStore.SignedStatus, ct);
+        tx.Record("document_signed", $"document {issued.Number} v{issued.Version} sha256={issued.Sha256} signed on v{signedVersion}");
+        NotifyAfterCommit(tx);
+        return await tx.CommitAsync(ct);
     }
+
+    /// <summary>Once the change committed, the case's pages are told its state (they then fetch the document again).</summary>
+    private void NotifyAfterCommit(CaseTransaction tx) => tx.AfterCommit(() => notifier.CaseChangedAsync(tx.CaseId, tx.Status));
 
     /// <summary>The signatures that count for a document: for a signed final version, those given on the draft before it.</summary>
     private static int SignedVersion(IssuedDocument d) => d.Status == DocumentStore.SignedStatus ? d.Version - 1 : d.Version;
 
-    private async Task<Dictionary<Guid, (byte[] Png, DateTimeOffset SignedAt)>> SignaturesAsync(Guid caseId, int version, CancellationToken ct)
+    private async Task<AccidentDocumentModel> ModelAsync(CaseTransaction tx, CaseDetails d, IReadOnlyDictionary<Guid, (byte[] Png, DateTimeOffset SignedAt)>? signatures)
     {
-        await using var c = await db.OpenAsync(ct);
-        var rows = await c.QueryAsync<SignatureRow>(
-            "SELECT party_id, png, signed_at FROM signatures WHERE case_id = @caseId AND document_version = @version", new { caseId, version });
-        return rows.ToDictionary(r => r.PartyId, r => (r.Png, r.SignedAt));
-    }
-
-    private async Task<AccidentDocumentModel> ModelAsync(CaseDetails d, Dictionary<Guid, (byte[] Png, DateTimeOffset SignedAt)>? signatures, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        var officer = await c.QuerySingleOrDefaultAsync<OfficerRow>(
-            "SELECT display_name, username, badge_number FROM officers WHERE id = @id", new { id = d.Case.OfficerId });
+        var officer = await tx.Connection.QuerySingleOrDefaultAsync<OfficerRow>(
+            "SELECT display_name, username, badge_number FROM officers WHERE id = @id", new { id = d.Case.OfficerId }, tx.Transaction);
         var insurerNames = insurers.Value.Catalogue.ToDictionary(i => i.Code, i => i.NameZh);
         var scenario = LiabilityRules.Scenarios.SingleOrDefault(s => s.Code == d.Case.LiabilityScenario);
         return new AccidentDocumentModel
@@ -244,15 +235,6 @@ public sealed class SigningWorkflow(
             Inspection.Refused r => (null, $"The signature image was refused: {r.Title} {r.Detail}"),
             _ => (null, "The signature image was refused."),
         };
-    }
-
-    private sealed class SignatureRow
-    {
-        public Guid PartyId { get; set; }
-
-        public byte[] Png { get; set; } = [];
-
-        public DateTimeOffset SignedAt { get; set; }
     }
 
     private sealed class OfficerRow

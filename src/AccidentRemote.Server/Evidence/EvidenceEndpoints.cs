@@ -39,13 +39,14 @@ public static class EvidenceEndpoints
 
     private static async Task<Results<Created<EvidenceItem>, Ok<EvidenceItem>, ProblemHttpResult, ValidationProblem>> Upload(
         Guid caseId, HttpRequest request, ClaimsPrincipal user, EvidenceStore store, EvidenceBlobs blobs, EvidenceCopies copies, EvidenceUploadLimits rate,
-        IStringLocalizer<DriverMessages> text, IOptions<EvidenceOptions> options, TimeProvider clock, [FromServices] ICaseNotifier notifier, ILoggerFactory loggers, CancellationToken ct)
+        IStringLocalizer<DriverMessages> text, IOptions<EvidenceOptions> options, CaseTransactions transactions, [FromServices] ICaseNotifier notifier,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger(typeof(EvidenceEndpoints).Namespace!);
         var access = await store.FindCaseAsync(caseId, ct);
         if (access is null || !CanSee(user, access, evenAfterEnd: true))
         {
-            return NoSuchCase(caseId);
+            return CaseResults.NoSuchCase(caseId);
         }
 
         if (EvidenceStore.ClosedStates.Contains(access.Status))
@@ -54,7 +55,8 @@ public static class EvidenceEndpoints
         }
 
         var limits = options.Value;
-        var uploader = user.IsParty() ? $"party:{user.PartyId()}" : $"officer:{user.OfficerId()}";
+        CaseActor actor = user.IsParty() ? new CaseActor.Party(user.PartyId()!.Value) : new CaseActor.Officer(user.OfficerId(), user.IsInRole(Roles.Supervisor));
+        var uploader = actor.Name;
         if (!rate.TryTake(uploader))
         {
             var (title, detail) = EvidenceUploadLimits.TooMany(text, limits.UploadsPerMinutePerParty);
@@ -121,48 +123,59 @@ public static class EvidenceEndpoints
             copy = await copies.MakeAsync(content, file.Sha256, accepted.ContentType, ct);
         }
 
-        // PostgreSQL keeps microseconds: drop the rest, so the 201 body equals what is read back later.
-        var now = clock.GetUtcNow();
-        var row = new EvidenceRow
-        {
-            Id = Guid.NewGuid(),
-            CaseId = caseId,
-            PartyId = fields.PartyId,
-            Kind = fields.Kind,
-            Angle = fields.Angle,
-            ContentType = accepted.ContentType,
-            Size = file.Size,
-            Width = accepted.Width,
-            Height = accepted.Height,
-            Sha256 = file.Sha256,
-            CapturedBy = uploader,
-            CapturedAt = now.AddTicks(-(now.Ticks % 10)),
-            Latitude = fields.Latitude,
-            Longitude = fields.Longitude,
-        };
         blobs.Commit(file);
-        switch (await store.AddAsync(row, copy, limits.MaxItemsPerCase, limits.MaxItemsPerParty, ct))
+        var begin = await transactions.BeginAsync(caseId, actor, null, ct);
+        if (begin.Refused)
+        {
+            return Refused(begin.Refusal, caseId);
+        }
+
+        EvidenceRow row;
+        EvidenceAdd added;
+        await using (var tx = begin.Transaction)
+        {
+            // PostgreSQL keeps microseconds: drop the rest, so the 201 body equals what is read back later.
+            row = new EvidenceRow
+            {
+                Id = Guid.NewGuid(),
+                CaseId = caseId,
+                PartyId = fields.PartyId,
+                Kind = fields.Kind,
+                Angle = fields.Angle,
+                ContentType = accepted.ContentType,
+                Size = file.Size,
+                Width = accepted.Width,
+                Height = accepted.Height,
+                Sha256 = file.Sha256,
+                CapturedBy = uploader,
+                CapturedAt = tx.Now.AddTicks(-(tx.Now.Ticks % 10)),
+                Latitude = fields.Latitude,
+                Longitude = fields.Longitude,
+            };
+            added = await EvidenceStore.AddAsync(tx, row, copy, limits.MaxItemsPerCase, limits.MaxItemsPerParty);
+            if (added is EvidenceAdd.Added)
+            {
+                // The item is stored once this commits; a failed notification is logged and does not fail the upload.
+                tx.AfterCommit(() => notifier.EvidenceAddedAsync(caseId, row.Id, row.Kind, row.PartyId));
+                if (await tx.CommitAsync(ct) is not CaseChange.Done and var lost)
+                {
+                    return Refused(lost, caseId);
+                }
+            }
+        }
+
+        switch (added)
         {
             case EvidenceAdd.Duplicate d:
                 return TypedResults.Ok(d.Existing.ToItem());
             case EvidenceAdd.CaseNotOpen n:
-                return n.Status is null ? NoSuchCase(caseId) : CaseNotOpen(n.Status);
+                return n.Status is null ? CaseResults.NoSuchCase(caseId) : CaseNotOpen(n.Status);
             case EvidenceAdd.OverBudget:
                 return OverBudget(await store.UsageAsync(caseId, uploader, ct), file.Size, limits, text)
                     ?? OverBudget(new EvidenceUsage(limits.MaxItemsPerCase, 0, 0, 0), 0, limits, text)!;
         }
 
         log.LogInformation("Evidence {EvidenceId} added to case {CaseId}: {Kind}, {ContentType}, {Size} bytes", row.Id, caseId, row.Kind, row.ContentType, row.Size);
-        try
-        {
-            await notifier.EvidenceAddedAsync(caseId, row.Id, row.Kind, row.PartyId);
-        }
-        catch (Exception ex)
-        {
-            // The item is stored; failing the request now would only make the client upload it again.
-            log.LogWarning(ex, "Evidence {EvidenceId} of case {CaseId} is stored but the officer could not be notified", row.Id, caseId);
-        }
-
         return TypedResults.Created($"/api/evidence/{row.Id}/content", row.ToItem());
     }
 
@@ -171,7 +184,7 @@ public static class EvidenceEndpoints
         var access = await store.FindCaseAsync(caseId, ct);
         if (access is null || !CanSee(user, access))
         {
-            return NoSuchCase(caseId);
+            return CaseResults.NoSuchCase(caseId);
         }
 
         return TypedResults.Ok((await store.ListAsync(caseId, ct)).Select(r => r.ToItem()).ToList());
@@ -304,9 +317,10 @@ public static class EvidenceEndpoints
         return null;
     }
 
-    private static ProblemHttpResult NoSuchCase(Guid caseId) =>
-        TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+    /// <summary>The case transaction refused the upload (the case is gone, or no longer the uploader's): the shared mapping.</summary>
+    private static ProblemHttpResult Refused(CaseChange change, Guid caseId) =>
+        CaseResults.Refusal(change, caseId) as ProblemHttpResult ?? CaseResults.NoSuchCase(caseId);
 
     private static ProblemHttpResult CaseNotOpen(string status) =>
-        CaseEndpoints.StateConflict(status, "Evidence can be added only while the case is open; a closed, escalated or abandoned case keeps the evidence it has.");
+        CaseResults.StateConflict(status, "Evidence can be added only while the case is open; a closed, escalated or abandoned case keeps the evidence it has.");
 }

@@ -80,11 +80,7 @@ public sealed class EvidenceStore(Db db)
             $"SELECT {Columns} FROM evidence WHERE case_id = @caseId AND sha256 = @sha256", new { caseId, sha256 });
     }
 
-    /// <summary>
-    /// Writes the row and its case event in one transaction, only while the case is open, and at most
-    /// once per case and hash: the insert itself checks both, so a close or a twin upload at the same
-    /// moment cannot slip in between a check and the write.
-    /// </summary>
+    /// <summary>How many items and bytes the case holds, and how many of them <paramref name="capturedBy"/> uploaded.</summary>
     public async Task<EvidenceUsage> UsageAsync(Guid caseId, string capturedBy, CancellationToken ct)
     {
         await using var c = await db.OpenAsync(ct);
@@ -136,16 +132,16 @@ public sealed class EvidenceStore(Db db)
         await AddCopyAsync(c, null, copy);
     }
 
-    public Task<EvidenceAdd> AddAsync(EvidenceRow row, CancellationToken ct) => AddAsync(row, null, int.MaxValue, int.MaxValue, ct);
-
     /// <summary>
-    /// As <see cref="AddAsync(EvidenceRow, CancellationToken)"/>, with the clean copy recorded in the same transaction, and the
-    /// item budgets of the case and of the uploader checked by the insert itself.
+    /// Writes the row (and its clean copy) in the case transaction, only while the case is open, within the
+    /// item budgets of the case and of the uploader, and at most once per case and hash: the insert itself
+    /// checks all of these, so a close or a twin upload at the same moment cannot slip in between a check and
+    /// the write. Records <c>evidence_added</c> with the hash, so a stored item swapped later is detectable in
+    /// the chained audit log. The caller commits; anything but <see cref="EvidenceAdd.Added"/> wrote nothing.
     /// </summary>
-    public async Task<EvidenceAdd> AddAsync(EvidenceRow row, EvidenceCopyRow? copy, int maxCaseItems, int maxUploaderItems, CancellationToken ct)
+    public static async Task<EvidenceAdd> AddAsync(CaseTransaction tx, EvidenceRow row, EvidenceCopyRow? copy, int maxCaseItems, int maxUploaderItems)
     {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
+        var c = tx.Connection;
         var inserted = await c.ExecuteAsync($"""
             INSERT INTO evidence ({Columns})
             SELECT @Id, @CaseId, @PartyId, @Kind, @Angle, @ContentType, @Size, @Width, @Height, @Sha256,
@@ -160,33 +156,27 @@ public sealed class EvidenceStore(Db db)
                 row.Id, row.CaseId, row.PartyId, row.Kind, row.Angle, row.ContentType, row.Size, row.Width, row.Height, row.Sha256,
                 row.CapturedBy, row.CapturedAt, row.Latitude, row.Longitude, closed = CaseStatus.Closed, escalated = CaseStatus.Escalated, abandoned = CaseStatus.Abandoned,
                 maxCaseItems, maxUploaderItems,
-            }, tx);
+            }, tx.Transaction);
         if (inserted == 1)
         {
             if (copy is not null)
             {
                 copy.EvidenceId = row.Id;
-                await AddCopyAsync(c, tx, copy);
+                await AddCopyAsync(c, tx.Transaction, copy);
             }
 
-            await c.ExecuteAsync(
-                "INSERT INTO case_events (id, case_id, kind, actor, at, detail) VALUES (@id, @caseId, 'evidence_added', @actor, @at, @detail)",
-                new { id = Guid.NewGuid(), caseId = row.CaseId, actor = row.CapturedBy, at = row.CapturedAt, detail = row.Id.ToString() }, tx);
-            // The hash goes into the chained audit log, so a stored item swapped later is detectable.
-            await AuditLog.AppendAsync(c, tx, db.Provider,
-                new AuditEntry(row.CapturedBy, "evidence_added", row.CaseId, $"{row.Id} {row.Kind} sha256={row.Sha256}"), row.CapturedAt);
-            await tx.CommitAsync(ct);
+            tx.Record("evidence_added", row.Id.ToString(), $"{row.Id} {row.Kind} sha256={row.Sha256}");
             return new EvidenceAdd.Added(row);
         }
 
         var existing = await c.QuerySingleOrDefaultAsync<EvidenceRow>(
-            $"SELECT {Columns} FROM evidence WHERE case_id = @CaseId AND sha256 = @Sha256", new { row.CaseId, row.Sha256 }, tx);
+            $"SELECT {Columns} FROM evidence WHERE case_id = @CaseId AND sha256 = @Sha256", new { row.CaseId, row.Sha256 }, tx.Transaction);
         if (existing is not null)
         {
             return new EvidenceAdd.Duplicate(existing);
         }
 
-        var status = await c.QuerySingleOrDefaultAsync<string>("SELECT status FROM cases WHERE id = @CaseId", new { row.CaseId }, tx);
+        var status = await c.QuerySingleOrDefaultAsync<string>("SELECT status FROM cases WHERE id = @CaseId", new { row.CaseId }, tx.Transaction);
         return status is null || ClosedStates.Contains(status) ? new EvidenceAdd.CaseNotOpen(status) : new EvidenceAdd.OverBudget();
     }
 }

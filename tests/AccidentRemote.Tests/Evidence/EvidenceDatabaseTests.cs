@@ -1,3 +1,4 @@
+using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,13 +33,16 @@ public sealed class EvidenceDatabaseTests
         Assert.Equal(kase.Party2Id, listed[1].GetProperty("partyId").GetString());
 
         // The unique (case_id, sha256) constraint, not only the look-up before it, keeps one row.
-        var store = host.Factory.Services.GetRequiredService<AccidentRemote.Server.Evidence.EvidenceStore>();
         var twin = new AccidentRemote.Server.Evidence.EvidenceRow
         {
             Id = Guid.NewGuid(), CaseId = Guid.Parse(kase.CaseId), Kind = "photo", ContentType = "image/webp", Size = 1,
             Sha256 = photo.GetProperty("sha256").GetString()!, CapturedBy = "party:x", CapturedAt = DateTimeOffset.UtcNow,
         };
-        var duplicate = Assert.IsType<AccidentRemote.Server.Evidence.EvidenceAdd.Duplicate>(await store.AddAsync(twin, CancellationToken.None));
+        var begin = await host.Factory.Services.GetRequiredService<CaseTransactions>().BeginAsync(
+            Guid.Parse(kase.CaseId), new CaseActor.Party(Guid.Parse(kase.Party2Id)), null, CancellationToken.None);
+        await using var tx = begin.Transaction!;
+        var duplicate = Assert.IsType<AccidentRemote.Server.Evidence.EvidenceAdd.Duplicate>(
+            await AccidentRemote.Server.Evidence.EvidenceStore.AddAsync(tx, twin, null, int.MaxValue, int.MaxValue));
         Assert.Equal(Guid.Parse(photo.GetProperty("id").GetString()!), duplicate.Existing.Id);
         Assert.Equal(provider, host.Factory.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider);
     }
