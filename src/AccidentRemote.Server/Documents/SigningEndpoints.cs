@@ -3,7 +3,6 @@ using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Signalling;
-using Dapper;
 
 namespace AccidentRemote.Server.Documents;
 
@@ -57,7 +56,7 @@ public static class SigningEndpoints
                 return new CaseChange.WrongState(details.Case.Status, "The case is over; details can no longer change.");
             }
 
-            await c.ExecuteAsync("UPDATE parties SET name = @name, id_number = @id WHERE id = @partyId", new { name, id, partyId }, tx);
+            await CaseWrites.SetPartyIdentityAsync(c, tx, partyId, name, id);
             return null;
         }, "details_given", ct);
         if (result is CaseChange.Done done)

@@ -75,8 +75,7 @@ public sealed class SigningWorkflow(
         var model = await ModelAsync(tx, details with { Case = WithDocumentFields(details.Case, request) }, null);
         var issued = await documents.IssueAsync(tx.Connection, tx.Transaction, caseId, model, DocumentStore.AwaitingSignaturesStatus, ct);
         // The weather and the mediation result are printed on the document and kept on the case row.
-        await tx.Connection.ExecuteAsync("UPDATE cases SET weather = @Weather, mediation_result = @MediationResult WHERE id = @caseId",
-            new { request.Weather, request.MediationResult, caseId }, tx.Transaction);
+        await CaseWrites.SetDocumentFieldsAsync(tx, request.Weather, request.MediationResult);
         if (await tx.MoveToAsync(CaseStatus.AwaitingSignatures, $"document {issued.Number} v{issued.Version} sha256={issued.Sha256}") is { } lost)
         {
             return (lost, null);

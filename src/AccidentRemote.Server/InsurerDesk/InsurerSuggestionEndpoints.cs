@@ -4,7 +4,6 @@ using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Signalling;
-using Dapper;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -96,7 +95,7 @@ public static class InsurerSuggestionEndpoints
                 return new CaseChange.WrongState(details.Case.Status, "The case is over; the insurer can no longer change.");
             }
 
-            await c.ExecuteAsync("UPDATE parties SET insurer_code = @code WHERE id = @partyId AND case_id = @caseId", new { code, partyId, caseId }, tx);
+            await CaseWrites.SetPartyInsurerAsync(c, tx, caseId, partyId, code);
             return null;
         }, "insurer_declared", ct);
         switch (result)
