@@ -29,7 +29,7 @@ function problem(e: unknown): string {
   return [e.title, e.detail, ...Object.values(e.errors).flat()].filter(Boolean).join(" ");
 }
 
-/** The desk endpoints arrive on the server in steps: 404/405 on a list or detail means "not there yet". */
+/** 404/405 on a list, a detail or a PDF: the claim or its document is not there (shown as "unavailable", not as an error). */
 function unavailable(e: unknown): boolean {
   return e instanceof ApiError && (e.status === 404 || e.status === 405);
 }
@@ -78,7 +78,7 @@ async function signIn(ev: Event): Promise<void> {
   }
 }
 
-/** The insurer this account works for, from GET /api/officers/me; null while the server does not say. */
+/** The insurer this account works for, from GET /api/officers/me; null when it names none or cannot be read. */
 async function insurerCode(): Promise<string | null> {
   try {
     return (await api<MeResponse>("GET", "/api/officers/me")).insurerCode ?? null;
