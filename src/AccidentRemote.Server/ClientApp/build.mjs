@@ -6,7 +6,7 @@ import { build } from "esbuild";
 const here = new URL(".", import.meta.url);
 const read = (p) => readFileSync(new URL(p, here), "utf8");
 
-// Both languages must have exactly the same keys, and every key an HTML page names must exist:
+// Both languages must have exactly the same keys, and every key an HTML page or fragment names must exist:
 // a missing string shows up as an empty button on a driver's phone, so it fails the build.
 const zh = JSON.parse(read("src/i18n/zh-CN.json"));
 const en = JSON.parse(read("src/i18n/en.json"));
@@ -16,9 +16,13 @@ for (const k of Object.keys(en)) if (!(k in zh)) problems.push(`zh-CN.json lacks
 for (const [name, dict] of [["zh-CN", zh], ["en", en]]) {
   for (const [k, v] of Object.entries(dict)) if (typeof v !== "string" || v.trim() === "") problems.push(`${name}.json: "${k}" is empty`);
 }
-for (const page of readdirSync(new URL("../wwwroot/", here)).filter((f) => f.endsWith(".html"))) {
-  for (const m of read(`../wwwroot/${page}`).matchAll(/data-i18n(?:-[a-z]+)?="([^"]+)"/g)) {
-    if (!(m[1] in zh)) problems.push(`wwwroot/${page} uses "${m[1]}", which zh-CN.json lacks`);
+const htmlFiles = [
+  ...readdirSync(new URL("../wwwroot/", here)).filter((f) => f.endsWith(".html")).map((f) => `../wwwroot/${f}`),
+  ...readdirSync(new URL("src/", here), { recursive: true }).filter((f) => f.endsWith(".html")).map((f) => `src/${f}`),
+];
+for (const file of htmlFiles) {
+  for (const m of read(file).matchAll(/data-i18n(?:-[a-z]+)?="([^"]+)"/g)) {
+    if (!(m[1] in zh)) problems.push(`${file.replace(/^\.\.\//, "")} uses "${m[1]}", which zh-CN.json lacks`);
   }
 }
 if (problems.length > 0) {
@@ -61,6 +65,8 @@ await Promise.all(pages.map((page) => build({
   // ES2020 runs on the phones that have unified-plan WebRTC (Chrome/WebView 80+, iOS Safari 14+);
   // esbuild refuses per-browser targets here for destructuring, which all of them support.
   target: "es2020",
+  // HTML fragments (the staff sign-in form, lib/sign-in.html) are bundled as text into the pages that use them.
+  loader: { ".html": "text" },
   plugins: [stripStrings(page.drop)],
   logLevel: "warning",
 })));

@@ -6,7 +6,7 @@ import { api, ApiError, setToken, upload } from "./lib/api";
 import { boardChanged, hideBoard, initBoard, renderBoardTexts, showBoard } from "./lib/board";
 import type {
   CallRoster, CaseChanged, CaseView, EvidenceAdded, FraudSignal, IncomingSignal, LiabilityScenario, OutgoingSignal, PartyMoved, PartyView, PeerChanged,
-  QueueItem, SignInResponse,
+  CaseStatus, QueueItem, SignInResponse,
 } from "./lib/contract";
 import type { DuplicateView } from "./lib/contract";
 import { AbandonReasons, Angles, EscalationReasons, Liabilities } from "./lib/contract";
@@ -14,6 +14,7 @@ import { byTestId, el, minutesSeconds, showScreen } from "./lib/dom";
 import { buildHub, CandidateBuffer, fromIce, SerialQueue, startHub, toIceInit } from "./lib/hub";
 import { iceConfig } from "./lib/ice";
 import { applyI18n, has, lang, onLangChange, t, toggleLang, type Key } from "./lib/i18n";
+import { mountSignIn, problem, restoreSession, signOut, wireSignIn } from "./lib/staff";
 
 const relayOnly = new URLSearchParams(location.search).get("relay") === "1";
 const storageKey = "ar.officer";
@@ -29,12 +30,6 @@ function message(text: string): void {
   byTestId("case-message").textContent = text;
 }
 
-function problem(e: unknown): string {
-  if (!(e instanceof ApiError)) return String(e);
-  if (e.offline) return t("error.offline");
-  return [e.title, e.detail, ...Object.values(e.errors).flat()].filter(Boolean).join(" ");
-}
-
 function logEvent(kind: string, text: string): void {
   const time = new Date().toLocaleTimeString(lang, { hour12: false });
   const item = el("li", { "data-event": kind }, el("time", { text: time }), " ", text);
@@ -47,32 +42,6 @@ function setHubState(state: "connecting" | "connected" | "reconnecting" | "down"
   const banner = byTestId("banner");
   banner.hidden = state === "connected" || state === "connecting";
   banner.textContent = state === "reconnecting" ? t("banner.reconnecting") : state === "down" ? t("console.liveOff") : "";
-}
-
-// ---------- sign in ----------
-
-async function signIn(ev: Event): Promise<void> {
-  ev.preventDefault();
-  const f = ev.target as HTMLFormElement;
-  const err = byTestId("signin-error");
-  err.hidden = true;
-  const data = new FormData(f);
-  try {
-    const r = await api<SignInResponse>("POST", "/api/officers/sign-in", { username: data.get("username"), password: data.get("password") });
-    officer = { token: r.token, officer: r.officer };
-    sessionStorage.setItem(storageKey, JSON.stringify(officer));
-    f.reset();
-    await enterDesk();
-  } catch (e) {
-    err.textContent = e instanceof ApiError && e.status === 401 ? t("console.wrongPassword") : problem(e);
-    err.hidden = false;
-  }
-}
-
-async function signOut(): Promise<void> {
-  try { await api("POST", "/api/officers/sign-out"); } catch { /* the session ends anyway */ }
-  sessionStorage.removeItem(storageKey);
-  location.reload();
 }
 
 // ---------- queue ----------
@@ -181,7 +150,7 @@ interface Tile {
   evidence: number;
 }
 
-let current: { id: string; caseNumber: string; status: string } | null = null;
+let current: { id: string; caseNumber: string; status: CaseStatus } | null = null;
 let tiles: Tile[] = [];
 let selected = 0;
 let local: MediaStream | null = null;
@@ -815,6 +784,7 @@ async function enterDesk(): Promise<void> {
 }
 
 async function boot(): Promise<void> {
+  mountSignIn("console.signInTitle");
   applyI18n();
   byTestId("lang-switch").addEventListener("click", toggleLang);
   onLangChange(() => {
@@ -827,8 +797,12 @@ async function boot(): Promise<void> {
     renderBoardTexts();
     if (hub) setHubState(document.body.dataset.hub as "connected");
   });
-  byTestId("signin-form").addEventListener("submit", (e) => void signIn(e));
-  byTestId("sign-out").addEventListener("click", () => void signOut());
+  wireSignIn<OfficerSession>({
+    storageKey,
+    accept: async (r) => ({ token: r.token, officer: r.officer }),
+    enter: async (s) => { officer = s; await enterDesk(); },
+  });
+  byTestId("sign-out").addEventListener("click", () => void signOut(storageKey));
   byTestId("accept-next").addEventListener("click", () => void acceptNext());
   byTestId("instruct-move").addEventListener("click", () => void instruct("move-cars", null));
   byTestId("vehicles-moved").addEventListener("click", () => void caseAction("POST", "vehicles-moved"));
@@ -848,25 +822,7 @@ async function boot(): Promise<void> {
   document.addEventListener("keydown", onKey);
   setInterval(tickQueue, 1000);
 
-  try {
-    officer = JSON.parse(sessionStorage.getItem(storageKey) ?? "null") as OfficerSession | null;
-  } catch {
-    officer = null;
-  }
-  if (officer) {
-    setToken(officer.token);
-    try {
-      await api("GET", "/api/officers/me");
-      await enterDesk();
-      return;
-    } catch {
-      sessionStorage.removeItem(storageKey);
-      officer = null;
-      setToken(null);
-    }
-  }
-  showScreen("signin");
-  byTestId("signin-username").focus();
+  await restoreSession<OfficerSession>(storageKey, async (s) => { officer = s; await enterDesk(); }, () => { officer = null; });
 }
 
 void boot();

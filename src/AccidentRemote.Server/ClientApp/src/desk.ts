@@ -3,9 +3,10 @@
 // PDF) and enter the insurer's claim report number (报案号). Endpoints: docs/insurer-desk.md.
 // Keyboard: ↑/↓ move through the list (Enter opens), / goes to the report number, R refreshes.
 import { api, ApiError, blobUrl, download, setToken } from "./lib/api";
-import type { ClaimSubmitted, Insurer, InsurerClaimDetail, InsurerClaimItem, MeResponse, SignInResponse } from "./lib/contract";
+import type { ClaimSubmitted, Insurer, InsurerClaimDetail, InsurerClaimItem, MeResponse } from "./lib/contract";
 import { byTestId, el, showScreen } from "./lib/dom";
 import { applyI18n, has, lang, onLangChange, setPlain, t, toggleLang, type Key } from "./lib/i18n";
+import { mountSignIn, problem, restoreSession, signOut, wireSignIn, type SignInFlow } from "./lib/staff";
 
 const storageKey = "ar.desk";
 const refreshEveryMs = 30000;
@@ -23,13 +24,7 @@ let detail: InsurerClaimDetail | null = null;
 
 // ---------- small helpers ----------
 
-function problem(e: unknown): string {
-  if (!(e instanceof ApiError)) return String(e);
-  if (e.offline) return t("error.offline");
-  return [e.title, e.detail, ...Object.values(e.errors).flat()].filter(Boolean).join(" ");
-}
-
-/** The desk endpoints arrive on the server in steps: 404/405 on a list or detail means "not there yet". */
+/** 404/405 on a list, a detail or a PDF: the claim or its document is not there (shown as "unavailable", not as an error). */
 function unavailable(e: unknown): boolean {
   return e instanceof ApiError && (e.status === 404 || e.status === 405);
 }
@@ -51,46 +46,21 @@ function fact(testId: string, key: Key, value: string): HTMLElement {
 
 // ---------- sign in ----------
 
-async function signIn(ev: Event): Promise<void> {
-  ev.preventDefault();
-  const f = ev.target as HTMLFormElement;
-  const err = byTestId("signin-error");
-  err.hidden = true;
-  const data = new FormData(f);
-  try {
-    const r = await api<SignInResponse>("POST", "/api/officers/sign-in", { username: data.get("username"), password: data.get("password") });
-    setToken(r.token);
-    if (r.officer.role !== "insurer") {
-      // An officer's account: the console is theirs; this page shows only an insurer's claims.
-      try { await api("POST", "/api/officers/sign-out"); } catch { /* ends anyway */ }
-      setToken(null);
-      err.textContent = t("desk.notInsurer");
-      err.hidden = false;
-      return;
-    }
-    desk = { token: r.token, displayName: r.officer.displayName, insurerCode: await insurerCode() };
-    sessionStorage.setItem(storageKey, JSON.stringify(desk));
-    f.reset();
-    await enterDesk();
-  } catch (e) {
-    err.textContent = e instanceof ApiError && e.status === 401 ? t("console.wrongPassword") : problem(e);
-    err.hidden = false;
-  }
-}
+const signInFlow = {
+  storageKey,
+  // An officer's account is refused: the console is theirs; this page shows only an insurer's claims.
+  accept: async (r) => r.officer.role !== "insurer" ? { refused: "desk.notInsurer" as const }
+    : { token: r.token, displayName: r.officer.displayName, insurerCode: await insurerCode() },
+  enter: async (s) => { desk = s; await enterDesk(); },
+} satisfies SignInFlow<DeskSession>;
 
-/** The insurer this account works for, from GET /api/officers/me; null while the server does not say. */
+/** The insurer this account works for, from GET /api/officers/me; null when it names none or cannot be read. */
 async function insurerCode(): Promise<string | null> {
   try {
     return (await api<MeResponse>("GET", "/api/officers/me")).insurerCode ?? null;
   } catch {
     return null;
   }
-}
-
-async function signOut(): Promise<void> {
-  try { await api("POST", "/api/officers/sign-out"); } catch { /* the session ends anyway */ }
-  sessionStorage.removeItem(storageKey);
-  location.reload();
 }
 
 // ---------- the list ----------
@@ -367,6 +337,7 @@ function renderHeader(): void {
 }
 
 async function boot(): Promise<void> {
+  mountSignIn("desk.signInTitle");
   applyI18n();
   byTestId("lang-switch").addEventListener("click", toggleLang);
   onLangChange(() => {
@@ -374,8 +345,8 @@ async function boot(): Promise<void> {
     renderClaims();
     renderDetail();
   });
-  byTestId("signin-form").addEventListener("submit", (e) => void signIn(e));
-  byTestId("sign-out").addEventListener("click", () => void signOut());
+  wireSignIn(signInFlow);
+  byTestId("sign-out").addEventListener("click", () => void signOut(storageKey));
   byTestId("claims-refresh").addEventListener("click", () => void loadClaims());
   byTestId("filter-unacknowledged").addEventListener("click", () => setFilter("unacknowledged"));
   byTestId("filter-acknowledged").addEventListener("click", () => setFilter("acknowledged"));
@@ -385,27 +356,10 @@ async function boot(): Promise<void> {
   byTestId("claim-pdf-download").addEventListener("click", () => void downloadPdf());
   document.addEventListener("keydown", onKey);
 
-  try {
-    desk = JSON.parse(sessionStorage.getItem(storageKey) ?? "null") as DeskSession | null;
-  } catch {
-    desk = null;
-  }
-  if (desk) {
-    setToken(desk.token);
-    try {
-      const me = await api<MeResponse>("GET", "/api/officers/me");
-      desk.insurerCode = me.insurerCode ?? desk.insurerCode;
-      await enterDesk();
-      return;
-    } catch {
-      // The session ended or expired (401), or the token is not staff's (403): sign in again.
-      sessionStorage.removeItem(storageKey);
-      desk = null;
-      setToken(null);
-    }
-  }
-  showScreen("signin");
-  byTestId("signin-username").focus();
+  await restoreSession<DeskSession>(storageKey, async (s, me) => {
+    desk = { ...s, insurerCode: me.insurerCode ?? s.insurerCode };
+    await enterDesk();
+  }, () => { desk = null; });
 }
 
 void boot();

@@ -30,6 +30,11 @@ export interface IncomingSignal {
   candidate: IceCandidate | null;
 }
 
+/** A case's state, as the server's CaseStatus names it (Cases/CaseModels.cs; moves in Cases/CaseStateMachine.cs). */
+export type CaseStatus =
+  | "reported" | "queued" | "in_call" | "vehicles_moved" | "liability_determined" | "awaiting_signatures"
+  | "closed" | "escalated" | "abandoned";
+
 export interface RosterParty {
   partyId: string;
   partyNumber: number;
@@ -39,13 +44,13 @@ export interface RosterParty {
 
 export interface CallRoster {
   caseId: string;
-  status: string;
+  status: CaseStatus;
   parties: RosterParty[];
 }
 
 export interface PeerChanged { caseId: string; partyId: string; online: boolean }
 export interface QueuePosition { caseId: string; position: number; expectedWaitSeconds: number }
-export interface CaseChanged { caseId: string; status: string }
+export interface CaseChanged { caseId: string; status: CaseStatus }
 export type InstructionKind = "move-cars" | "photo" | "audio-only" | "video" | "end-call";
 export interface Instruction { caseId: string; kind: InstructionKind; angle: string | null }
 export interface PartyMoved { caseId: string; partyId: string }
@@ -75,7 +80,7 @@ export interface Insurer { code: string; nameZh: string; nameEn: string; hotline
 export interface ReportResponse {
   caseId: string;
   caseNumber: string;
-  status: string;
+  status: CaseStatus;
   partyId: string;
   partyNumber: number;
   partyToken: string;
@@ -102,7 +107,7 @@ export interface DuplicateQuestionMessage { caseId: string; linkId: string; plat
 
 export interface MergedMessage { fromCaseId: string; caseId: string; caseNumber: string; partyId: string; partyNumber: number }
 
-export interface MyCase { caseId: string; caseNumber: string; status: string; partyId: string; partyNumber: number; joinCode: string | null }
+export interface MyCase { caseId: string; caseNumber: string; status: CaseStatus; partyId: string; partyNumber: number; joinCode: string | null }
 
 /** A possible duplicate beside a case, for the officer (GET /api/cases/{id}/duplicates). */
 export interface DuplicateView {
@@ -111,7 +116,7 @@ export interface DuplicateView {
   thisCaseIsTheNewReport: boolean;
   otherCaseId: string;
   otherCaseNumber: string;
-  otherStatus: string;
+  otherStatus: CaseStatus;
   otherReportedAt: string;
   otherAccidentTime: string;
   otherAddress: string | null;
@@ -125,7 +130,7 @@ export interface DuplicateView {
 export interface JoinResponse {
   caseId: string;
   caseNumber: string;
-  status: string;
+  status: CaseStatus;
   partyId: string;
   partyNumber: number;
   partyToken: string;
@@ -141,7 +146,7 @@ export interface PartyView {
   phone: string | null;
   liability: string | null;
   joinedAt: string;
-  /** Compulsory (交强险) cover from the declared insurer's policy record at the accident time; absent on servers that do not know it yet. */
+  /** Compulsory (交强险) cover from the declared insurer's policy record at the accident time; absent or null when the server sends none. */
   compulsoryInsurance?: "valid" | "expired" | "not_started" | "unknown" | null;
   /** Other insurers' records disagree: another claims cover over overlapping dates, or has cover where the declared insurer has none. */
   compulsoryConflict?: "overlapping_cover" | "other_insurer_cover" | null;
@@ -152,7 +157,7 @@ export interface PartyView {
 export interface CaseView {
   id: string;
   caseNumber: string;
-  status: string;
+  status: CaseStatus;
   joinCode: string | null;
   expectedParties: number;
   accidentTime: string;

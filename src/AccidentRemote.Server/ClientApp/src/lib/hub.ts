@@ -29,7 +29,7 @@ export async function startHub(connection: HubConnection, events: HubEvents): Pr
       await connection.start();
       return true;
     } catch {
-      // 404 while the hub is not deployed, or the network is down: try again, then give up politely.
+      // The network is down, or the server refused (a token that no longer opens the hub): try again, then give up politely.
     }
   }
   events.onDown();

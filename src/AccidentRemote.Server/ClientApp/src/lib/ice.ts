@@ -11,7 +11,7 @@ export async function iceConfig(relayOnly: boolean): Promise<RTCConfiguration> {
       // Renew at half the lifetime so a connection made late still gets valid credentials.
       cached = { servers: r.iceServers ?? [], until: Date.now() + Math.max(30, r.ttlSeconds / 2) * 1000 };
     } catch {
-      // Not deployed yet or offline: direct (host) candidates still work on one network.
+      // Offline, or refused (a party once no call can happen): direct (host) candidates still work on one network.
       cached = { servers: [], until: Date.now() + 30000 };
     }
   }
