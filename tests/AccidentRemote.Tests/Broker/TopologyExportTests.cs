@@ -15,27 +15,12 @@ namespace AccidentRemote.Tests.Broker;
 /// with MassTransit). If the two diverge, a provisioned broker refuses the server's declarations
 /// (PRECONDITION_FAILED) or misses a binding; this test fails first.
 /// </summary>
-public sealed class TopologyExportTests : IAsyncLifetime
+public sealed class TopologyExportTests : PostgresAndBrokerTest
 {
-    private PostgresDatabase database = null!;
-    private RabbitVhost vhost = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        database = await PostgresDatabase.CreateAsync();
-        vhost = await RabbitVhost.CreateAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await database.DisposeAsync();
-        await vhost.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_topology_export_that_provisioning_reads_is_exactly_what_the_server_declares_on_a_real_broker()
     {
-        using var app = TestApp.Production(database.ConnectionString, vhost.Name);
+        using var app = TestApp.Production(Database.ConnectionString, Vhost.Name);
         var codes = app.Services.GetRequiredService<IOptions<InsurerOptions>>().Value.Catalogue.Select(i => i.Code).ToArray();
         Assert.NotEmpty(codes);
         await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -46,14 +31,14 @@ public sealed class TopologyExportTests : IAsyncLifetime
 
         foreach (var exchange in export.GetProperty("exchanges").EnumerateArray())
         {
-            var declared = await GetAsync($"api/exchanges/{vhost.Name}/{exchange.GetProperty("name").GetString()}");
+            var declared = await GetAsync($"api/exchanges/{Vhost.Name}/{exchange.GetProperty("name").GetString()}");
             Assert.Equal(exchange.GetProperty("type").GetString(), declared.GetProperty("type").GetString());
             Assert.Equal(exchange.GetProperty("durable").GetBoolean(), declared.GetProperty("durable").GetBoolean());
         }
 
         var exported = export.GetProperty("queues").EnumerateArray().ToDictionary(q => q.GetProperty("name").GetString()!);
         // MassTransit's own bus-instance queue, if it made one, is auto-delete: not part of the topology.
-        var queues = (await GetAsync($"api/queues/{vhost.Name}")).EnumerateArray()
+        var queues = (await GetAsync($"api/queues/{Vhost.Name}")).EnumerateArray()
             .Where(q => !q.GetProperty("auto_delete").GetBoolean())
             .ToDictionary(q => q.GetProperty("name").GetString()!);
         Assert.Equal(exported.Keys.Order(), queues.Keys.Order());
@@ -103,7 +88,7 @@ public sealed class TopologyExportTests : IAsyncLifetime
     /// </summary>
     private async Task<List<string>> BindingsAsync()
     {
-        var all = (await GetAsync($"api/bindings/{vhost.Name}")).EnumerateArray()
+        var all = (await GetAsync($"api/bindings/{Vhost.Name}")).EnumerateArray()
             .Where(b => b.GetProperty("source").GetString() != "")
             .Select(b => (Source: b.GetProperty("source").GetString()!, Key: b.GetProperty("routing_key").GetString()!,
                 Destination: b.GetProperty("destination").GetString()!, ToQueue: b.GetProperty("destination_type").GetString() == "queue"))

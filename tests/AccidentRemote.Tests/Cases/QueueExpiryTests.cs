@@ -6,29 +6,14 @@ using Npgsql;
 namespace AccidentRemote.Tests.Cases;
 
 /// <summary>A report nobody answers is not kept in the queue (and open for uploads) for ever: it expires, as the state machine's abandon by <c>system</c>.</summary>
-public sealed class QueueExpiryTests : IAsyncLifetime
+public sealed class QueueExpiryTests : PostgresAndBrokerTest
 {
-    private PostgresDatabase database = null!;
-    private RabbitVhost vhost = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        database = await PostgresDatabase.CreateAsync();
-        vhost = await RabbitVhost.CreateAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await database.DisposeAsync();
-        await vhost.DisposeAsync();
-    }
-
     [Fact]
     public async Task An_unanswered_queued_case_expires_after_the_setting_and_the_driver_and_the_board_are_told()
     {
         // Noon in Beijing, so the half hour below stays within the board's day.
         var clock = new FixedClock(new DateTimeOffset(DateTimeOffset.UtcNow.UtcDateTime.Date.AddHours(4), TimeSpan.Zero));
-        using var app = TestApp.Production(database.ConnectionString, vhost.Name, extra: new()
+        using var app = TestApp.Production(Database.ConnectionString, Vhost.Name, extra: new()
         {
             ["Cases:UnansweredExpiry"] = "00:20:00",
             ["Cases:ExpiryCheckInterval"] = "00:00:00.200",
@@ -64,7 +49,7 @@ public sealed class QueueExpiryTests : IAsyncLifetime
         Assert.Equal("queued", (await supervisor.GetJsonAsync($"/api/cases/{young}")).GetProperty("status").GetString());
         Assert.DoesNotContain(caseId, (await supervisor.GetJsonAsync("/api/queue")).EnumerateArray().Select(q => q.GetProperty("caseId").GetString()));
 
-        await using (var db = new NpgsqlConnection(database.ConnectionString))
+        await using (var db = new NpgsqlConnection(Database.ConnectionString))
         {
             var events = (await db.QueryAsync<(string Kind, string Actor, string? Detail)>(
                 "SELECT kind, actor, detail FROM case_events WHERE case_id = @id ORDER BY at", new { id = caseId })).ToList();

@@ -12,23 +12,8 @@ namespace AccidentRemote.Tests.Claims;
 /// RabbitMQ.Client as an insurer without MassTransit would. Each test has its own database
 /// and virtual host.
 /// </summary>
-public sealed class RabbitMqClaimTests : IAsyncLifetime
+public sealed class RabbitMqClaimTests : PostgresAndBrokerTest
 {
-    private PostgresDatabase database = null!;
-    private RabbitVhost vhost = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        database = await PostgresDatabase.CreateAsync();
-        vhost = await RabbitVhost.CreateAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await database.DisposeAsync();
-        await vhost.DisposeAsync();
-    }
-
     private static readonly Dictionary<string, string?> FastRetries = new()
     {
         ["Claims:PollInterval"] = "00:00:00.200",
@@ -40,7 +25,7 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
     [Fact]
     public async Task Closing_a_case_routes_each_party_claim_to_its_own_insurer_queue_and_nowhere_else()
     {
-        using var app = TestApp.Production(database.ConnectionString, vhost.Name, extra: FastRetries);
+        using var app = TestApp.Production(Database.ConnectionString, Vhost.Name, extra: FastRetries);
         var officer = await app.OfficerClientAsync();
         await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -49,7 +34,7 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
         var claims = await Eventually.Until(() => officer.GetJsonAsync($"/api/cases/{caseId}/claims"),
             c => c.EnumerateArray().Count(x => x.GetProperty("status").GetString() == "sent") == 2, "both claims confirmed");
 
-        await using var connection = await vhost.Factory().CreateConnectionAsync();
+        await using var connection = await Vhost.Factory().CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         var picc = await DrainAsync(channel, "claims.picc");
         var pingan = await DrainAsync(channel, "claims.pingan");
@@ -77,11 +62,11 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
     [Fact]
     public async Task Insurer_queues_are_durable_quorum_queues_declared_at_start()
     {
-        using var app = TestApp.Production(database.ConnectionString, vhost.Name, extra: FastRetries);
+        using var app = TestApp.Production(Database.ConnectionString, Vhost.Name, extra: FastRetries);
         app.CreateClient();
         await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        await using var connection = await vhost.Factory().CreateConnectionAsync();
+        await using var connection = await Vhost.Factory().CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         foreach (var code in new[] { "picc", "pingan", "cpic", "chinalife", "ccic", "sinosig", "taiping" })
         {
@@ -97,7 +82,7 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
     public async Task A_claim_closed_while_the_broker_is_down_waits_in_the_outbox_and_is_delivered_once_when_it_is_back()
     {
         await using var proxy = new TcpProxy(TestServices.RabbitPort);
-        using var app = TestApp.Production(database.ConnectionString, vhost.Name, proxy.Port, FastRetries);
+        using var app = TestApp.Production(Database.ConnectionString, Vhost.Name, proxy.Port, FastRetries);
         var officer = await app.OfficerClientAsync();
         await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var (caseId, _) = await Api.CaseReadyToCloseAsync(app.CreateClient(), officer, "picc", "pingan");
@@ -117,7 +102,7 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
         await Eventually.Until(() => officer.GetJsonAsync($"/api/cases/{caseId}/claims"),
             c => c.EnumerateArray().All(x => x.GetProperty("status").GetString() == "sent"), "claims sent after the broker came back", TimeSpan.FromSeconds(60));
 
-        await using var connection = await vhost.Factory().CreateConnectionAsync();
+        await using var connection = await Vhost.Factory().CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         Assert.Single(await DrainAsync(channel, "claims.picc"));
         Assert.Single(await DrainAsync(channel, "claims.pingan"));
@@ -128,7 +113,7 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
     {
         await using var proxy = new TcpProxy(TestServices.RabbitPort);
         string caseId;
-        using (var first = TestApp.Production(database.ConnectionString, vhost.Name, proxy.Port, FastRetries))
+        using (var first = TestApp.Production(Database.ConnectionString, Vhost.Name, proxy.Port, FastRetries))
         {
             var officer = await first.OfficerClientAsync();
             await first.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -142,13 +127,13 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
 
         // The first server is gone with its claims unsent; a new one on the same database takes over.
         proxy.Restore();
-        using var second = TestApp.Production(database.ConnectionString, vhost.Name, proxy.Port, FastRetries);
+        using var second = TestApp.Production(Database.ConnectionString, Vhost.Name, proxy.Port, FastRetries);
         // A supervisor looks (the case's claims are for its officer and supervisors: CaseAccessRule).
         var officer2 = await second.OfficerClientAsync("officer2", AccidentRemote.Server.Auth.Roles.Supervisor);
         await Eventually.Until(() => officer2.GetJsonAsync($"/api/cases/{caseId}/claims"),
             c => c.EnumerateArray().All(x => x.GetProperty("status").GetString() == "sent"), "claims sent by the restarted server", TimeSpan.FromSeconds(60));
 
-        await using var connection = await vhost.Factory().CreateConnectionAsync();
+        await using var connection = await Vhost.Factory().CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         Assert.Single(await DrainAsync(channel, "claims.picc"));
         Assert.Single(await DrainAsync(channel, "claims.pingan"));
@@ -157,11 +142,11 @@ public sealed class RabbitMqClaimTests : IAsyncLifetime
     [Fact]
     public async Task A_claim_whose_insurer_has_no_queue_is_parked_visibly_and_delivered_when_the_queue_appears()
     {
-        using var app = TestApp.Production(database.ConnectionString, vhost.Name, extra: FastRetries);
+        using var app = TestApp.Production(Database.ConnectionString, Vhost.Name, extra: FastRetries);
         var officer = await app.OfficerClientAsync();
         await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        await using var connection = await vhost.Factory().CreateConnectionAsync();
+        await using var connection = await Vhost.Factory().CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.QueueDeleteAsync("claims.pingan");
 
