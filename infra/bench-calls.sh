@@ -3,13 +3,11 @@
 # (Kestrel, SQLite, in-memory bus), timed inside the pages. Builds first (the namespace has no
 # registry), then runs inside a private network namespace with only loopback, where Chromium's
 # WebRTC may use 127.0.0.1 only. Arguments go to the bench; default: --calls 10.
-#   sudo infra/bench-calls.sh --calls 20
+#   infra/bench-calls.sh --calls 20
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
+as_root "$0" "$@"
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" -ne 0 ]; then
-  echo "infra/bench-calls.sh creates a network namespace: run it as root (sudo infra/bench-calls.sh)." >&2
-  exit 1
-fi
 if [ $# -eq 0 ]; then set -- --calls 10; fi
 dotnet build AccidentRemote.sln -nologo -v q -clp:ErrorsOnly
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1

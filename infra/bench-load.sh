@@ -3,20 +3,18 @@
 # (Release; the namespace has no registry), then inside a private network namespace with only
 # loopback starts throwaway PostgreSQL and RabbitMQ (infra/services.sh), runs the benchmarks one
 # after another and stops the services. Every benchmark is bounded and ends by itself.
-#   sudo infra/bench-load.sh                          # the default plan below
-#   sudo infra/bench-load.sh signalling --pairs 1000  # one benchmark, its own arguments
-#   sudo infra/bench-load.sh peerjs --pairs 1000      # the same exchange through a fresh PeerJS process
-#   sudo infra/bench-load.sh pair --pairs 1000 --spread-ms 0   # signalling, then peerjs, same arguments
-#   sudo infra/bench-load.sh claims --cases 1000 --hold        # the claim dispatcher's ceiling
+#   infra/bench-load.sh                          # the default plan below
+#   infra/bench-load.sh signalling --pairs 1000  # one benchmark, its own arguments
+#   infra/bench-load.sh peerjs --pairs 1000      # the same exchange through a fresh PeerJS process
+#   infra/bench-load.sh pair --pairs 1000 --spread-ms 0   # signalling, then peerjs, same arguments
+#   infra/bench-load.sh claims --cases 1000 --hold        # the claim dispatcher's ceiling
 # The signalling bench starts the built Release server as its own process (a pure client bench);
 # PeerJS (npm `peer`) is installed under /tmp and started fresh for each `peerjs` run on
 # 127.0.0.1:9000, so that its memory per connection is measured from a clean process too.
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
+as_root "$0" "$@"
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" -ne 0 ]; then
-  echo "infra/bench-load.sh creates a network namespace: run it as root (sudo infra/bench-load.sh)." >&2
-  exit 1
-fi
 # The bench also starts src/AccidentRemote.Server/bin/Release/net10.0/AccidentRemote.Server.dll (built here as a dependency).
 dotnet build tests/AccidentRemote.LoadBench -c Release -nologo -v q -clp:ErrorsOnly
 # PeerJS (npm package `peer`, pinned) for the comparison, outside the repository; skipped if npm fails.

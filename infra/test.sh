@@ -6,6 +6,8 @@
 # --fast leaves out the browser and fault tests (traits Category=Browser and Category=Fault, see
 # tests/AccidentRemote.Tests/Infrastructure/TestCategory.cs), alone or narrowing a --filter.
 set -euo pipefail
+source "$(dirname "$0")/as-root.sh"
+as_root "$0" "$@"
 cd "$(dirname "$0")/.."
 FAST_FILTER='Category!=Browser&Category!=Fault'
 fast=0 filter="" args=()
@@ -22,10 +24,6 @@ if [ "$fast" -eq 1 ]; then
 fi
 if [ -n "$filter" ]; then
   args+=(--filter "$filter")
-fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "infra/test.sh installs packages and starts services in a network namespace: run it as root (sudo infra/test.sh)." >&2
-  exit 1
 fi
 bash infra/install-test-deps.sh
 echo "==> Building"

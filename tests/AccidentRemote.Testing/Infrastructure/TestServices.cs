@@ -38,7 +38,7 @@ public static class TestServices
     }
 
     public static string ServiceHint(string service) =>
-        $"{service} is not reachable. Run the suite with `sudo infra/test.sh`, which installs and starts it on loopback.";
+        $"{service} is not reachable. Run the suite with `infra/test.sh`, which installs and starts it on loopback.";
 
     public static NpgsqlConnectionStringBuilder PostgresBuilder() => new(PostgresAdmin);
 }

@@ -25,7 +25,7 @@ public sealed class Chromium : IAsyncLifetime
         var executable = Environment.GetEnvironmentVariable("ACCIDENTREMOTE_TEST_CHROMIUM") ?? "/usr/bin/chromium";
         if (!File.Exists(executable))
         {
-            throw new InvalidOperationException($"Chromium is not at {executable}. Run the suite with `sudo infra/test.sh`, which installs it.");
+            throw new InvalidOperationException($"Chromium is not at {executable}. Run the suite with `infra/test.sh`, which installs it.");
         }
 
         playwright = await Playwright.CreateAsync();

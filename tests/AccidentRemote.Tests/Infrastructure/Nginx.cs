@@ -41,7 +41,7 @@ public sealed class Nginx : IAsyncDisposable
     {
         if (!File.Exists(Executable))
         {
-            throw new InvalidOperationException($"nginx is not at {Executable}. Run the suite with `sudo infra/test.sh`, which installs Debian's nginx.");
+            throw new InvalidOperationException($"nginx is not at {Executable}. Run the suite with `infra/test.sh`, which installs Debian's nginx.");
         }
 
         if (OperatingSystem.IsWindows())

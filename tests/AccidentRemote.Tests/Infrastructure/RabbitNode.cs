@@ -40,7 +40,7 @@ public sealed class RabbitNode : IAsyncDisposable
 
         if (Environment.UserName != "root")
         {
-            throw new InvalidOperationException("A private RabbitMQ node needs root (it runs as the rabbitmq user): run the tests with `sudo infra/test.sh`.");
+            throw new InvalidOperationException("A private RabbitMQ node needs root (it runs as the rabbitmq user): run the tests with `infra/test.sh`.");
         }
 
         var folder = MemoryFolder("ar-rabbit-");

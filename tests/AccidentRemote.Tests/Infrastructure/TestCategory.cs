@@ -2,7 +2,7 @@ namespace AccidentRemote.Tests.Infrastructure;
 
 /// <summary>
 /// The <c>Category</c> trait of the slow tests, so a developer can leave them out of a fast loop:
-/// <c>sudo infra/test.sh --fast</c> passes <c>--filter "Category!=Browser&amp;Category!=Fault"</c>.
+/// <c>infra/test.sh --fast</c> passes <c>--filter "Category!=Browser&amp;Category!=Fault"</c>.
 /// <see cref="TestCategoryTests"/> fails when a class under Browser/ or Faults/, or any class that
 /// drives Chromium, lacks its trait. Use as <c>[Trait(TestCategory.Name, TestCategory.Browser)]</c>.
 /// </summary>
