@@ -15,11 +15,10 @@ public static class SignallingExtensions
             .ValidateDataAnnotations()
             .Validate(o => o.Urls.Count == 0 || o.Secret.Length >= 16,
                 "Turn:Secret must be set (at least 16 characters, the same as coturn's static-auth-secret) when Turn:Urls lists TURN servers.")
-            .Validate(o => o.Urls.All(u => u.StartsWith("turn:", StringComparison.Ordinal) || u.StartsWith("turns:", StringComparison.Ordinal)),
-                "Turn:Urls entries must start with turn: or turns:.")
             .Validate(o => o.StunUrls.All(u => u.StartsWith("stun:", StringComparison.Ordinal) || u.StartsWith("stuns:", StringComparison.Ordinal)),
                 "Turn:StunUrls entries must start with stun: or stuns:.")
             .ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<TurnOptions>, TurnUrlValidation>();
 
         var settings = builder.Configuration.GetSection(SignallingOptions.Section).Get<SignallingOptions>() ?? new SignallingOptions();
         var signalR = builder.Services.AddSignalR(o =>
@@ -51,5 +50,15 @@ public static class SignallingExtensions
         builder.Services.AddSingleton<ICaseNotifier, HubCaseNotifier>();
         builder.Services.AddSingleton<Cases.ICasePages>(sp => sp.GetRequiredService<ICaseNotifier>());
         return builder;
+    }
+}
+
+/// <summary>Each Turn:Urls entry checked on its own, so the message names the bad one.</summary>
+internal sealed class TurnUrlValidation : Microsoft.Extensions.Options.IValidateOptions<TurnOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, TurnOptions options)
+    {
+        var problems = options.UrlProblems().ToList();
+        return problems.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems);
     }
 }

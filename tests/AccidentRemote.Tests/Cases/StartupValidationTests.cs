@@ -22,6 +22,9 @@ public sealed class StartupValidationTests
         { "Insurers:SuggestionsPerMinutePerClient", "0", "Insurers:SuggestionsPerMinutePerClient is 0" },
         { "Evidence:MaxBytesPerParty", "2048", "Evidence:MaxBytesPerParty must be at least Evidence:MaxBytes" },
         { "Evidence:LinkLifetime", "30.00:00:00", "Evidence:LinkLifetime must be between" },
+        { "Turn:Urls:0", "turns:turn.example.org:443?transport=udp", "Turn:Urls:0 'turns:turn.example.org:443?transport=udp': browsers do not speak TURN over DTLS" },
+        { "Turn:Urls:0", "turn:turn.example.org:3478?transport=sctp", "Turn:Urls:0 'turn:turn.example.org:3478?transport=sctp' is not a TURN URL" },
+        { "Turn:Urls:0", "https://turn.example.org", "Turn:Urls:0 'https://turn.example.org' is not a TURN URL" },
     };
 
     [Theory]

@@ -29,7 +29,17 @@ public sealed class Chromium : IAsyncLifetime
         }
 
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = Args });
+        Browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = [.. Args, .. extraArgs] });
+    }
+
+    private string[] extraArgs = [];
+
+    /// <summary>A browser of a test's own with further command-line switches (e.g. a certificate to trust); the test disposes it.</summary>
+    public static async Task<Chromium> LaunchAsync(params string[] extraArgs)
+    {
+        var chromium = new Chromium { extraArgs = extraArgs };
+        await chromium.InitializeAsync();
+        return chromium;
     }
 
     /// <summary>A phone: 360x740, touch, camera/microphone/location allowed, at a place in Beijing.</summary>
