@@ -102,6 +102,12 @@ public sealed class CallScenario : IAsyncDisposable
     private async Task<IPage> OpenAsync(IBrowserContext context, string path)
     {
         contexts.Add(context);
+        return await OpenPageAsync(context, path);
+    }
+
+    /// <summary>Opens <paramref name="path"/> in a context of the caller's (who disposes it), with the test's waits and <see cref="PageProbe"/>.</summary>
+    public static async Task<IPage> OpenPageAsync(IBrowserContext context, string path)
+    {
         context.SetDefaultTimeout(TimeoutMs);
         await context.AddInitScriptAsync(PageProbe.Script);
         var page = await context.NewPageAsync();
@@ -142,6 +148,12 @@ public sealed class CallScenario : IAsyncDisposable
     {
         // With the fragment: the link's secret travels there, as when the QR code is scanned.
         var page = await PhoneAsync(new Uri(joinLink).PathAndQuery + new Uri(joinLink).Fragment);
+        return (page, await JoinAsync(page, plate, insurer, onForm));
+    }
+
+    /// <summary>On a driver page opened at a join link: agrees to the notice, fills the join form and waits for the queue screen.</summary>
+    public static async Task<DriverSession> JoinAsync(IPage page, string plate, string insurer = "pingan", Func<IPage, Task>? onForm = null)
+    {
         await AgreeToNoticeAsync(page);
         await WaitForBodyAsync(page, "screen", "form");
         if (onForm is not null)
@@ -152,7 +164,7 @@ public sealed class CallScenario : IAsyncDisposable
         await FillVehicleAsync(page, plate, insurer);
         await page.GetByTestId("submit").ClickAsync();
         await WaitForBodyAsync(page, "screen", "waiting");
-        return (page, await SessionAsync(page));
+        return await SessionAsync(page);
     }
 
     /// <summary>The privacy notice comes before the form: the driver reads it and presses "I agree" (enabled once the retention is loaded).</summary>
@@ -190,13 +202,19 @@ public sealed class CallScenario : IAsyncDisposable
         var password = Secrets.NewPassword();
         await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, role, password, CancellationToken.None);
         var page = await DesktopAsync("/console" + query);
+        await SignInAsync(page, username, password);
+        return page;
+    }
+
+    /// <summary>Signs in through the console's form and waits for the desk with its hub connected.</summary>
+    public static async Task SignInAsync(IPage page, string username, string password)
+    {
         await WaitForBodyAsync(page, "screen", "signin");
         await page.GetByTestId("signin-username").FillAsync(username);
         await page.GetByTestId("signin-password").FillAsync(password);
         await page.GetByTestId("signin-submit").ClickAsync();
         await WaitForBodyAsync(page, "screen", "desk");
         await WaitForBodyAsync(page, "hub", "connected");
-        return page;
     }
 
     /// <summary>An officer without a browser: a new account signed in over the API, as an HTTP client carrying its token.</summary>

@@ -20,7 +20,26 @@ public sealed class Chromium : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
+    public ValueTask InitializeAsync() => StartAsync([]);
+
+    /// <summary>A browser of its own with further command-line switches (e.g. <c>--ignore-certificate-errors-spki-list=…</c>); dispose it.</summary>
+    public static async Task<Chromium> LaunchAsync(params string[] extraArgs)
+    {
+        var chromium = new Chromium();
+        try
+        {
+            await chromium.StartAsync(extraArgs);
+        }
+        catch
+        {
+            await chromium.DisposeAsync();
+            throw;
+        }
+
+        return chromium;
+    }
+
+    private async ValueTask StartAsync(string[] extraArgs)
     {
         var executable = Environment.GetEnvironmentVariable("ACCIDENTREMOTE_TEST_CHROMIUM") ?? "/usr/bin/chromium";
         if (!File.Exists(executable))
@@ -30,16 +49,6 @@ public sealed class Chromium : IAsyncLifetime
 
         playwright = await Playwright.CreateAsync();
         Browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = executable, Headless = true, Args = [.. Args, .. extraArgs] });
-    }
-
-    private string[] extraArgs = [];
-
-    /// <summary>A browser of a test's own with further command-line switches (e.g. a certificate to trust); the test disposes it.</summary>
-    public static async Task<Chromium> LaunchAsync(params string[] extraArgs)
-    {
-        var chromium = new Chromium { extraArgs = extraArgs };
-        await chromium.InitializeAsync();
-        return chromium;
     }
 
     /// <summary>A phone: 360x740, touch, camera/microphone/location allowed, at a place in Beijing.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 
 namespace AccidentRemote.Tests.Infrastructure;
 
@@ -39,6 +40,44 @@ public sealed class Nginx : IAsyncDisposable
     /// </summary>
     public static async Task<Nginx> StartAsync(Uri upstream, string serverDirectives = "", string? listen = null)
     {
+        var folder = CreateFolder();
+        var port = NodeProcess.FreePort();
+        return await RunAsync(folder, port, $$"""
+            access_log {{folder}}/access.log;
+            client_max_body_size 20m;
+            map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+            server {
+                {{listen ?? $"listen 127.0.0.1:{port};"}}
+                {{serverDirectives}}
+                location / {
+                    proxy_pass {{upstream.GetLeftPart(UriPartial.Authority)}};
+                    proxy_http_version 1.1;
+                    proxy_set_header Host $host;
+                    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                    proxy_set_header X-Forwarded-Proto $scheme;
+                    proxy_set_header Upgrade $http_upgrade;
+                    proxy_set_header Connection $connection_upgrade;
+                }
+            }
+            """);
+    }
+
+    /// <summary>
+    /// Starts nginx with a site configuration as an operator installs it (the contents of
+    /// <c>/etc/nginx/sites-enabled/…</c>, included in the http block), already rendered for loopback by the caller.
+    /// <paramref name="render"/> gets the run folder (for certificates and logs) and returns the site's text;
+    /// <paramref name="port"/> is the port the site listens on, waited for before returning.
+    /// </summary>
+    public static async Task<Nginx> StartSiteAsync(int port, Func<string, string> render)
+    {
+        var folder = CreateFolder();
+        var site = Path.Combine(folder, "site.conf");
+        await File.WriteAllTextAsync(site, render(folder));
+        return await RunAsync(folder, port, $"access_log {folder}/access.log;\ninclude {site};");
+    }
+
+    private static string CreateFolder()
+    {
         if (!File.Exists(Executable))
         {
             throw new InvalidOperationException($"nginx is not at {Executable}. Run the suite with `infra/test.sh`, which installs Debian's nginx.");
@@ -58,34 +97,24 @@ public sealed class Nginx : IAsyncDisposable
         }
 
         File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
-        var port = NodeProcess.FreePort();
+        return folder;
+    }
+
+    /// <summary>Writes nginx.conf around <paramref name="http"/> (the http block's contents), starts nginx and waits for <paramref name="port"/>.</summary>
+    private static async Task<Nginx> RunAsync(string folder, int port, string http)
+    {
         var conf = Path.Combine(folder, "nginx.conf");
         await File.WriteAllTextAsync(conf, $$"""
             worker_processes 1;
             error_log {{folder}}/error.log warn;
             events { worker_connections 512; }
             http {
-                access_log {{folder}}/access.log;
                 client_body_temp_path {{folder}}/client_body;
                 proxy_temp_path {{folder}}/proxy;
                 fastcgi_temp_path {{folder}}/fastcgi;
                 uwsgi_temp_path {{folder}}/uwsgi;
                 scgi_temp_path {{folder}}/scgi;
-                client_max_body_size 20m;
-                map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-                server {
-                    {{listen ?? $"listen 127.0.0.1:{port};"}}
-                    {{serverDirectives}}
-                    location / {
-                        proxy_pass {{upstream.GetLeftPart(UriPartial.Authority)}};
-                        proxy_http_version 1.1;
-                        proxy_set_header Host $host;
-                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                        proxy_set_header X-Forwarded-Proto $scheme;
-                        proxy_set_header Upgrade $http_upgrade;
-                        proxy_set_header Connection $connection_upgrade;
-                    }
-                }
+            {{http}}
             }
             """);
 
@@ -114,11 +143,18 @@ public sealed class Nginx : IAsyncDisposable
     /// An HttpClient whose connections leave from <paramref name="source"/> (e.g. 127.0.0.2): on Linux every
     /// 127.x.y.z is loopback, so several "clients" on one machine have different addresses.
     /// </summary>
-    public static HttpClient ClientFrom(IPAddress source, Uri baseAddress)
+    /// <param name="trustedCa">For https: the test CA that signed nginx's certificate (the only root trusted).</param>
+    public static HttpClient ClientFrom(IPAddress source, Uri baseAddress, TestCertificateAuthority? trustedCa = null)
     {
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            SslOptions = trustedCa is null ? new() : new()
+            {
+                RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is X509Certificate2 leaf && trustedCa.Issued(leaf),
+            },
             ConnectCallback = async (context, ct) =>
             {
                 var socket = new Socket(source.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -141,8 +177,8 @@ public sealed class Nginx : IAsyncDisposable
     /// <summary>nginx's access and error logs, for failure messages.</summary>
     public string Logs()
     {
-        string Read(string name) => File.Exists(Path.Combine(Folder, name)) ? File.ReadAllText(Path.Combine(Folder, name)) : "(none)";
-        return $"---- nginx error.log ----\n{Read("error.log")}\n---- nginx access.log ----\n{Read("access.log")}";
+        return string.Join('\n', Directory.GetFiles(Folder, "*.log").Order(StringComparer.Ordinal)
+            .Select(f => $"---- nginx {Path.GetFileName(f)} ----\n{File.ReadAllText(f)}"));
     }
 
     private async Task WaitListeningAsync()

@@ -159,8 +159,20 @@ public sealed class NodeProcess : IAsyncDisposable
             await kill.WaitForExitAsync();
         }
 
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        try
+        {
+            await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{Name} did not stop within 30 s of SIGTERM.\n{Tail()}");
+        }
+
+        Write($"==== {Name}: stopped with SIGTERM ({DateTimeOffset.UtcNow:HH:mm:ss.fff})");
     }
+
+    /// <summary>Whether the node's process is running now.</summary>
+    public bool IsRunning => process is { HasExited: false };
 
     /// <summary>The last lines of the node's log, for failure messages.</summary>
     public string Tail(int lines = 60)
