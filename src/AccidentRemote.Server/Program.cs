@@ -28,8 +28,11 @@ switch (args.FirstOrDefault())
         return TopologyCommand.Run(args[1..]);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(PhoneTrial.ExpandArguments(args));
+builder.AddPhoneTrial();
+builder.AddLogs();
 builder.AddHosting();
+builder.AddHttps();
 builder.AddData();
 builder.AddAudit();
 builder.AddInsurers();

@@ -142,7 +142,8 @@ internal sealed class TrustedProxiesValidator : IValidateOptions<AuthOptions>
 /// On the very first start there is nobody to sign in as: create a supervisor <c>admin</c>
 /// with a random password and print it once. There is no fixed default password.
 /// </summary>
-internal sealed class FirstOfficerBootstrap(OfficerStore officers, ILogger<FirstOfficerBootstrap> logger) : IHostedService
+internal sealed class FirstOfficerBootstrap(OfficerStore officers, ILogger<FirstOfficerBootstrap> logger,
+    IOptions<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions> console) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -153,6 +154,14 @@ internal sealed class FirstOfficerBootstrap(OfficerStore officers, ILogger<First
 
         var password = Secrets.NewPassword();
         await officers.CreateOrResetAsync("admin", "Administrator", Roles.Supervisor, password, cancellationToken);
+        if (string.Equals(console.Value.FormatterName, Microsoft.Extensions.Logging.Console.ConsoleFormatterNames.Json, StringComparison.OrdinalIgnoreCase))
+        {
+            // A JSON console goes to a log collector: the password is not printed there at all.
+            logger.LogWarning("No officers existed: created supervisor 'admin' with a random password that is not shown (the log is JSON). " +
+                "Set one with: create-officer admin \"Administrator\" supervisor");
+            return;
+        }
+
         logger.LogWarning("No officers existed: created supervisor 'admin'. Its password is printed once on the console.");
         // Written to the console only, never to the log pipeline, and never again.
         Console.WriteLine($"""

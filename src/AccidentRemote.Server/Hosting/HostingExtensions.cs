@@ -39,6 +39,8 @@ public static class HostingExtensions
         // First: every later step (limits, logs, the request's scheme) sees the real client. Only
         // Auth:TrustedProxies are believed (AuthExtensions.ConfigureForwardedHeaders).
         app.UseForwardedHeaders();
+        // Then HTTP to HTTPS and HSTS (Https:*), on the scheme the forwarded-headers step decided.
+        app.UseHttps();
         app.UseDefaultHeaders();
         app.UseMetricsPort();
         app.UseExceptionHandler();
@@ -62,7 +64,11 @@ public static class HostingExtensions
         return app;
     }
 
-    /// <summary>Once listening: where to open the pages and the API. Printed, not logged: it is for the person at the terminal.</summary>
+    /// <summary>
+    /// Once listening: where to open the pages and the API, and with <c>--lan</c> the phone trial's URL, QR code
+    /// and steps. Printed, not logged: it is for the person at the terminal. With a JSON console log it is one
+    /// log entry instead (a collector parses every line), without the QR code.
+    /// </summary>
     public static void PrintStartBanner(this WebApplication app) =>
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -70,6 +76,20 @@ public static class HostingExtensions
             var url = addresses.FirstOrDefault()?.TrimEnd('/') ?? "http://127.0.0.1:5080";
             var db = app.Services.GetRequiredService<Db>().Describe();
             var fonts = Documents.DocumentOptions.FontProblem(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Documents.DocumentOptions>>().Value);
+            var phone = app.Services.GetService<PhoneTrialSite>();
+            if (LogExtensions.ConsoleIsJson(app.Services))
+            {
+                app.Logger.LogInformation("AccidentRemote is running: driver page {DriverPage}, officer console {Console}, data {Data}. {Fonts}",
+                    url + "/", url + "/console", db, fonts is null ? "" : "Documents cannot be made yet: " + fonts);
+                if (phone is not null)
+                {
+                    app.Logger.LogInformation("Phone trial on {Url} with the self-signed certificate {Certificate} (SHA-256 {Fingerprint})",
+                        phone.Url, phone.Certificate.CertificatePath, phone.Certificate.Sha256Fingerprint);
+                }
+
+                return;
+            }
+
             Console.WriteLine($"""
 
                 AccidentRemote is running.
@@ -80,6 +100,10 @@ public static class HostingExtensions
                   Data:           {db}
                 {(fonts is null ? "" : "  Documents:      cannot be made yet. " + fonts)}
                 """);
+            if (phone is not null)
+            {
+                Console.WriteLine(PhoneTrial.Banner(phone, colour: !Console.IsOutputRedirected));
+            }
         });
 
     private static Task WriteHealth(HttpContext http, HealthReport report)
