@@ -12,6 +12,7 @@ using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
 using AccidentRemote.Server.Privacy;
 using AccidentRemote.Server.Signalling;
+using AccidentRemote.Server.Telemetry;
 using AccidentRemote.Server.Web;
 
 switch (args.FirstOrDefault())
@@ -30,6 +31,7 @@ switch (args.FirstOrDefault())
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddHosting();
+builder.AddTelemetry();
 builder.AddData();
 builder.AddAudit();
 builder.AddInsurers();
