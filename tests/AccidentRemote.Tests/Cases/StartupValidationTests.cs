@@ -22,6 +22,10 @@ public sealed class StartupValidationTests
         { "Insurers:SuggestionsPerMinutePerClient", "0", "Insurers:SuggestionsPerMinutePerClient is 0" },
         { "Evidence:MaxBytesPerParty", "2048", "Evidence:MaxBytesPerParty must be at least Evidence:MaxBytes" },
         { "Evidence:LinkLifetime", "30.00:00:00", "Evidence:LinkLifetime must be between" },
+        { "Telemetry:Otlp:Endpoint", "collector:4317", "Telemetry:Otlp:Endpoint 'collector:4317' is not an absolute http:// or https:// address" },
+        { "Telemetry:Otlp:Headers", "api-key", "Telemetry:Otlp:Headers entry 1 has no name=value form" },
+        { "Telemetry:Otlp:Protocol", "Http", "Telemetry:Otlp" },
+        { "Kpis:GaugeRefresh", "00:00:00", "Kpis:GaugeRefresh must be between" },
     };
 
     [Theory]
