@@ -306,7 +306,10 @@ public sealed class CaseTransaction : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(done, this);
         // The transaction's span: the hooks' work (claims enqueued on close) hangs under it. Ids and the action only.
-        using var activity = Tracing.Source.StartActivity("case " + (Action ?? "change"));
+        // Linked to the report request's trace, so a case's whole story can be followed from its close.
+        var report = Tracing.ParentFrom(Details.Case.ReportTraceparent);
+        using var activity = Tracing.Source.StartActivity("case " + (Action ?? "change"), System.Diagnostics.ActivityKind.Internal,
+            System.Diagnostics.Activity.Current?.Context ?? default, links: report == default ? null : [new System.Diagnostics.ActivityLink(report)]);
         activity?.SetTag("accidentremote.case.id", CaseId.ToString());
         activity?.SetTag("accidentremote.case.action", Action ?? "change");
         var after = (await CaseReads.LoadAsync(Connection, Transaction, CaseId))!;

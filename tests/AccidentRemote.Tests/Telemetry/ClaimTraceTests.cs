@@ -15,6 +15,7 @@ public sealed class ClaimTraceTests
     {
         // Only the spans of this test's close request: the listener is process-wide and other tests run alongside.
         var traceId = ActivityTraceId.CreateRandom();
+        var reportTrace = ActivityTraceId.CreateRandom();
         var requestParent = ActivitySpanId.CreateRandom();
         var spans = new ConcurrentQueue<Activity>();
         var published = new ConcurrentQueue<Activity>();
@@ -48,7 +49,8 @@ public sealed class ClaimTraceTests
             await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
         }
 
-        var (caseId, _) = await Api.CaseReadyToCloseAsync(app.CreateClient(), officer);
+        // The report request comes in with a trace of its own; the close's span links to it.
+        var (caseId, _) = await Api.CaseReadyToCloseAsync(app.CreateDefaultClient(new TraceReports(reportTrace)), officer);
         using var close = new HttpRequestMessage(HttpMethod.Post, $"/api/cases/{caseId}/close");
         close.Headers.Add("traceparent", $"00-{traceId}-{requestParent}-01");
         Assert.True((await officer.SendAsync(close)).IsSuccessStatusCode);
@@ -68,6 +70,7 @@ public sealed class ClaimTraceTests
         Assert.Equal(requestParent, request.ParentSpanId);
         var caseClose = Assert.Single(all, a => a.OperationName == "case close");
         Assert.Equal(request.SpanId, caseClose.ParentSpanId);
+        Assert.Contains(caseClose.Links, l => l.Context.TraceId == reportTrace);
         var enqueue = Assert.Single(all, a => a.OperationName == "claims enqueue");
         Assert.Equal(caseClose.SpanId, enqueue.ParentSpanId);
         Assert.All(ours, a => Assert.Equal(enqueue.SpanId, a.ParentSpanId));
@@ -82,6 +85,20 @@ public sealed class ClaimTraceTests
         foreach (var personal in Api.IdNumbers.Concat(["张伟", "李娜", "京A12345", "沪AD12345"]))
         {
             Assert.DoesNotContain(personal, text, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>Gives the report request (POST /api/cases) the trace <c>reportTrace</c>, as a browser's or proxy's tracing would.</summary>
+    private sealed class TraceReports(ActivityTraceId reportTrace) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post && request.RequestUri!.AbsolutePath == "/api/cases")
+            {
+                request.Headers.Add("traceparent", $"00-{reportTrace}-{ActivitySpanId.CreateRandom()}-01");
+            }
+
+            return base.SendAsync(request, cancellationToken);
         }
     }
 }
