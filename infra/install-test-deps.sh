@@ -13,6 +13,7 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v ip >/dev/null || need+=(iproute2)
 command -v jq >/dev/null || need+=(jq)   # infra/rabbitmq/provision.sh reads the server's topology export
 command -v npm >/dev/null || need+=(nodejs npm)   # the build bundles the web pages
+command -v promtool >/dev/null || need+=(prometheus)   # promtool checks infra/prometheus/accidentremote-alerts.yml
 # Fonts embedded in the accident document PDF (Documents:FontPath, Documents:LatinFontPath).
 [ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)

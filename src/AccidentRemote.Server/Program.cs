@@ -12,6 +12,7 @@ using AccidentRemote.Server.Insurers;
 using AccidentRemote.Server.Kpis;
 using AccidentRemote.Server.Privacy;
 using AccidentRemote.Server.Signalling;
+using AccidentRemote.Server.Telemetry;
 using AccidentRemote.Server.Web;
 
 switch (args.FirstOrDefault())
@@ -33,6 +34,7 @@ builder.AddPhoneTrial();
 builder.AddLogs();
 builder.AddHosting();
 builder.AddHttps();
+builder.AddTelemetry();
 builder.AddData();
 builder.AddAudit();
 builder.AddInsurers();

@@ -27,7 +27,7 @@ internal static class CaseReads
         id, case_number, status, join_code, expected_parties, accident_time, latitude, longitude, address,
         anyone_injured, vehicles_drivable, hazardous_goods, escalation_reason, officer_id,
         reported_at, answered_at, vehicles_moved_at, closed_at, escalated_at, liability_scenario, facts, weather, mediation_result,
-        join_selector, join_secret, join_failures, join_locked_at
+        join_selector, join_secret, join_failures, join_locked_at, report_traceparent
         """;
 
     /// <summary>Every place that ends a case's join code ends its selector and link secret with it.</summary>

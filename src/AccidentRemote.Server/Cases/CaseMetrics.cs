@@ -12,6 +12,7 @@ public sealed class CaseMetrics : IDisposable
     private readonly Meter meter = new(MeterName);
     private readonly Histogram<double> answer;
     private readonly Histogram<double> move;
+    private readonly Histogram<double> answerToMove;
     private readonly Histogram<double> close;
     private readonly Counter<long> reported;
 
@@ -19,6 +20,7 @@ public sealed class CaseMetrics : IDisposable
     {
         answer = meter.CreateHistogram<double>("accidentremote.case.time_to_answer", "s", "Report to officer answering");
         move = meter.CreateHistogram<double>("accidentremote.case.time_to_move", "s", "Report to cars moved off the road");
+        answerToMove = meter.CreateHistogram<double>("accidentremote.case.answer_to_move", "s", "Officer answering to cars moved off the road");
         close = meter.CreateHistogram<double>("accidentremote.case.time_to_close", "s", "Report to case closed");
         reported = meter.CreateCounter<long>("accidentremote.cases.reported", "{case}", "Cases reported");
     }
@@ -35,6 +37,11 @@ public sealed class CaseMetrics : IDisposable
                 break;
             case CaseStatus.VehiclesMoved when c.VehiclesMovedAt is { } at:
                 move.Record((at - c.ReportedAt).TotalSeconds);
+                if (c.AnsweredAt is { } answered)
+                {
+                    answerToMove.Record((at - answered).TotalSeconds);
+                }
+
                 break;
             case CaseStatus.Closed when c.ClosedAt is { } at:
                 close.Record((at - c.ReportedAt).TotalSeconds);

@@ -129,6 +129,10 @@ public sealed class CaseRow
     public int JoinFailures { get; set; }
     public DateTimeOffset? JoinLockedAt { get; set; }
     public string? AbandonReason { get; set; }
+
+    /// <summary>The W3C traceparent of the report request (Telemetry.Tracing), for the close's span link; never sent to clients.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? ReportTraceparent { get; set; }
 }
 
 public sealed class PartyRow

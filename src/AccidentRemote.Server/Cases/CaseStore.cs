@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Telemetry;
 using Dapper;
 
 namespace AccidentRemote.Server.Cases;
@@ -53,6 +54,7 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, CaseTransitions
                 EscalationReason = report.EscalationReason,
                 ReportedAt = now,
                 EscalatedAt = escalated ? now : null,
+                ReportTraceparent = Tracing.CurrentTraceparent(),
             };
             try
             {
@@ -63,7 +65,7 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, CaseTransitions
                     VALUES (@Id, @CaseNumber, @Status, @JoinCode, @ExpectedParties, @AccidentTime, @Latitude, @Longitude, @Address,
                             @AnyoneInjured, @VehiclesDrivable, @HazardousGoods, @EscalationReason, @OfficerId,
                             @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts, NULL, NULL,
-                            @JoinSelector, @JoinSecret, 0, NULL)
+                            @JoinSelector, @JoinSecret, 0, NULL, @ReportTraceparent)
                     """, row, tx);
                 var (party, token) = await InsertPartyAsync(c, tx, row.Id, 1, report.Vehicle, now);
                 await AddEventAsync(c, tx, row.Id, "reported", $"party:{party.Id}", null, now);

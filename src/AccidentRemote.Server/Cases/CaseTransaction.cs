@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Telemetry;
 using Dapper;
 
 namespace AccidentRemote.Server.Cases;
@@ -304,6 +305,13 @@ public sealed class CaseTransaction : IAsyncDisposable
     public async Task<CaseChange> CommitAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(done, this);
+        // The transaction's span: the hooks' work (claims enqueued on close) hangs under it. Ids and the action only.
+        // Linked to the report request's trace, so a case's whole story can be followed from its close.
+        var report = Tracing.ParentFrom(Details.Case.ReportTraceparent);
+        using var activity = Tracing.Source.StartActivity("case " + (Action ?? "change"), System.Diagnostics.ActivityKind.Internal,
+            System.Diagnostics.Activity.Current?.Context ?? default, links: report == default ? null : [new System.Diagnostics.ActivityLink(report)]);
+        activity?.SetTag("accidentremote.case.id", CaseId.ToString());
+        activity?.SetTag("accidentremote.case.action", Action ?? "change");
         var after = (await CaseReads.LoadAsync(Connection, Transaction, CaseId))!;
         if (await owner.BeforeCommitAsync(this, after, ct) is { } refused)
         {

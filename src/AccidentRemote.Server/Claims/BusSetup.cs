@@ -37,12 +37,15 @@ public static class BusSetup
         builder.Services.AddSingleton<ClaimLedger>();
         builder.Services.AddSingleton<EmbeddedInboxReader>();
         builder.Services.AddHostedService<ClaimDispatcher>();
+        builder.Services.AddSingleton<ClaimMetrics>();
+        builder.Services.AddHostedService<ClaimGauges>();
 
         var bus = builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new BusOptions();
         var insurers = builder.Configuration.GetSection(InsurerOptions.Section).Get<InsurerOptions>() ?? new InsurerOptions();
         if (bus.Transport == BusTransport.RabbitMq)
         {
             builder.Services.AddSingleton<BrokerTopology>();
+            builder.Services.AddSingleton<DeadLetterCounts>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<BrokerTopology>());
         }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using AccidentRemote.Contracts.Claims;
+using AccidentRemote.Server.Telemetry;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +18,7 @@ public sealed class ClaimDispatcher(
     ClaimOutbox outbox,
     ClaimDispatchSignal signal,
     IBus bus,
+    ClaimMetrics metrics,
     IOptions<ClaimsOptions> options,
     TimeProvider clock,
     ILogger<ClaimDispatcher> logger) : BackgroundService
@@ -98,6 +101,12 @@ public sealed class ClaimDispatcher(
     /// <summary>Publishes one claim; true when the broker confirmed it (the caller marks it sent), false when it was parked or deferred.</summary>
     private async Task<bool> DispatchAsync(ClaimRow claim, ClaimsOptions o, CancellationToken stoppingToken)
     {
+        // Under the span that enqueued the claim (stored with the row), so the close and this publish are one
+        // trace; MassTransit's send span, which ends with the broker's confirm, is this one's child.
+        using var activity = Tracing.Source.StartActivity("claim publish", ActivityKind.Producer, Tracing.ParentFrom(claim.Traceparent));
+        activity?.SetTag("accidentremote.claim.id", claim.Id.ToString());
+        activity?.SetTag("accidentremote.insurer", claim.InsurerCode);
+        activity?.SetTag("accidentremote.claim.attempt", claim.Attempts + 1);
         ClaimSubmitted? message;
         try
         {
@@ -111,6 +120,7 @@ public sealed class ClaimDispatcher(
 
         if (message is null)
         {
+            activity?.SetTag("accidentremote.claim.outcome", "parked").SetStatus(ActivityStatusCode.Error, "unreadable payload");
             await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Parked, "The stored claim could not be read.", clock.GetUtcNow() + o.ParkedRetryInterval, stoppingToken);
             return false;
         }
@@ -125,11 +135,14 @@ public sealed class ClaimDispatcher(
                 ctx.Mandatory = true; // unroutable (no queue for the insurer) comes back as MessageReturnedException
             }, timeout.Token);
             logger.LogInformation("Claim {ClaimId} for insurer {Insurer} confirmed by the broker", claim.Id, claim.InsurerCode);
+            activity?.SetTag("accidentremote.claim.outcome", "confirmed");
+            metrics.Published(claim.InsurerCode);
             return true;
         }
         catch (Exception ex) when (IsUnroutable(ex))
         {
             var reason = $"No queue is bound for insurer '{claim.InsurerCode}' ({ClaimsWire.QueueFor(claim.InsurerCode)}); parked and retried every {o.ParkedRetryInterval.TotalSeconds:0.#} s.";
+            activity?.SetTag("accidentremote.claim.outcome", "parked").SetStatus(ActivityStatusCode.Error, "no queue bound for the insurer");
             await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Parked, reason, clock.GetUtcNow() + o.ParkedRetryInterval, stoppingToken);
             logger.LogWarning("Claim {ClaimId} parked: {Reason}", claim.Id, reason);
             return false;
@@ -140,6 +153,7 @@ public sealed class ClaimDispatcher(
             var reason = ex is OperationCanceledException
                 ? $"The broker did not confirm within {o.PublishTimeout.TotalSeconds:0.#} s."
                 : $"Publishing failed: {ex.GetType().Name}: {ex.Message}";
+            activity?.SetTag("accidentremote.claim.outcome", "retry").SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             await outbox.MarkFailedAsync(claim.Id, ClaimStatus.Pending, reason, clock.GetUtcNow() + delay, stoppingToken);
             logger.LogWarning("Claim {ClaimId} not delivered yet ({Reason}); retry in {Delay}", claim.Id, reason, delay);
             return false;

@@ -36,7 +36,7 @@ public sealed record AcknowledgementOutcome(AcknowledgementResult Result, string
 /// and the one place an insurer's acknowledgement (报案号) is recorded, whether it came over the bus
 /// (<see cref="ClaimAcknowledgedConsumer"/>) or from the insurer desk.
 /// </summary>
-public sealed partial class ClaimLedger(Db db, ICaseNotifier notifier, TimeProvider clock)
+public sealed partial class ClaimLedger(Db db, ICaseNotifier notifier, TimeProvider clock, ClaimMetrics metrics)
 {
     /// <summary>
     /// Records an insurer's acknowledgement once and tells the driver. Every field is untrusted: the
@@ -82,6 +82,7 @@ public sealed partial class ClaimLedger(Db db, ICaseNotifier notifier, TimeProvi
             return new(AcknowledgementResult.AlreadyRecorded); // another answer won the race
         }
 
+        metrics.Acknowledged(claim.InsurerCode);
         await notifier.ClaimAcknowledgedAsync(claim.CaseId, claim.PartyId, ack.InsurerCode, ack.ClaimReportNumber);
         return new(AcknowledgementResult.Recorded);
     }

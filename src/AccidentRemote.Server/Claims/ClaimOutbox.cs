@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Telemetry;
 using Dapper;
 
 namespace AccidentRemote.Server.Claims;
@@ -22,13 +23,18 @@ public sealed class ClaimOutbox(Db db, ClaimDispatchSignal signal, ClaimBuilder 
     /// </summary>
     public async Task EnqueueAsync(DbConnection c, DbTransaction tx, CaseDetails details, DateTimeOffset now, CancellationToken ct)
     {
+        // A child of the closing transaction's span; its traceparent goes with each row, and the dispatcher's
+        // publish continues from it (ClaimDispatcher), whenever and wherever that happens.
+        using var activity = Tracing.Source.StartActivity("claims enqueue");
+        activity?.SetTag("accidentremote.case.id", details.Case.Id.ToString());
+        var traceparent = Tracing.CurrentTraceparent();
         foreach (var (party, claim) in await builder.BuildAsync(c, tx, details, now, ct))
         {
             await c.ExecuteAsync($"""
                 INSERT INTO claims ({ClaimRow.Columns})
-                VALUES (@Id, @CaseId, @PartyId, @InsurerCode, @Payload, @Status, 0, NULL, @Now, @Now, NULL, NULL, NULL, NULL, 0)
+                VALUES (@Id, @CaseId, @PartyId, @InsurerCode, @Payload, @Status, 0, NULL, @Now, @Now, NULL, NULL, NULL, NULL, 0, @Traceparent)
                 """,
-                new { Id = claim.ClaimId, CaseId = details.Case.Id, PartyId = party.Id, claim.InsurerCode, Payload = JsonSerializer.Serialize(claim, ClaimPayload.Json), Status = ClaimStatus.Pending, Now = now },
+                new { Id = claim.ClaimId, CaseId = details.Case.Id, PartyId = party.Id, claim.InsurerCode, Payload = JsonSerializer.Serialize(claim, ClaimPayload.Json), Status = ClaimStatus.Pending, Now = now, Traceparent = traceparent },
                 tx);
         }
     }

@@ -19,7 +19,7 @@ public sealed class ClaimRow
 {
     /// <summary>Every column, in the order the outbox inserts them.</summary>
     internal const string Columns = "id, case_id, party_id, insurer_code, payload, status, attempts, last_error, created_at, next_attempt_at, sent_at, " +
-        "claim_report_number, acknowledged_at, first_sent_at, republished";
+        "claim_report_number, acknowledged_at, first_sent_at, republished, traceparent";
 
 
     public Guid Id { get; set; }
@@ -51,6 +51,9 @@ public sealed class ClaimRow
     public DateTimeOffset? FirstSentAt { get; set; }
 
     public int Republished { get; set; }
+
+    /// <summary>The W3C traceparent of the span that enqueued the claim (<see cref="Telemetry.Tracing"/>), or null.</summary>
+    public string? Traceparent { get; set; }
 }
 
 public sealed record ClaimView(

@@ -15,4 +15,11 @@ public sealed class KpiOptions
     /// Keep it closed to the public (the load balancer forwards only the service's port).
     /// </summary>
     public int? MetricsPort { get; set; }
+
+    /// <summary>
+    /// How often the gauges of <c>/metrics</c> that need the database, Redis or the broker (queue length,
+    /// officers online, claims parked, overdue, pending, dead-lettered) are read. A scrape only reads the
+    /// last reading, so it never waits on any of them.
+    /// </summary>
+    public TimeSpan GaugeRefresh { get; set; } = TimeSpan.FromSeconds(15);
 }

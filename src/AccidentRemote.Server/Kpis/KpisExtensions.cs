@@ -40,6 +40,8 @@ public static class KpisExtensions
             .Bind(builder.Configuration.GetSection(KpiOptions.Section))
             .Validate(o => o.UtcOffset >= TimeSpan.FromHours(-14) && o.UtcOffset <= TimeSpan.FromHours(14), "Kpis:UtcOffset must be between -14:00 and 14:00.")
             .Validate(o => o.MetricsPort is null or (> 0 and <= 65535), "Kpis:MetricsPort must be a TCP port (1-65535), or empty to serve /metrics to signed-in staff on the service's port.")
+            .Validate(o => o.GaugeRefresh >= TimeSpan.FromSeconds(1) && o.GaugeRefresh <= TimeSpan.FromMinutes(5),
+                "Kpis:GaugeRefresh must be between 00:00:01 and 00:05:00 (how often queue, officer and claim gauges are read; 00:00:15 is usual).")
             .ValidateOnStart();
         if (builder.Configuration.GetValue<int?>($"{KpiOptions.Section}:{nameof(KpiOptions.MetricsPort)}") is { } port and > 0 and <= 65535)
         {
@@ -48,6 +50,8 @@ public static class KpisExtensions
 
         builder.Services.AddSingleton<KpiStore>();
         builder.Services.AddSingleton<CaseMetrics>();
+        builder.Services.AddSingleton<CentreGauges>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CentreGauges>());
         builder.Services.AddOpenTelemetry().WithMetrics(m => m
             // System.Runtime: the runtime's standard meter (GC heap, memory, thread pool), computed only when scraped.
             .AddMeter(CaseMetrics.MeterName, "System.Runtime")

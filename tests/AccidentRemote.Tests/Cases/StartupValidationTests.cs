@@ -25,6 +25,10 @@ public sealed class StartupValidationTests
         { "Turn:Urls:0", "turns:turn.example.org:443?transport=udp", "Turn:Urls:0 'turns:turn.example.org:443?transport=udp': browsers do not speak TURN over DTLS" },
         { "Turn:Urls:0", "turn:turn.example.org:3478?transport=sctp", "Turn:Urls:0 'turn:turn.example.org:3478?transport=sctp' is not a TURN URL" },
         { "Turn:Urls:0", "https://turn.example.org", "Turn:Urls:0 'https://turn.example.org' is not a TURN URL" },
+        { "Telemetry:Otlp:Endpoint", "collector:4317", "Telemetry:Otlp:Endpoint 'collector:4317' is not an absolute http:// or https:// address" },
+        { "Telemetry:Otlp:Headers", "api-key", "Telemetry:Otlp:Headers entry 1 has no name=value form" },
+        { "Telemetry:Otlp:Protocol", "Http", "Telemetry:Otlp" },
+        { "Kpis:GaugeRefresh", "00:00:00", "Kpis:GaugeRefresh must be between" },
     };
 
     [Theory]

@@ -1,0 +1,83 @@
+using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Insurers;
+using AccidentRemote.Server.Kpis;
+using Dapper;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Server.Claims;
+
+/// <summary>
+/// Reads the per-insurer gauges of <see cref="ClaimMetrics"/> every <see cref="KpiOptions.GaugeRefresh"/>,
+/// each reading bounded by that interval: parked, overdue and pending from the claims table, and on RabbitMQ
+/// the dead-letter queues' message counts (<see cref="DeadLetterCounts"/>). A failed reading keeps the last one.
+/// </summary>
+internal sealed class ClaimGauges(
+    Db db, ClaimMetrics metrics, IOptions<InsurerOptions> insurers, IOptions<ClaimsOptions> claims, IOptions<KpiOptions> kpis,
+    TimeProvider clock, ILogger<ClaimGauges> logger, DeadLetterCounts? deadLetters = null) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = kpis.Value.GaugeRefresh;
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            bounded.CancelAfter(interval);
+            try
+            {
+                metrics.Update(await ReadAsync(bounded.Token));
+                if (deadLetters is not null)
+                {
+                    metrics.UpdateDeadLetters(await deadLetters.CountAsync(bounded.Token));
+                }
+
+                failing = false;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                if (!failing)
+                {
+                    logger.LogWarning("Could not read the claim gauges ({Error}); the last reading stays until the next one works", ex.Message);
+                }
+
+                failing = true;
+            }
+
+            try
+            {
+                await Task.Delay(interval, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<ClaimSnapshot> ReadAsync(CancellationToken ct)
+    {
+        await using var c = await db.OpenAsync(ct);
+        var rows = await c.QueryAsync<(string InsurerCode, long Parked, long Overdue, long Pending)>(new CommandDefinition("""
+            SELECT insurer_code,
+                   SUM(CASE WHEN status = @parked THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN first_sent_at IS NOT NULL AND first_sent_at < @cutoff THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN status = @pending THEN 1 ELSE 0 END)
+            FROM claims
+            WHERE acknowledged_at IS NULL
+            GROUP BY insurer_code
+            """,
+            new { parked = ClaimStatus.Parked, pending = ClaimStatus.Pending, cutoff = clock.GetUtcNow() - claims.Value.AckTimeout },
+            cancellationToken: ct));
+        var counts = insurers.Value.Catalogue.ToDictionary(i => i.Code, _ => new ClaimCounts(0, 0, 0), StringComparer.Ordinal);
+        foreach (var r in rows)
+        {
+            counts[r.InsurerCode] = new ClaimCounts(r.Parked, r.Overdue, r.Pending);
+        }
+
+        return new ClaimSnapshot(counts);
+    }
+}
