@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using AccidentRemote.Server.Data;
 
@@ -115,6 +116,22 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
             WHERE s.expires_at > @now AND o.disabled_at IS NULL
             """, new { now = clock.GetUtcNow() });
         return hashes.ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Deletes the sign-ins that expired before <paramref name="cutoff"/> and returns their token hashes
+    /// (for the audit entry): Privacy's retention purge, in its transaction.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> RemoveSessionsExpiredBeforeAsync(DbConnection c, DbTransaction tx, DateTimeOffset cutoff)
+    {
+        var hashes = (await c.QueryAsync<string>(
+            "SELECT token_hash FROM officer_sessions WHERE expires_at < @cutoff ORDER BY token_hash", new { cutoff }, tx)).ToList();
+        if (hashes.Count > 0)
+        {
+            await c.ExecuteAsync("DELETE FROM officer_sessions WHERE expires_at < @cutoff", new { cutoff }, tx);
+        }
+
+        return hashes;
     }
 
     private const string EndSessionsOf = "DELETE FROM officer_sessions WHERE officer_id IN (SELECT id FROM officers WHERE username = @username)";

@@ -108,7 +108,7 @@ public static class AbuseEndpoints
         return app;
     }
 
-    private static async Task<IResult> MarkAsync(Guid caseId, ClaimsPrincipal user, CaseTransitions store, AbuseBlocks blocks, ICasePages notifier,
+    private static async Task<IResult> MarkAsync(Guid caseId, ClaimsPrincipal user, CaseTransitions store, AbuseBlocks blocks,
         CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
     {
         var officerId = user.OfficerId();
@@ -118,9 +118,7 @@ public static class AbuseEndpoints
             case CaseChange.Done done:
                 var blocked = await blocks.BlockReportersAsync(caseId, officerId, CancellationToken.None);
                 metrics.StateReached(done.Case.Case);
-                await notifier.CaseChangedAsync(caseId, done.Case.Case.Status);
-                await notifier.QueueChangedAsync();
-                return TypedResults.Ok(new AbuseMarked(await CaseEndpoints.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "abuse", CancellationToken.None), blocked));
+                return TypedResults.Ok(new AbuseMarked(await CaseViews.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "abuse", CancellationToken.None), blocked));
             case CaseChange.WrongState s:
                 return CaseResults.StateConflict(s.Status, s.Reason);
             case CaseChange.NotYours n:

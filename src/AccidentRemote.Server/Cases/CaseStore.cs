@@ -8,7 +8,7 @@ using Dapper;
 namespace AccidentRemote.Server.Cases;
 
 /// <summary>Cases and their parties: intake, reads and the queue. State changes go through <see cref="CaseTransitions"/>.</summary>
-public sealed partial class CaseStore(Db db, TimeProvider clock, CaseTransitions transitions)
+public sealed partial class CaseStore(Db db, TimeProvider clock)
 {
     private const string CaseColumns = CaseReads.CaseColumns;
 
@@ -159,15 +159,6 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, CaseTransitions
         return rows.Count == 0 ? 60 : rows.Average(r => Math.Max(0, (r.AnsweredAt - r.ReportedAt).TotalSeconds));
     }
 
-    /// <summary>Records something that happened in a case (an instruction, a confirmation) with who and when.</summary>
-    public async Task RecordEventAsync(Guid caseId, string kind, string actor, string? detail, CancellationToken ct)
-    {
-        await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
-        await AddEventAsync(c, tx, caseId, kind, actor, detail, clock.GetUtcNow());
-        await tx.CommitAsync(ct);
-    }
-
     private sealed class AnswerRow
     {
         public DateTimeOffset ReportedAt { get; set; }
@@ -189,14 +180,6 @@ public sealed partial class CaseStore(Db db, TimeProvider clock, CaseTransitions
 
         public int PartiesJoined { get; set; }
     }
-
-    /// <summary>An officer's transition with extra work of the caller's (issuing the document); see <see cref="CaseTransitions"/>.</summary>
-    public Task<CaseChange> OfficerTransitionAsync(Guid caseId, Guid officerId, bool isSupervisor, string action, CaseTransitions.Change change, string? detail, CancellationToken ct) =>
-        transitions.OfficerTransitionAsync(caseId, officerId, isSupervisor, action, change, detail, ct);
-
-    /// <summary>A party changes something of its own; see <see cref="CaseTransitions.PartyChangeAsync"/>.</summary>
-    public Task<CaseChange> PartyChangeAsync(Guid caseId, Guid partyId, CaseTransitions.Change change, string kind, CancellationToken ct) =>
-        transitions.PartyChangeAsync(caseId, partyId, change, kind, ct);
 
     private static Task<CaseDetails?> LoadAsync(DbConnection c, DbTransaction? tx, Guid id) => CaseReads.LoadAsync(c, tx, id);
 

@@ -74,8 +74,14 @@ public interface ICaseCommitHook
     Task<CaseChange?> BeforeCommitAsync(CaseTransaction tx, CaseDetails after, CancellationToken ct);
 }
 
+/// <summary>
+/// One event recorded in a case transaction: its kind and timeline detail, and what it is about
+/// (<see cref="Subject"/>: the evidence row, the signature, the instruction) for the observers that need more than the timeline says.
+/// </summary>
+public sealed record CaseRecord(string Kind, string? Detail, object? Subject);
+
 /// <summary>What committed, for the observers: the case after, the state before, who did it, and what was recorded.</summary>
-public sealed record CaseCommitted(CaseDetails Case, string PreviousStatus, CaseActor Actor, string? Action, IReadOnlyList<string> Recorded)
+public sealed record CaseCommitted(CaseDetails Case, string PreviousStatus, CaseActor Actor, string? Action, IReadOnlyList<CaseRecord> Records)
 {
     public bool StatusChanged => Case.Case.Status != PreviousStatus;
 }
@@ -221,7 +227,7 @@ public sealed class CaseTransactions(
 public sealed class CaseTransaction : IAsyncDisposable
 {
     private readonly CaseTransactions owner;
-    private readonly List<(string Kind, string? Detail, string? AuditDetail)> records = [];
+    private readonly List<(CaseRecord Record, string? AuditDetail)> records = [];
     private readonly List<Func<Task>> afterCommit = [];
     private bool done;
 
@@ -266,10 +272,10 @@ public sealed class CaseTransaction : IAsyncDisposable
     /// <summary>
     /// Records an event on the case's timeline and in the audit log (with <paramref name="auditDetail"/>
     /// when the log keeps more than the timeline shows), by <see cref="Actor"/> at <see cref="Now"/>.
-    /// Written in order at <see cref="CommitAsync"/>.
+    /// Written in order at <see cref="CommitAsync"/>; the observers get <paramref name="subject"/> with it (never written).
     /// </summary>
-    public void Record(string kind, string? detail = null, string? auditDetail = null) =>
-        records.Add((kind, detail, auditDetail ?? detail));
+    public void Record(string kind, string? detail = null, string? auditDetail = null, object? subject = null) =>
+        records.Add((new CaseRecord(kind, detail, subject), auditDetail ?? detail));
 
     /// <summary>
     /// Moves the case to <paramref name="status"/> with a conditional update from the state it is
@@ -295,7 +301,10 @@ public sealed class CaseTransaction : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Work to do once the change has committed (waking a background worker); failures are logged.</summary>
+    /// <summary>
+    /// Work to do once the change has committed (waking a background worker); failures are logged. Pages are
+    /// told by an <see cref="ICaseObserver"/> (Signalling's), from what was recorded, not from here.
+    /// </summary>
     public void AfterCommit(Func<Task> action) => afterCommit.Add(action);
 
     /// <summary>
@@ -318,14 +327,14 @@ public sealed class CaseTransaction : IAsyncDisposable
             return refused;
         }
 
-        foreach (var (kind, detail, auditDetail) in records)
+        foreach (var (record, auditDetail) in records)
         {
-            await CaseEvents.WriteAsync(Connection, Transaction, Provider, CaseId, kind, Actor.Name, detail, auditDetail, Now);
+            await CaseEvents.WriteAsync(Connection, Transaction, Provider, CaseId, record.Kind, Actor.Name, record.Detail, auditDetail, Now);
         }
 
         await Transaction.CommitAsync(ct);
         done = true;
-        var committed = new CaseCommitted(after, Details.Case.Status, Actor, Action, records.Select(r => r.Kind).ToList());
+        var committed = new CaseCommitted(after, Details.Case.Status, Actor, Action, records.Select(r => r.Record).ToList());
         await owner.AfterCommitAsync(committed, afterCommit, ct);
         return new CaseChange.Done(after);
     }

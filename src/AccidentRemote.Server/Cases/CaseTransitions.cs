@@ -212,11 +212,11 @@ public sealed class CaseTransitions(CaseTransactions transactions, Db db)
             return null;
         }, ct);
 
-    /// <summary>Records something that happened in a case (an instruction) with who and when; moves no state.</summary>
-    public Task<CaseChange> RecordAsync(Guid caseId, CaseActor actor, string kind, string? detail, CancellationToken ct) =>
+    /// <summary>Records something that happened in a case (an instruction) with who and when; moves no state. <paramref name="subject"/> goes to the observers.</summary>
+    public Task<CaseChange> RecordAsync(Guid caseId, CaseActor actor, string kind, string? detail, CancellationToken ct, object? subject = null) =>
         transactions.RunAsync(caseId, actor, null, t =>
         {
-            t.Record(kind, detail);
+            t.Record(kind, detail, subject: subject);
             return Task.FromResult<CaseChange?>(null);
         }, ct);
 }

@@ -21,4 +21,15 @@ public static class CaseWrites
     /// <summary>The insurer a party declares for its own vehicle.</summary>
     public static Task SetPartyInsurerAsync(DbConnection c, DbTransaction tx, Guid caseId, Guid partyId, string code) =>
         c.ExecuteAsync("UPDATE parties SET insurer_code = @code WHERE id = @partyId AND case_id = @caseId", new { code, partyId, caseId }, tx);
+
+    /// <summary>
+    /// Erases a party's personal fields (the phone, a required column, becomes an empty string) and marks
+    /// when: for Privacy's retention purge and early erasure, in its transaction.
+    /// </summary>
+    public static Task RemovePersonalFieldsAsync(DbConnection c, DbTransaction tx, Guid partyId, DateTimeOffset now) =>
+        c.ExecuteAsync("""
+            UPDATE parties SET name = NULL, id_number = NULL, phone = '', policy_number = NULL,
+                device_latitude = NULL, device_longitude = NULL, satisfaction_comment = NULL, personal_data_removed_at = @now
+            WHERE id = @partyId
+            """, new { now, partyId }, tx);
 }

@@ -18,10 +18,11 @@ public static class CasesExtensions
         builder.Services.AddSingleton<CaseHeads>();
         builder.Services.AddSingleton<CaseTransactions>();
         builder.Services.AddSingleton<CaseTransitions>();
+        builder.Services.AddSingleton<FirstPartyChanges>();
         builder.Services.AddSingleton<IPartyTokens, PartyTokenLookup>();
         builder.Services.AddSingleton<AbuseBlocks>();
         builder.AddQueueExpiry();
-        builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(CaseEndpoints.ReportRateLimit, http =>
+        builder.Services.Configure<RateLimiterOptions>(o => o.AddPolicy(ReportEndpoints.ReportRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<CasesOptions>>().Value.ReportsPerMinutePerAddress;
             return RateLimitPartition.GetFixedWindowLimiter(AuthExtensions.ClientKey(http), _ => new FixedWindowRateLimiterOptions

@@ -50,40 +50,34 @@ public static class IntakeEndpoints
             ? TypedResults.Ok(info)
             : NoCase();
 
-    private static async Task<IResult> Renew(Guid caseId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct)
+    private static async Task<IResult> Renew(Guid caseId, ClaimsPrincipal user, CaseStore store, FirstPartyChanges changes, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
             return NoCase();
         }
 
-        var change = await store.RenewJoinAsync(caseId, user.PartyId()!.Value, ct);
-        return await AfterPartyChange(change, caseId, store, user, notifier, ct);
+        var change = await changes.RenewJoinAsync(caseId, user.PartyId()!.Value, ct);
+        return await AfterPartyChange(change, caseId, store, user, ct);
     }
 
-    private static async Task<IResult> Reject(Guid caseId, Guid partyId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct)
+    private static async Task<IResult> Reject(Guid caseId, Guid partyId, ClaimsPrincipal user, CaseStore store, FirstPartyChanges changes, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
             return NoCase();
         }
 
-        var change = await store.RejectPartyAsync(caseId, user.PartyId()!.Value, partyId, ct);
-        if (change is CaseChange.Done)
-        {
-            await notifier.PartyRejectedAsync(caseId, partyId);
-            await notifier.QueueChangedAsync();
-        }
-
-        return await AfterPartyChange(change, caseId, store, user, notifier, ct);
+        var change = await changes.RejectPartyAsync(caseId, user.PartyId()!.Value, partyId, ct);
+        return await AfterPartyChange(change, caseId, store, user, ct);
     }
 
-    private static async Task<IResult> AfterPartyChange(CaseChange change, Guid caseId, CaseStore store, ClaimsPrincipal user, ICasePages notifier, CancellationToken ct)
+    /// <summary>The answer to the first party's change (the pages are told by the case transaction's observer).</summary>
+    private static async Task<IResult> AfterPartyChange(CaseChange change, Guid caseId, CaseStore store, ClaimsPrincipal user, CancellationToken ct)
     {
         switch (change)
         {
-            case CaseChange.Done done:
-                await notifier.CaseChangedAsync(caseId, done.Case.Case.Status);
+            case CaseChange.Done:
                 return TypedResults.Ok(await store.JoinInfoAsync(caseId, user.PartyId()!.Value, ct));
             case CaseChange.NotYours:
                 return TypedResults.Problem(statusCode: 403, title: "Only the driver who reported the case can do this.",

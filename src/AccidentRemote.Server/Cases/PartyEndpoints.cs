@@ -1,21 +1,71 @@
 using System.Security.Claims;
+using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using QRCoder;
 
 namespace AccidentRemote.Server.Cases;
 
-/// <summary>A party's own requests on its case during the call: "my car is off the road", and the join QR for the other driver.</summary>
+public sealed record PartyDetailsRequest(string? Name, string? IdNumber);
+
+/// <summary>A party's own requests on its case: its details for the document, "my car is off the road", and the join QR for the other driver.</summary>
 public static class PartyEndpoints
 {
     public static IEndpointRouteBuilder MapPartyRequests(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api").WithTags("Call");
+        app.MapGroup("/api/cases/{caseId:guid}").WithTags("Document and signatures").MapPut("/parties/me", GiveDetails).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapPost("/cases/{caseId:guid}/moved-confirmation", ConfirmMoved).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapGet("/cases/{caseId:guid}/join-qr.svg", JoinQr).RequireAuthorization(AuthExtensions.PartyPolicy);
         return app;
     }
 
-    private static async Task<IResult> ConfirmMoved(Guid caseId, ClaimsPrincipal user, CaseTransitions cases, ICasePages pages, CancellationToken ct)
+    /// <summary>The party's name and ID number for the accident document; while the parties sign, a change voids the signatures.</summary>
+    private static async Task<IResult> GiveDetails(Guid caseId, PartyDetailsRequest request, ClaimsPrincipal user, CaseTransitions transitions, ReadAudit audit, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return CaseResults.NoSuchCase(caseId);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 40)
+        {
+            errors["name"] = ["Your full name as on your ID card (at most 40 characters)."];
+        }
+        else if (RequestValidation.UnsafeCharacter(name) is not null)
+        {
+            errors["name"] = ["Your name contains an invisible or control character, which is not allowed: type it again without copying from elsewhere."];
+        }
+
+        var id = request.IdNumber?.Trim().ToUpperInvariant();
+        if (id is null || !CaseRules.IsValidIdNumber(id))
+        {
+            errors["idNumber"] = ["Your 18-character ID card number (your driving licence number is the same); the last character may be X. Check the digits: the last one is a check digit."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Your details have errors.");
+        }
+
+        var partyId = user.PartyId()!.Value;
+        var result = await transitions.PartyChangeAsync(caseId, partyId, async (c, tx, details, now) =>
+        {
+            if (details.Case.Status is CaseStatus.Closed or CaseStatus.Escalated or CaseStatus.Abandoned)
+            {
+                return new CaseChange.WrongState(details.Case.Status, "The case is over; details can no longer change.");
+            }
+
+            await CaseWrites.SetPartyIdentityAsync(c, tx, partyId, name, id);
+            return null;
+        }, "details_given", ct);
+        return result is CaseChange.Done done
+            ? TypedResults.Ok(await CaseViews.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct))
+            : CaseResults.Refusal(result, caseId);
+    }
+
+    private static async Task<IResult> ConfirmMoved(Guid caseId, ClaimsPrincipal user, CaseTransitions cases, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -25,7 +75,6 @@ public static class PartyEndpoints
         switch (await cases.ConfirmMovedAsync(caseId, user.PartyId()!.Value, ct))
         {
             case CaseChange.Done:
-                await pages.PartyMovedAsync(caseId, user.PartyId()!.Value);
                 return TypedResults.Ok();
             case CaseChange.WrongState s:
                 return CaseResults.StateConflict(s.Status, s.Reason);

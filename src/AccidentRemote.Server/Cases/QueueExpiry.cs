@@ -4,15 +4,15 @@ namespace AccidentRemote.Server.Cases;
 
 /// <summary>
 /// Abandons queued cases nobody answered in time (<see cref="QueueExpiryOptions.UnansweredExpiry"/>), as
-/// <c>system</c> with reason <c>expired</c>, and tells the driver's page and the officers' queue. Safe on
+/// <c>system</c> with reason <c>expired</c> (the case transaction's observer tells the driver's page and the officers' queue). Safe on
 /// several nodes: each case moves with a conditional update, so only one node moves it.
 /// </summary>
-public sealed class QueueExpiry(CaseTransitions store, ICasePages notifier, CaseMetrics metrics, IOptions<QueueExpiryOptions> options, TimeProvider clock,
+public sealed class QueueExpiry(CaseTransitions store, CaseMetrics metrics, IOptions<QueueExpiryOptions> options, TimeProvider clock,
     ILogger<QueueExpiry> log) : BackgroundService
 {
     public const string Reason = "expired";
 
-    /// <summary>One pass: expires what is due, notifies, and returns how many cases it expired.</summary>
+    /// <summary>One pass: expires what is due and returns how many cases it expired.</summary>
     public async Task<int> ExpireDueAsync(CancellationToken ct)
     {
         var expired = await store.ExpireUnansweredAsync(clock.GetUtcNow() - options.Value.UnansweredExpiry, Reason, 100, ct);
@@ -20,12 +20,6 @@ public sealed class QueueExpiry(CaseTransitions store, ICasePages notifier, Case
         {
             log.LogInformation("Case {CaseId} abandoned: nobody answered it within {Expiry}", details.Case.Id, options.Value.UnansweredExpiry);
             metrics.StateReached(details.Case);
-            await notifier.CaseChangedAsync(details.Case.Id, details.Case.Status);
-        }
-
-        if (expired.Count > 0)
-        {
-            await notifier.QueueChangedAsync();
         }
 
         return expired.Count;

@@ -32,7 +32,7 @@ public static class ClaimEndpoints
 
         if (!access.IsParty && !access.SeesPersonalData)
         {
-            return CaseEndpoints.NotHandling();
+            return CaseResults.NotHandling();
         }
 
         return TypedResults.Ok((await ledger.ForCaseAsync(caseId, ct))

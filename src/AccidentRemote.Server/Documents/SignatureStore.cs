@@ -64,4 +64,8 @@ public sealed class SignatureStore(Db db)
 
         public DateTimeOffset SignedAt { get; set; }
     }
+
+    /// <summary>Empties a party's signature images (the rows, with their hashes, stay): for Privacy's erasure, in its transaction.</summary>
+    public static Task EmptyImagesAsync(DbConnection c, DbTransaction tx, Guid partyId) =>
+        c.ExecuteAsync("UPDATE signatures SET png = @empty WHERE party_id = @partyId", new { empty = Array.Empty<byte>(), partyId }, tx);
 }

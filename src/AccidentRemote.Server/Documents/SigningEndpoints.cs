@@ -2,7 +2,6 @@ using System.Security.Claims;
 using AccidentRemote.Server.Audit;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
-using AccidentRemote.Server.Signalling;
 
 namespace AccidentRemote.Server.Documents;
 
@@ -11,61 +10,11 @@ public static class SigningEndpoints
     public static IEndpointRouteBuilder MapSigning(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/cases/{caseId:guid}").WithTags("Document and signatures");
-        group.MapPut("/parties/me", GiveDetails).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapPost("/document", Issue).RequireAuthorization(AuthExtensions.StaffPolicy);
         group.MapGet("/document", Current).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapGet("/document/pdf", Pdf).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/signature", Sign).RequireAuthorization(AuthExtensions.PartyPolicy);
         return app;
-    }
-
-    private static async Task<IResult> GiveDetails(Guid caseId, PartyDetailsRequest request, ClaimsPrincipal user, CaseStore cases, ICaseNotifier notifier, ReadAudit audit, CancellationToken ct)
-    {
-        if (user.PartyCaseId() != caseId)
-        {
-            return CaseResults.NoSuchCase(caseId);
-        }
-
-        var errors = new Dictionary<string, string[]>();
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 40)
-        {
-            errors["name"] = ["Your full name as on your ID card (at most 40 characters)."];
-        }
-        else if (Cases.RequestValidation.UnsafeCharacter(name) is not null)
-        {
-            errors["name"] = ["Your name contains an invisible or control character, which is not allowed: type it again without copying from elsewhere."];
-        }
-
-        var id = request.IdNumber?.Trim().ToUpperInvariant();
-        if (id is null || !CaseRules.IsValidIdNumber(id))
-        {
-            errors["idNumber"] = ["Your 18-character ID card number (your driving licence number is the same); the last character may be X. Check the digits: the last one is a check digit."];
-        }
-
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "Your details have errors.");
-        }
-
-        var partyId = user.PartyId()!.Value;
-        var result = await cases.PartyChangeAsync(caseId, partyId, async (c, tx, details, now) =>
-        {
-            if (details.Case.Status is CaseStatus.Closed or CaseStatus.Escalated or CaseStatus.Abandoned)
-            {
-                return new CaseChange.WrongState(details.Case.Status, "The case is over; details can no longer change.");
-            }
-
-            await CaseWrites.SetPartyIdentityAsync(c, tx, partyId, name, id);
-            return null;
-        }, "details_given", ct);
-        if (result is CaseChange.Done done)
-        {
-            // The party's change is not yet a case transaction: it tells the pages itself.
-            await notifier.CaseChangedAsync(caseId, done.Case.Case.Status);
-        }
-
-        return await Respond(caseId, result, user, audit, ct);
     }
 
     private static async Task<IResult> Issue(Guid caseId, IssueDocumentRequest request, ClaimsPrincipal user, SigningWorkflow workflow,
@@ -165,8 +114,4 @@ public static class SigningEndpoints
         return access.IsParty || access.SeesPersonalData;
     }
 
-    private static async Task<IResult> Respond(Guid caseId, CaseChange change, ClaimsPrincipal user, ReadAudit audit, CancellationToken ct) =>
-        change is CaseChange.Done done
-            ? TypedResults.Ok(await CaseEndpoints.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct))
-            : CaseResults.Refusal(change, caseId);
 }

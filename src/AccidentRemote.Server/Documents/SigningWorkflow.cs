@@ -2,13 +2,10 @@ using AccidentRemote.Server.Cases;
 using AccidentRemote.Server.Data;
 using AccidentRemote.Server.Evidence;
 using AccidentRemote.Server.Insurers;
-using AccidentRemote.Server.Signalling;
 using Dapper;
 using Microsoft.Extensions.Options;
 
 namespace AccidentRemote.Server.Documents;
-
-public sealed record PartyDetailsRequest(string? Name, string? IdNumber);
 
 public sealed record IssueDocumentRequest(string? Weather, string? MediationResult);
 
@@ -27,7 +24,7 @@ public sealed record CaseDocumentView(
 /// A change to liability or to a party's details after that voids the signatures.
 /// </summary>
 public sealed class SigningWorkflow(
-    Db db, CaseTransactions transactions, CaseStore cases, DocumentStore documents, SignatureStore signatures, ICaseNotifier notifier,
+    Db db, CaseTransactions transactions, CaseStore cases, DocumentStore documents, SignatureStore signatures,
     IOptions<DocumentOptions> options, IOptions<InsurerOptions> insurers)
 {
     public static readonly IReadOnlyList<string> Weathers = ["晴", "阴", "多云", "雨", "雪", "雾", "霾", "大风"];
@@ -81,7 +78,6 @@ public sealed class SigningWorkflow(
             return (lost, null);
         }
 
-        NotifyAfterCommit(tx);
         return (await tx.CommitAsync(ct), issued);
     }
 
@@ -122,14 +118,9 @@ public sealed class SigningWorkflow(
                 return new CaseChange.WrongState(details.Case.Status, "You have already signed this version of the document.");
             }
 
-            tx.Record("signed", $"v{latest.Version} signature sha256={signature.Sha256}", $"document {latest.Number} v{latest.Version} signature sha256={signature.Sha256}");
+            tx.Record("signed", $"v{latest.Version} signature sha256={signature.Sha256}", $"document {latest.Number} v{latest.Version} signature sha256={signature.Sha256}", signature);
             allSigned = signature.SignedSoFar == details.Parties.Count;
             signedVersion = latest.Version;
-            if (!allSigned)
-            {
-                NotifyAfterCommit(tx);
-            }
-
             change = await tx.CommitAsync(ct);
         }
 
@@ -152,12 +143,8 @@ public sealed class SigningWorkflow(
         var model = await ModelAsync(tx, tx.Details, await signatures.ForVersionAsync(tx.Connection, tx.Transaction, caseId, signedVersion));
         var issued = await documents.IssueAsync(tx.Connection, tx.Transaction, caseId, model, DocumentStore.SignedStatus, ct);
         tx.Record("document_signed", $"document {issued.Number} v{issued.Version} sha256={issued.Sha256} signed on v{signedVersion}");
-        NotifyAfterCommit(tx);
         return await tx.CommitAsync(ct);
     }
-
-    /// <summary>Once the change committed, the case's pages are told its state (they then fetch the document again).</summary>
-    private void NotifyAfterCommit(CaseTransaction tx) => tx.AfterCommit(() => notifier.CaseChangedAsync(tx.CaseId, tx.Status));
 
     /// <summary>The signatures that count for a document: for a signed final version, those given on the draft before it.</summary>
     private static int SignedVersion(IssuedDocument d) => d.Status == DocumentStore.SignedStatus ? d.Version - 1 : d.Version;

@@ -2,7 +2,6 @@ using AccidentRemote.Server.Cases;
 using System.Globalization;
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
-using AccidentRemote.Server.Signalling;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -39,7 +38,7 @@ public static class EvidenceEndpoints
 
     private static async Task<Results<Created<EvidenceItem>, Ok<EvidenceItem>, ProblemHttpResult, ValidationProblem>> Upload(
         Guid caseId, HttpRequest request, ClaimsPrincipal user, EvidenceStore store, EvidenceBlobs blobs, EvidenceCopies copies, EvidenceUploadLimits rate,
-        IStringLocalizer<DriverMessages> text, IOptions<EvidenceOptions> options, CaseTransactions transactions, [FromServices] ICaseNotifier notifier,
+        IStringLocalizer<DriverMessages> text, IOptions<EvidenceOptions> options, CaseTransactions transactions,
         ILoggerFactory loggers, CancellationToken ct)
     {
         var log = loggers.CreateLogger(typeof(EvidenceEndpoints).Namespace!);
@@ -155,8 +154,6 @@ public static class EvidenceEndpoints
             added = await EvidenceStore.AddAsync(tx, row, copy, limits.MaxItemsPerCase, limits.MaxItemsPerParty);
             if (added is EvidenceAdd.Added)
             {
-                // The item is stored once this commits; a failed notification is logged and does not fail the upload.
-                tx.AfterCommit(() => notifier.EvidenceAddedAsync(caseId, row.Id, row.Kind, row.PartyId));
                 if (await tx.CommitAsync(ct) is not CaseChange.Done and var lost)
                 {
                     return Refused(lost, caseId);

@@ -6,8 +6,8 @@ namespace AccidentRemote.Server.Evidence;
 public static class EvidenceExtensions
 {
     /// <summary>
-    /// Evidence settings, store and file folder. <see cref="Signalling.ICaseNotifier"/> is not registered
-    /// here: the Signalling feature provides it, and the upload endpoint asks for it per request.
+    /// Evidence settings, store and file folder. New evidence is recorded on the case transaction with its
+    /// row; the officer's page is told by Signalling's observer of case transactions.
     /// </summary>
     public static IHostApplicationBuilder AddEvidence(this IHostApplicationBuilder builder)
     {

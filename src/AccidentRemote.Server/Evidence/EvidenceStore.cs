@@ -165,7 +165,7 @@ public sealed class EvidenceStore(Db db)
                 await AddCopyAsync(c, tx.Transaction, copy);
             }
 
-            tx.Record("evidence_added", row.Id.ToString(), $"{row.Id} {row.Kind} sha256={row.Sha256}");
+            tx.Record("evidence_added", row.Id.ToString(), $"{row.Id} {row.Kind} sha256={row.Sha256}", subject: row);
             return new EvidenceAdd.Added(row);
         }
 

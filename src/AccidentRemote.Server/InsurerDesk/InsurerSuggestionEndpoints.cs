@@ -71,8 +71,8 @@ public static class InsurerSuggestionEndpoints
     }
 
     /// <summary>The driver confirms (or chooses) its insurer after the report; recorded as a case event by the party.</summary>
-    private static async Task<IResult> Declare(Guid caseId, DeclareInsurerRequest request, ClaimsPrincipal user, CaseStore cases,
-        IOptions<InsurerOptions> insurers, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Declare(Guid caseId, DeclareInsurerRequest request, ClaimsPrincipal user, CaseTransitions transitions,
+        IOptions<InsurerOptions> insurers, CancellationToken ct)
     {
         if (request.InsurerCode is not { } code || !insurers.Value.IsKnown(code))
         {
@@ -88,7 +88,7 @@ public static class InsurerSuggestionEndpoints
         }
 
         var partyId = user.PartyId()!.Value;
-        var result = await cases.PartyChangeAsync(caseId, partyId, async (c, tx, details, now) =>
+        var result = await transitions.PartyChangeAsync(caseId, partyId, async (c, tx, details, now) =>
         {
             if (Over.Contains(details.Case.Status))
             {
@@ -100,11 +100,10 @@ public static class InsurerSuggestionEndpoints
         }, "insurer_declared", ct);
         switch (result)
         {
-            case CaseChange.Done done:
-                await notifier.CaseChangedAsync(caseId, done.Case.Case.Status);
+            case CaseChange.Done:
                 return TypedResults.NoContent();
             case CaseChange.WrongState s:
-                return CaseEndpoints.StateConflict(s.Status, s.Reason);
+                return CaseResults.StateConflict(s.Status, s.Reason);
             default:
                 return TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
         }

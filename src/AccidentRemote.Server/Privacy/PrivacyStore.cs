@@ -2,9 +2,11 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
+using AccidentRemote.Server.Claims;
 using AccidentRemote.Server.Data;
+using AccidentRemote.Server.Documents;
 using AccidentRemote.Server.Evidence;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -197,48 +199,18 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
     }
 
     /// <summary>
-    /// Deletes the files of a case's evidence and marks each row; the row keeps kind, size, time and
-    /// SHA-256, which is the hash of the removed file and goes into the audit entry. A file that another
-    /// case still holds (the same bytes uploaded there) stays for that case. The file is deleted before
-    /// the commit: if the commit fails the next round finds the row again, and no file is left behind.
+    /// Removes the files of a case's evidence (Evidence's own erasure); the row keeps kind, size, time and
+    /// SHA-256, which is the hash of the removed file and goes into the audit entry of each.
     /// </summary>
-    private async Task<int> RemoveEvidenceFilesAsync(DbConnection c, DbTransaction tx, Guid caseId, string actor, string reason, DateTimeOffset now)
-    {
-        var rows = (await c.QueryAsync<EvidenceFileRow>(
-            "SELECT id, kind, sha256, size FROM evidence WHERE case_id = @caseId AND file_purged_at IS NULL ORDER BY captured_at, id",
-            new { caseId }, tx)).ToList();
-        foreach (var row in rows)
-        {
-            var shared = await c.ExecuteScalarAsync<long>(
-                "SELECT COUNT(*) FROM evidence WHERE sha256 = @Sha256 AND id <> @Id AND file_purged_at IS NULL", new { row.Sha256, row.Id }, tx) > 0;
-            // The clean copy served outside the police (Evidence/ImageCodec) goes with its original.
-            var copy = await c.QuerySingleOrDefaultAsync<string>(
-                "SELECT sha256 FROM evidence_copies WHERE evidence_id = @Id", new { row.Id }, tx);
-            var copyShared = copy is not null && await c.ExecuteScalarAsync<long>("""
-                SELECT COUNT(*) FROM evidence_copies k JOIN evidence e ON e.id = k.evidence_id
-                WHERE k.sha256 = @copy AND e.id <> @Id AND e.file_purged_at IS NULL
-                """, new { copy, row.Id }, tx) > 0;
-            await c.ExecuteAsync("UPDATE evidence SET file_purged_at = @now WHERE id = @Id", new { now, row.Id }, tx);
-            await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "evidence_file_removed", caseId,
-                $"{row.Id} {row.Kind} size={row.Size} sha256={row.Sha256}{(copy is null ? "" : $" copy_sha256={copy}")} ({reason}{(shared ? "; the same bytes are still held for another case" : "")})"), now);
-            if (!shared)
-            {
-                blobs.Delete(row.Sha256);
-            }
-
-            if (copy is not null && !copyShared)
-            {
-                blobs.DeleteCopy(copy);
-            }
-        }
-
-        return rows.Count;
-    }
+    private Task<int> RemoveEvidenceFilesAsync(DbConnection c, DbTransaction tx, Guid caseId, string actor, string reason, DateTimeOffset now) =>
+        EvidenceErasure.PurgeFilesAsync(c, tx, blobs, caseId, now, row => AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "evidence_file_removed", caseId,
+            $"{row.Id} {row.Kind} size={row.Size} sha256={row.Sha256}{(row.CopySha256 is null ? "" : $" copy_sha256={row.CopySha256}")} ({reason}{(row.HeldElsewhere ? "; the same bytes are still held for another case" : "")})"), now));
 
     /// <summary>
-    /// Sets each party's personal fields to NULL (the phone, a required column, to an empty string),
-    /// empties its signature images, masks the insured's data in the stored claim copies, and drops
-    /// the position of the case's photos. The audit entry carries the SHA-256 of the removed values.
+    /// Sets each party's personal fields to NULL (Cases), empties its signature images (Documents), masks
+    /// the insured's data in the stored claim copies (Claims), and drops the position of the case's photos
+    /// (Evidence): each feature erases in its own table, in this one transaction. The audit entry carries
+    /// the SHA-256 of the removed values.
     /// </summary>
     private async Task<int> RemovePersonalFieldsAsync(DbConnection c, DbTransaction tx, Guid caseId, string actor, string reason, DateTimeOffset now)
     {
@@ -254,13 +226,9 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
             {
                 partyId = p.Id, p.Name, p.IdNumber, p.Phone, p.PolicyNumber, p.DeviceLatitude, p.DeviceLongitude, p.SatisfactionComment, signatures,
             });
-            await c.ExecuteAsync("""
-                UPDATE parties SET name = NULL, id_number = NULL, phone = '', policy_number = NULL,
-                    device_latitude = NULL, device_longitude = NULL, satisfaction_comment = NULL, personal_data_removed_at = @now
-                WHERE id = @Id
-                """, new { now, p.Id }, tx);
-            await c.ExecuteAsync("UPDATE signatures SET png = @empty WHERE party_id = @Id", new { empty = Array.Empty<byte>(), p.Id }, tx);
-            var copies = await MaskClaimCopiesAsync(c, tx, p.Id);
+            await CaseWrites.RemovePersonalFieldsAsync(c, tx, p.Id, now);
+            await SignatureStore.EmptyImagesAsync(c, tx, p.Id);
+            var copies = await ClaimErasure.MaskInsuredAsync(c, tx, p.Id);
             await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "personal_data_removed", caseId,
                 $"party {p.Id}: name, id_number, phone, policy_number, device_position, satisfaction_comment, {signatures.Count} signature images, " +
                 $"{copies} claim copies; sha256 of the removed values={Sha256(removed)} ({reason})"), now);
@@ -268,77 +236,27 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
 
         if (parties.Count > 0)
         {
-            await c.ExecuteAsync("UPDATE evidence SET latitude = NULL, longitude = NULL WHERE case_id = @caseId", new { caseId }, tx);
+            await EvidenceErasure.ForgetPositionsAsync(c, tx, caseId);
         }
 
         return parties.Count;
     }
 
-    /// <summary>The claim kept in the outbox (and the embedded inbox, in development) holds the insured's data too.</summary>
-    private static async Task<int> MaskClaimCopiesAsync(DbConnection c, DbTransaction tx, Guid partyId)
-    {
-        var claims = (await c.QueryAsync<ClaimCopy>("SELECT id, payload FROM claims WHERE party_id = @partyId", new { partyId }, tx)).ToList();
-        var n = 0;
-        foreach (var claim in claims)
-        {
-            var masked = Mask(claim.Payload);
-            await c.ExecuteAsync("UPDATE claims SET payload = @masked WHERE id = @Id", new { masked, claim.Id }, tx);
-            n++;
-            var inbox = await c.QuerySingleOrDefaultAsync<string>(
-                "SELECT payload FROM embedded_insurer_inbox WHERE message_id = @id", new { id = claim.Id.ToString("D") }, tx);
-            if (inbox is not null)
-            {
-                await c.ExecuteAsync("UPDATE embedded_insurer_inbox SET payload = @masked WHERE message_id = @id",
-                    new { masked = Mask(inbox), id = claim.Id.ToString("D") }, tx);
-                n++;
-            }
-        }
-
-        return n;
-    }
-
-    private static string Mask(string payload)
-    {
-        var node = JsonNode.Parse(payload);
-        if (node?["insured"] is JsonObject insured)
-        {
-            insured["phone"] = "";
-            insured["name"] = null;
-            insured["idNumber"] = null;
-            insured["policyNumber"] = null;
-        }
-
-        return node?.ToJsonString() ?? payload;
-    }
-
-    /// <summary>Expired sign-ins past their retention; the entry holds the SHA-256 of the removed token hashes.</summary>
+    /// <summary>Expired sign-ins past their retention (Auth deletes them); the entry holds the SHA-256 of the removed token hashes.</summary>
     private async Task<int> RemoveStaffSessionsAsync(DbConnection c, DbTransaction tx, DateTimeOffset cutoff, DateTimeOffset now)
     {
-        var hashes = (await c.QueryAsync<string>(
-            "SELECT token_hash FROM officer_sessions WHERE expires_at < @cutoff ORDER BY token_hash", new { cutoff }, tx)).ToList();
+        var hashes = await OfficerStore.RemoveSessionsExpiredBeforeAsync(c, tx, cutoff);
         if (hashes.Count == 0)
         {
             return 0;
         }
 
-        await c.ExecuteAsync("DELETE FROM officer_sessions WHERE expires_at < @cutoff", new { cutoff }, tx);
         await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(SystemActor, "staff_sessions_removed", null,
             $"{hashes.Count} sessions expired before {cutoff:O}; sha256 of their token hashes={Sha256(string.Join('\n', hashes))} (retention)"), now);
         return hashes.Count;
     }
 
     internal static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
-
-    private sealed class EvidenceFileRow
-    {
-        public Guid Id { get; set; }
-
-        public string Kind { get; set; } = "";
-
-        public string Sha256 { get; set; } = "";
-
-        public long Size { get; set; }
-    }
 
     private sealed class PersonalRow
     {
@@ -357,12 +275,5 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
         public double? DeviceLongitude { get; set; }
 
         public string? SatisfactionComment { get; set; }
-    }
-
-    private sealed class ClaimCopy
-    {
-        public Guid Id { get; set; }
-
-        public string Payload { get; set; } = "";
     }
 }

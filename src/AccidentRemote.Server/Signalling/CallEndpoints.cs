@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using AccidentRemote.Server.Auth;
 using AccidentRemote.Server.Cases;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AccidentRemote.Server.Signalling;
 
@@ -19,11 +18,10 @@ public static class CallEndpoints
         var group = app.MapGroup("/api").WithTags("Call");
         group.MapGet("/ice-servers", IceServers.Endpoint).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
-        group.MapGet("/cases/{caseId:guid}/queue-position", QueuePosition).RequireAuthorization(AuthExtensions.CasePolicy);
         return app;
     }
 
-    private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, CaseTransitions transitions, ICaseNotifier notifier, CancellationToken ct)
+    private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, CaseTransitions transitions, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Kind is null || !InstructionKinds.Contains(request.Kind))
@@ -62,22 +60,8 @@ public static class CallEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["partyId"] = [$"Party {p} is not a party of this case."] });
         }
 
-        await transitions.RecordAsync(caseId, new CaseActor.Officer(user.OfficerId(), user.IsInRole(Roles.Supervisor)), "instruction", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct);
-        await notifier.InstructionAsync(caseId, request.PartyId, request.Kind!, request.Angle);
+        await transitions.RecordAsync(caseId, new CaseActor.Officer(user.OfficerId(), user.IsInRole(Roles.Supervisor)), "instruction", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct, subject: request);
         return TypedResults.Accepted((string?)null);
     }
 
-    private static async Task<Results<Ok<QueuePositionView>, ProblemHttpResult>> QueuePosition(Guid caseId, ClaimsPrincipal user, CaseStore cases, CaseHeads heads, Presence presence, CancellationToken ct)
-    {
-        var head = await heads.FindAsync(caseId, ct);
-        if (head is null || !CaseAccessRule.Decide(user, head).Sees)
-        {
-            return CaseResults.NoSuchCase(caseId);
-        }
-
-        var position = await cases.QueuePositionAsync(caseId, await presence.OfficersOnlineAsync(), ct);
-        return position is null
-            ? TypedResults.Problem(statusCode: 409, title: "The case is not waiting in the queue.", detail: "It has been answered, escalated or closed; GET /api/cases/{id} shows its state.")
-            : TypedResults.Ok(position);
-    }
 }

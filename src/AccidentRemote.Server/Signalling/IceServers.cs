@@ -27,7 +27,7 @@ public sealed class IceServers(IOptions<TurnOptions> options, TimeProvider clock
             var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
             if (!access.IsLiveParty || !CaseAccessRule.Callable.Contains(head!.Status))
             {
-                return CaseEndpoints.StateConflict(head?.Status ?? "gone",
+                return CaseResults.StateConflict(head?.Status ?? "gone",
                     "Relay servers are given only while a call with the officer can happen; this case has no call any more.");
             }
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AccidentRemote.Server.Cases;
 using StackExchange.Redis;
 
 namespace AccidentRemote.Server.Signalling;
@@ -8,7 +9,7 @@ namespace AccidentRemote.Server.Signalling;
 /// have more than one connection for a moment (a reconnect overlapping the old one); it is online
 /// while it has any. One node keeps this in memory; several nodes share it in Redis.
 /// </summary>
-public abstract class Presence
+public abstract class Presence : IOfficersOnline
 {
     /// <summary>Returns true when this is the party's first connection (it just came online).</summary>
     public abstract Task<bool> PartyConnectedAsync(Guid partyId, string connectionId);

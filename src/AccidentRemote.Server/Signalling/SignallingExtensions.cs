@@ -49,6 +49,8 @@ public static class SignallingExtensions
         builder.Services.AddSingleton<IceServers>();
         builder.Services.AddSingleton<ICaseNotifier, HubCaseNotifier>();
         builder.Services.AddSingleton<Cases.ICasePages>(sp => sp.GetRequiredService<ICaseNotifier>());
+        builder.Services.AddSingleton<Cases.ICaseObserver, CasePagesObserver>();
+        builder.Services.AddSingleton<Cases.IOfficersOnline>(sp => sp.GetRequiredService<Presence>());
         return builder;
     }
 }

@@ -44,6 +44,32 @@ public static class FolderDependencies
         return graph.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, string>)g.Value);
     }
 
+    /// <summary>
+    /// Every string literal the server's code loads (<c>ldstr</c>), with the folder of the type whose
+    /// method loads it: SQL is written as literals next to the code that runs it, so this is the SQL
+    /// each folder runs. The literal parts of an interpolated string are literals too; constants are
+    /// copied to where they are used, so they count for the folder that uses them.
+    /// </summary>
+    public static IEnumerable<(string Folder, Type Type, string Literal)> Literals(Assembly assembly)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var type in assembly.GetTypes())
+        {
+            if (FolderOf(type) is not { } folder)
+            {
+                continue;
+            }
+
+            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                foreach (var token in Operands(method, OperandType.InlineString))
+                {
+                    yield return (folder, type, method.Module.ResolveString(token));
+                }
+            }
+        }
+    }
+
     /// <summary>The folders that lie on a loop (each group can reach every other in it), for the message.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Cycles(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> graph)
     {
@@ -151,14 +177,52 @@ public static class FolderDependencies
     /// <summary>Every type a method body names: the operands of its field, method, type and token instructions.</summary>
     private static IEnumerable<Type> InBody(MethodBase method)
     {
+        var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
+        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+        foreach (var token in Operands(method, OperandType.InlineField, OperandType.InlineMethod, OperandType.InlineTok, OperandType.InlineType))
+        {
+            MemberInfo? member = null;
+            try
+            {
+                member = method.Module.ResolveMember(token, typeArgs, methodArgs);
+            }
+            catch (ArgumentException)
+            {
+                // A member of an open generic the arguments cannot close: its declaring type is still read below.
+            }
+
+            if (member is Type t)
+            {
+                yield return t;
+            }
+            else if (member?.DeclaringType is { } owner)
+            {
+                yield return owner;
+                if (member is FieldInfo f)
+                {
+                    yield return f.FieldType;
+                }
+                else if (member is MethodInfo m)
+                {
+                    yield return m.ReturnType;
+                    foreach (var a in m.IsGenericMethod ? m.GetGenericArguments() : [])
+                    {
+                        yield return a;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The metadata tokens of a method body's instructions whose operand is of one of <paramref name="kinds"/>.</summary>
+    private static IEnumerable<int> Operands(MethodBase method, params OperandType[] kinds)
+    {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null)
         {
             yield break;
         }
 
-        var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
-        var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
         for (var i = 0; i < il.Length;)
         {
             short value = il[i++];
@@ -170,40 +234,13 @@ public static class FolderDependencies
             var op = OpCodesByValue[value];
             switch (op.OperandType)
             {
-                case OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok or OperandType.InlineType:
-                    var token = BitConverter.ToInt32(il, i);
+                case OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok or OperandType.InlineType or OperandType.InlineString:
+                    if (kinds.Contains(op.OperandType))
+                    {
+                        yield return BitConverter.ToInt32(il, i);
+                    }
+
                     i += 4;
-                    MemberInfo? member = null;
-                    try
-                    {
-                        member = method.Module.ResolveMember(token, typeArgs, methodArgs);
-                    }
-                    catch (ArgumentException)
-                    {
-                        // A member of an open generic the arguments cannot close: its declaring type is still read below.
-                    }
-
-                    if (member is Type t)
-                    {
-                        yield return t;
-                    }
-                    else if (member?.DeclaringType is { } owner)
-                    {
-                        yield return owner;
-                        if (member is FieldInfo f)
-                        {
-                            yield return f.FieldType;
-                        }
-                        else if (member is MethodInfo m)
-                        {
-                            yield return m.ReturnType;
-                            foreach (var a in m.IsGenericMethod ? m.GetGenericArguments() : [])
-                            {
-                                yield return a;
-                            }
-                        }
-                    }
-
                     break;
                 case OperandType.InlineSwitch:
                     var count = BitConverter.ToInt32(il, i);

@@ -1,0 +1,134 @@
+using AccidentRemote.Server.Auth;
+using AccidentRemote.Server.Insurers;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Localization;
+using Microsoft.Extensions.Options;
+
+namespace AccidentRemote.Server.Cases;
+
+/// <summary>
+/// How a case starts: a driver reports (with consent, field rules and triage), the other driver joins
+/// with the join code. Both anonymous, rate-limited per client and refused to a blocked client.
+/// </summary>
+public static class ReportEndpoints
+{
+    public const string ReportRateLimit = "reports";
+
+    public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
+    {
+        var drivers = app.MapGroup("/api/cases").WithTags("Cases");
+        drivers.MapPost("/", Report).AllowAnonymous().RequireRateLimiting(ReportRateLimit).AddEndpointFilter<AbuseBlockFilter>();
+        drivers.MapPost("/join", Join).AllowAnonymous().RequireRateLimiting(ReportRateLimit).AddEndpointFilter<AbuseBlockFilter>();
+        return app;
+    }
+
+    private static async Task<Results<Created<ReportResponse>, ValidationProblem>> Report(
+        ReportRequest request, IConsentCheck consentCheck, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
+        IStringLocalizer<DriverMessages> text, ICasePages notifier, CaseMetrics metrics, CancellationToken ct)
+    {
+        // PIPL: nothing is taken without the driver's agreement to the current privacy notice.
+        if (consentCheck.Check(request.Consent, out var consent) is { } noConsent)
+        {
+            return noConsent;
+        }
+
+        var check = new RequestValidation(insurers.Value, clock);
+        var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
+        var otherPlate = check.OtherPlate(request.OtherPlate, request.Plate);
+        var device = check.Device(request.DeviceLatitude, request.DeviceLongitude);
+        check.Location(request.Latitude, request.Longitude, request.Address);
+        check.AccidentTime(request.AccidentTime);
+        check.Parties(request.NumberOfParties);
+        check.Triage(request.Triage);
+        if (check.HasErrors || vehicle is null)
+        {
+            return TypedResults.ValidationProblem(check.Errors, title: "The report has errors; correct the fields below and send it again.");
+        }
+
+        vehicle = vehicle with { Consent = consent };
+
+        var triage = request.Triage!;
+        var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
+        var created = await store.ReportAsync(new CaseStore.NewReport(
+            vehicle with { OtherPlate = otherPlate, DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
+            request.NumberOfParties!.Value, triage.AnyoneInjured.Value, triage.VehiclesDrivable.Value, triage.HazardousGoods ?? false, escalation), ct);
+
+        var duplicate = created.Duplicate;
+        var response = new ReportResponse(
+            created.Case.Id, created.Case.CaseNumber, created.Case.Status, created.Party.Id, created.Party.PartyNumber,
+            created.PartyToken, created.Case.JoinCode, escalation is not null,
+            escalation is not null ? text[Escalation.AdviceKey(escalation)].Value
+                : duplicate is not null ? text["Advice.possibleDuplicate"].Value : null,
+            MatchedExistingCase: false, JoinSecret: created.Case.JoinSecret, PossibleDuplicate: duplicate is not null);
+        metrics.Reported(escalation is not null);
+        if (escalation is null)
+        {
+            await notifier.QueueChangedAsync();
+        }
+
+        if (duplicate is { Mergeable: true })
+        {
+            // Only the plate goes to the existing case's party; nothing of theirs comes back.
+            await notifier.DuplicateQuestionAsync(duplicate.ExistingCaseId, duplicate.AskedPartyId, duplicate.LinkId, duplicate.ReporterPlate);
+        }
+
+        return TypedResults.Created($"/api/cases/{created.Case.Id}", response);
+    }
+
+    private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
+        JoinRequest request, IConsentCheck consentCheck, CaseStore store, IOptions<InsurerOptions> insurers, IOptions<CasesOptions> options, JoinGuard guard, HttpContext http,
+        TimeProvider clock, ICasePages notifier, IStringLocalizer<DriverMessages> text, CancellationToken ct)
+    {
+        if (consentCheck.Check(request.Consent, out var consent) is { } noConsent)
+        {
+            return noConsent;
+        }
+
+        var check = new RequestValidation(insurers.Value, clock);
+        var (code, secret) = check.JoinCode(request.JoinCode, request.JoinSecret);
+        var vehicle = check.Vehicle(request.Phone, request.Plate, request.VehicleType, request.InsurerCode, request.PolicyNumber);
+        var device = check.Device(request.DeviceLatitude, request.DeviceLongitude);
+        if (check.HasErrors || vehicle is null)
+        {
+            return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
+        }
+
+        vehicle = vehicle with { Consent = consent };
+
+        // A budget of failures per client and, for typed codes, for everyone: nobody sweeps the code space.
+        var client = AuthExtensions.ClientKey(http);
+        var typed = secret is null;
+        if (guard.Blocked(client, typed) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: 429, title: "Too many wrong join codes.",
+                detail: $"Try again in {Math.Ceiling(wait.TotalMinutes)} minutes, or scan the QR code on the other driver's phone.");
+        }
+
+        var result = await store.JoinAsync(code, secret, vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, options.Value.JoinFailuresBeforeLock, ct);
+        if (result is JoinResult.UnknownCode or JoinResult.Locked)
+        {
+            guard.Failed(client, typed);
+        }
+
+        if (result is JoinResult.Joined joined)
+        {
+            await notifier.QueueChangedAsync();
+            await notifier.CaseChangedAsync(joined.Case.Id, joined.Case.Status);
+        }
+
+        return result switch
+        {
+            JoinResult.Joined j => TypedResults.Created($"/api/cases/{j.Case.Id}",
+                new JoinResponse(j.Case.Id, j.Case.CaseNumber, j.Case.Status, j.Party.Id, j.Party.PartyNumber, j.PartyToken)),
+            JoinResult.Full f => TypedResults.Problem(statusCode: 409, title: "Everyone has already joined this case.",
+                detail: $"The case was reported with {f.ExpectedParties} vehicles and all of them have joined. If yours is another vehicle, report the accident yourself."),
+            JoinResult.Locked => TypedResults.Problem(statusCode: 423, title: "This join code is locked.",
+                detail: "Too many wrong codes were tried for this case. Scan the QR code on the other driver's phone, or ask them for the new code they can make on their page."),
+            JoinResult.AlreadyJoined => TypedResults.Problem(statusCode: 409, title: "This vehicle has already joined the case.",
+                detail: "A party with the same plate is already in this case. Use the phone that joined, or check the plate."),
+            _ => TypedResults.Problem(statusCode: 404, title: "No open case has this join code.",
+                detail: "Check the 8 digits on the other driver's phone. A code stops working once the case is closed or everyone has joined."),
+        };
+    }
+}
