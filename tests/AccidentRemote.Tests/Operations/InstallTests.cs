@@ -5,7 +5,8 @@ namespace AccidentRemote.Tests.Operations;
 
 /// <summary>
 /// <c>infra/install.sh</c> as an operator runs it, into a temporary root (AR_PREFIX, AR_ETC, AR_STATE,
-/// AR_UNIT_DIR) with a test user name: twice, the second time after the operator edited the env file.
+/// AR_UNIT_DIR) with a test user name: twice, the second time after the operator edited the env file; then the
+/// installed node is started from its unit's command line and environment, as its user.
 /// The "published build" is the build the tests run from (the same layout as a framework-dependent
 /// publish: the executable, its dlls, wwwroot's manifest). The test removes the users it made.
 /// </summary>
@@ -79,6 +80,81 @@ public sealed class InstallTests : IAsyncLifetime
         }
 
         Assert.Contains("Turn__Secret=filled-in-by-the-operator-0123456789", await File.ReadAllTextAsync(env), StringComparison.Ordinal);
+
+        await The_installed_node_starts_as_its_user_from_the_units_command_line_and_environment(env);
+    }
+
+    /// <summary>
+    /// What systemd would do, without systemd (this machine runs none) and without its sandbox: the unit's
+    /// ExecStart, as its User, in its WorkingDirectory, with its Environment= lines and then the env file's
+    /// (which override them). The env file points the database at SQLite in the data folder and the bus
+    /// in memory, so the node needs nothing else; it must listen where the unit says (every address, port 5080).
+    /// </summary>
+    private async Task The_installed_node_starts_as_its_user_from_the_units_command_line_and_environment(string envFile)
+    {
+        var data = Path.Combine(root, "state", "data");
+        await File.WriteAllTextAsync(envFile,
+            $"Database__Provider=Sqlite\nDatabase__ConnectionString=\"Data Source={data}/accidentremote.db\"\nBus__Transport=InMemory\n");
+        var unit = (await File.ReadAllLinesAsync(Path.Combine(root, "units", "accidentremote.service"))).Where(l => !l.StartsWith('#')).ToList();
+        string Setting(string key) => unit.Single(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..];
+        var environment = new Dictionary<string, string> { ["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin" };
+        foreach (var line in unit.Where(l => l.StartsWith("Environment=", StringComparison.Ordinal))
+            .Concat((await File.ReadAllLinesAsync(envFile)).Where(l => l.Contains('=', StringComparison.Ordinal) && !l.StartsWith('#'))))
+        {
+            var assignment = line.StartsWith("Environment=", StringComparison.Ordinal) ? line["Environment=".Length..] : line;
+            var (key, value) = (assignment[..assignment.IndexOf('=', StringComparison.Ordinal)], assignment[(assignment.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim('"'));
+            environment[key] = value;
+        }
+
+        var start = new System.Diagnostics.ProcessStartInfo("env") { WorkingDirectory = Setting("WorkingDirectory"), UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-i");
+        foreach (var (key, value) in environment)
+        {
+            start.ArgumentList.Add($"{key}={value}");
+        }
+
+        start.ArgumentList.Add("runuser");
+        start.ArgumentList.Add("-u");
+        start.ArgumentList.Add(Setting("User"));
+        start.ArgumentList.Add("--");
+        foreach (var word in Setting("ExecStart").Split(' '))
+        {
+            start.ArgumentList.Add(word);
+        }
+
+        using var node = System.Diagnostics.Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        node.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        node.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        node.BeginOutputReadLine();
+        node.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            await Eventually.Until(async () =>
+            {
+                Assert.False(node.HasExited, $"the node exited:\n{output}");
+                try
+                {
+                    // 127.0.0.2: answered only when the node listens on every address (0.0.0.0, as the unit says),
+                    // not on 127.0.0.1 alone (appsettings.json's Urls, which an ASPNETCORE_URLS in the unit would not override).
+                    return (int)(await http.GetAsync("http://127.0.0.2:5080/health/ready")).StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return 0;
+                }
+            }, status => status == 200, "the installed node to answer /health/ready on the unit's port", TimeSpan.FromSeconds(60));
+
+            // It runs as the service user, and what it wrote is in its data folder and belongs to that user.
+            var owner = (await Commands.RunAsync("stat", "-c", "%U", Path.Combine(data, "accidentremote.db"))).Succeeded("stat").Output.Trim();
+            Assert.Equal(user, owner);
+        }
+        finally
+        {
+            node.Kill(entireProcessTree: true);
+            await node.WaitForExitAsync();
+        }
     }
 
     private async Task<string> InstallAsync()
@@ -117,7 +193,18 @@ public sealed class InstallTests : IAsyncLifetime
 
     private static string Sha256(string file) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+    public ValueTask InitializeAsync()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("infra/install.sh installs on Debian.");
+        }
+
+        // Like / itself: the service users must be able to pass through to /opt, /etc and /var/lib.
+        File.SetUnixFileMode(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        return ValueTask.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync()
     {
