@@ -1,7 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using AccidentRemote.Server.Data;
 using Dapper;
 
@@ -43,7 +42,7 @@ public sealed partial class CaseStore
         return new NewJoinCode(selector + check, selector, secret);
     }
 
-
+    /// <summary>The next party number of a case (a join and a merge take one).</summary>
     internal static Task<int> NextPartyNumberAsync(DbConnection c, DbTransaction tx, Guid caseId) =>
         c.QuerySingleAsync<int>("SELECT COALESCE(MAX(party_number), 0) + 1 FROM parties WHERE case_id = @caseId", new { caseId }, tx);
 
