@@ -183,7 +183,7 @@ public sealed partial class CaseStore(Db db, TimeProvider clock)
 
     private static Task<CaseDetails?> LoadAsync(DbConnection c, DbTransaction? tx, Guid id) => CaseReads.LoadAsync(c, tx, id);
 
-    private static async Task<(PartyRow Party, string Token)> InsertPartyAsync(DbConnection c, DbTransaction tx, Guid caseId, int number, VehicleData v, DateTimeOffset now)
+    internal static async Task<(PartyRow Party, string Token)> InsertPartyAsync(DbConnection c, DbTransaction tx, Guid caseId, int number, VehicleData v, DateTimeOffset now)
     {
         var token = Secrets.NewToken(Secrets.PartyTokenPrefix);
         var party = new PartyRow

@@ -78,7 +78,7 @@ public interface ICaseCommitHook
 /// One event recorded in a case transaction: its kind and timeline detail, and what it is about
 /// (<see cref="Subject"/>: the evidence row, the signature, the instruction) for the observers that need more than the timeline says.
 /// </summary>
-public sealed record CaseRecord(string Kind, string? Detail, object? Subject);
+public sealed record CaseRecord(string Kind, string? Detail, object? Subject, CaseActor By);
 
 /// <summary>What committed, for the observers: the case after, the state before, who did it, and what was recorded.</summary>
 public sealed record CaseCommitted(CaseDetails Case, string PreviousStatus, CaseActor Actor, string? Action, IReadOnlyList<CaseRecord> Records)
@@ -273,9 +273,10 @@ public sealed class CaseTransaction : IAsyncDisposable
     /// Records an event on the case's timeline and in the audit log (with <paramref name="auditDetail"/>
     /// when the log keeps more than the timeline shows), by <see cref="Actor"/> at <see cref="Now"/>.
     /// Written in order at <see cref="CommitAsync"/>; the observers get <paramref name="subject"/> with it (never written).
+    /// <paramref name="by"/> names another actor for this record: a joiner, who becomes a party in this transaction.
     /// </summary>
-    public void Record(string kind, string? detail = null, string? auditDetail = null, object? subject = null) =>
-        records.Add((new CaseRecord(kind, detail, subject), auditDetail ?? detail));
+    public void Record(string kind, string? detail = null, string? auditDetail = null, object? subject = null, CaseActor? by = null) =>
+        records.Add((new CaseRecord(kind, detail, subject, by ?? Actor), auditDetail ?? detail));
 
     /// <summary>
     /// Moves the case to <paramref name="status"/> with a conditional update from the state it is
@@ -329,7 +330,7 @@ public sealed class CaseTransaction : IAsyncDisposable
 
         foreach (var (record, auditDetail) in records)
         {
-            await CaseEvents.WriteAsync(Connection, Transaction, Provider, CaseId, record.Kind, Actor.Name, record.Detail, auditDetail, Now);
+            await CaseEvents.WriteAsync(Connection, Transaction, Provider, CaseId, record.Kind, record.By.Name, record.Detail, auditDetail, Now);
         }
 
         await Transaction.CommitAsync(ct);

@@ -2,8 +2,9 @@ namespace AccidentRemote.Server.Cases;
 
 /// <summary>
 /// Tells the pages that watch a case (its parties, its officer, the queue) that something
-/// changed. Cases calls it after its changes committed; Signalling implements it over the call
-/// hub. It never throws for an absent listener.
+/// changed, for the changes that are not case transactions (a report, the duplicate decisions):
+/// after a case transaction the pages are told by an <see cref="ICaseObserver"/>. Signalling
+/// implements it over the call hub. It never throws for an absent listener.
 /// </summary>
 public interface ICasePages
 {

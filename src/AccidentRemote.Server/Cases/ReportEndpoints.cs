@@ -76,8 +76,8 @@ public static class ReportEndpoints
     }
 
     private static async Task<Results<Created<JoinResponse>, ValidationProblem, ProblemHttpResult>> Join(
-        JoinRequest request, IConsentCheck consentCheck, CaseStore store, IOptions<InsurerOptions> insurers, IOptions<CasesOptions> options, JoinGuard guard, HttpContext http,
-        TimeProvider clock, ICasePages notifier, IStringLocalizer<DriverMessages> text, CancellationToken ct)
+        JoinRequest request, IConsentCheck consentCheck, CaseJoining joining, IOptions<InsurerOptions> insurers, IOptions<CasesOptions> options, JoinGuard guard, HttpContext http,
+        TimeProvider clock, CancellationToken ct)
     {
         if (consentCheck.Check(request.Consent, out var consent) is { } noConsent)
         {
@@ -105,16 +105,10 @@ public static class ReportEndpoints
                 detail: $"Try again in {Math.Ceiling(wait.TotalMinutes)} minutes, or scan the QR code on the other driver's phone.");
         }
 
-        var result = await store.JoinAsync(code, secret, vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, options.Value.JoinFailuresBeforeLock, ct);
+        var result = await joining.JoinAsync(code, secret, vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, options.Value.JoinFailuresBeforeLock, ct);
         if (result is JoinResult.UnknownCode or JoinResult.Locked)
         {
             guard.Failed(client, typed);
-        }
-
-        if (result is JoinResult.Joined joined)
-        {
-            await notifier.QueueChangedAsync();
-            await notifier.CaseChangedAsync(joined.Case.Id, joined.Case.Status);
         }
 
         return result switch

@@ -7,7 +7,7 @@ namespace AccidentRemote.Server.Signalling;
 /// <summary>
 /// The one place that decides what the pages are told after a case transaction committed, from what
 /// it recorded: the case's new state to its parties and officer, the queue to the officers when a
-/// case enters or leaves it (or a party is turned away), new evidence and a party's "moved" to the officer, an instruction to its
+/// case enters or leaves it (or a party joins or is turned away), new evidence and a party's "moved" to the officer, an instruction to its
 /// party. Features record; none of them calls the notifier for a case change.
 /// </summary>
 public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
@@ -16,7 +16,7 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
     private static readonly HashSet<string> QueueActions = ["accept", "escalate", "abandon"];
 
     /// <summary>Records that tell only the officer (or one party), not the case's state to everyone.</summary>
-    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "instruction", "rated"];
+    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "instruction", "rated", "join_locked"];
 
     public async Task CommittedAsync(CaseCommitted committed, CancellationToken ct)
     {
@@ -45,8 +45,8 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
             await pages.CaseChangedAsync(caseId, committed.Case.Case.Status);
         }
 
-        // A turned-away party frees its place in the queue's count of who joined.
-        if ((committed.Action is { } action && QueueActions.Contains(action)) || committed.Records.Any(r => r.Kind == "party_rejected"))
+        // The queue shows how many parties have joined: a join or a turn-away changes it.
+        if ((committed.Action is { } action && QueueActions.Contains(action)) || committed.Records.Any(r => r.Kind is "party_rejected" or "joined"))
         {
             await pages.QueueChangedAsync();
         }

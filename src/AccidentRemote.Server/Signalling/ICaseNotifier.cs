@@ -4,8 +4,9 @@ namespace AccidentRemote.Server.Signalling;
 
 /// <summary>
 /// Tells the people on a case what changed, over the call hub: what Cases tells its pages
-/// (<see cref="ICasePages"/>) and what the features above it tell. Features call this after
-/// their change has committed; it never throws for an absent listener.
+/// (<see cref="ICasePages"/>) and what the features above it tell. After a case transaction
+/// <see cref="CasePagesObserver"/> calls it; otherwise a report, the duplicate decisions and a
+/// claim's acknowledgement do, after their change committed. It never throws for an absent listener.
 /// </summary>
 public interface ICaseNotifier : ICasePages
 {
