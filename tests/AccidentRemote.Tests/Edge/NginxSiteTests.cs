@@ -170,12 +170,12 @@ public sealed class NginxSiteTests(NginxSite site) : IClassFixture<NginxSite>
         var sameNode = NginxSite.RouteCookie();
         using var first = site.Client("127.0.0.2");
         using var second = site.Client("127.0.0.3");
-        foreach (var client in new[] { first, second })
+        foreach (var (client, from) in new[] { (first, "127.0.0.2"), (second, "127.0.0.3") })
         {
             for (var i = 0; i < NginxSite.SignInBudget; i++)
             {
                 var status = await SignInAsync(client, sameNode);
-                Assert.True(status == HttpStatusCode.Unauthorized, $"attempt {i + 1} of {client.GetHashCode()}: {status}, expected 401.\n{site.Nginx.Logs()}");
+                Assert.True(status == HttpStatusCode.Unauthorized, $"sign-in {i + 1} from {from}: {status}, expected 401.\n{site.Nginx.Logs()}");
             }
 
             Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(client, sameNode));
