@@ -14,11 +14,34 @@ public static class CallEndpoints
 
     public static IEndpointRouteBuilder MapCall(this IEndpointRouteBuilder app)
     {
-        app.MapHub<CallHub>(CallHub.Path);
+        app.MapHub<CallHub>(CallHub.Path).Add(RefuseWhileStopping);
         var group = app.MapGroup("/api").WithTags("Call");
         group.MapGet("/ice-servers", IceServers.Endpoint).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
         return app;
+    }
+
+    /// <summary>
+    /// A node that is stopping (SIGTERM, a rolling upgrade) closes its hub connections, and the pages
+    /// reconnect at once. Were it to take them back, it would hold them until its shutdown timeout and
+    /// drop them again; so new hub requests get 503, which the proxy passes on to another node
+    /// (<c>proxy_next_upstream ... http_503</c> in infra/nginx/accidentremote.conf).
+    /// </summary>
+    private static void RefuseWhileStopping(EndpointBuilder endpoint)
+    {
+        var next = endpoint.RequestDelegate ?? throw new InvalidOperationException("The hub endpoint has no request delegate.");
+        endpoint.RequestDelegate = context =>
+        {
+            if (!context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = "1";
+            context.Response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        };
     }
 
     private static async Task<IResult> Instruct(Guid caseId, InstructionRequest request, ClaimsPrincipal user, CaseStore cases, CaseTransitions transitions, CancellationToken ct)

@@ -67,11 +67,13 @@ public sealed class NginxSiteTests(NginxSite site) : IClassFixture<NginxSite>
             socketsBefore[i] = count;
         }
 
-        // Node 1 restarted, then node 2 down: killed (SIGKILL, a crash: no goodbye to the pages, nginx just loses the
-        // connections). Media is peer to peer, so video keeps coming while the hub connections move between nodes.
+        // Node 1 restarted as an operator does it (SIGTERM: it closes its hub connections and sends the pages'
+        // reconnects on to node 2 with a 503, so it stops well inside its shutdown timeout), then node 2 down by a
+        // crash (SIGKILL: no goodbye to the pages, nginx just loses the connections). Media is peer to peer, so
+        // video keeps coming while the hub connections move between nodes.
         var tileFrames = await TileFramesAsync(console, 1);
         await using var restoreNodes = site.RestartStoppedNodesOnDispose();
-        await site.Node1.KillAsync();
+        await site.Node1.StopAsync();
         await FramesGrowAsync(() => TileFramesAsync(console, 1), tileFrames, "the console's video while node 1 is down");
         await site.Node1.StartAgainAsync();
         await site.WaitUntilRoutedToAsync(site.Node1);
