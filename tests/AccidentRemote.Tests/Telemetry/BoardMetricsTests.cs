@@ -50,6 +50,34 @@ public sealed class BoardMetricsTests : PostgresAndBrokerTest
     }
 
     [Fact]
+    public async Task A_message_in_an_insurers_dead_letter_queue_shows_in_that_insurers_dead_lettered_gauge()
+    {
+        using var app = TestApp.Production(Database.ConnectionString, Vhost.Name, extra: new() { ["Kpis:GaugeRefresh"] = "00:00:01" });
+        var officer = await app.OfficerClientAsync();
+        await app.Services.GetRequiredService<BrokerTopology>().Declared.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            HostName = TestServices.RabbitHost,
+            Port = TestServices.RabbitPort,
+            VirtualHost = Vhost.Name,
+            UserName = TestServices.RabbitUser,
+            Password = TestServices.RabbitPassword,
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new RabbitMQ.Client.CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        // As RabbitMQ dead-letters a rejected claim: into claims.picc.dead through the dead-letter exchange.
+        await channel.BasicPublishAsync(AccidentRemote.Contracts.Claims.ClaimsWire.DeadLetterExchange, "picc", mandatory: true, new RabbitMQ.Client.BasicProperties(), "{}"u8.ToArray());
+
+        var metrics = await Eventually.Until(() => officer.GetStringAsync("/metrics"),
+            m => Gauge(m, "picc") == "1", "accidentremote_claims_dead_lettered{insurer=\"picc\"} 1");
+        Assert.Equal("0", Gauge(metrics, "pingan"));
+    }
+
+    private static string? Gauge(string exposition, string insurer) =>
+        System.Text.RegularExpressions.Regex.Match(exposition, "^accidentremote_claims_dead_lettered\\{[^}]*insurer=\"" + insurer + "\"[^}]*\\} (\\S+)",
+            System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value : null;
+
+    [Fact]
     public async Task Promtool_accepts_the_alert_rules()
     {
         var promtool = PromtoolPaths.FirstOrDefault(File.Exists);
