@@ -8,8 +8,9 @@ namespace AccidentRemote.Server.Claims;
 
 /// <summary>
 /// Reads the per-insurer gauges of <see cref="ClaimMetrics"/> every <see cref="KpiOptions.GaugeRefresh"/>,
-/// each reading bounded by that interval: parked, overdue and pending from the claims table, and on RabbitMQ
-/// the dead-letter queues' message counts (<see cref="DeadLetterCounts"/>). A failed reading keeps the last one.
+/// each reading bounded by <see cref="KpiOptions.ReadingTimeout"/>: parked, overdue and pending from the claims
+/// table, and on RabbitMQ the dead-letter queues' message counts (<see cref="DeadLetterCounts"/>), each on its own
+/// so that one source failing does not stop the other. A failed reading keeps the last one.
 /// </summary>
 internal sealed class ClaimGauges(
     Db db, ClaimMetrics metrics, IOptions<InsurerOptions> insurers, IOptions<ClaimsOptions> claims, IOptions<KpiOptions> kpis,
@@ -18,33 +19,13 @@ internal sealed class ClaimGauges(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = kpis.Value.GaugeRefresh;
-        var failing = false;
+        var failing = new HashSet<string>();
         while (!stoppingToken.IsCancellationRequested)
         {
-            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            bounded.CancelAfter(interval);
-            try
+            await ReadOneAsync("claims table", async ct => metrics.Update(await ReadAsync(ct)), failing, stoppingToken);
+            if (deadLetters is not null)
             {
-                metrics.Update(await ReadAsync(bounded.Token));
-                if (deadLetters is not null)
-                {
-                    metrics.UpdateDeadLetters(await deadLetters.CountAsync(bounded.Token));
-                }
-
-                failing = false;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                if (!failing)
-                {
-                    logger.LogWarning("Could not read the claim gauges ({Error}); the last reading stays until the next one works", ex.Message);
-                }
-
-                failing = true;
+                await ReadOneAsync("dead-letter queues", async ct => metrics.UpdateDeadLetters(await deadLetters.CountAsync(ct)), failing, stoppingToken);
             }
 
             try
@@ -54,6 +35,24 @@ internal sealed class ClaimGauges(
             catch (OperationCanceledException)
             {
                 return;
+            }
+        }
+    }
+
+    private async Task ReadOneAsync(string source, Func<CancellationToken, Task> read, HashSet<string> failing, CancellationToken stoppingToken)
+    {
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        bounded.CancelAfter(KpiOptions.ReadingTimeout(kpis.Value.GaugeRefresh));
+        try
+        {
+            await read(bounded.Token);
+            failing.Remove(source);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            if (failing.Add(source))
+            {
+                logger.LogWarning("Could not read the claim gauges from the {Source} ({Error}); the last reading stays until the next one works", source, ex.Message);
             }
         }
     }

@@ -9,8 +9,8 @@ namespace AccidentRemote.Server.Kpis;
 
 /// <summary>
 /// The centre's live gauges: cases waiting for an officer and officers online. Read from the database and
-/// presence (Redis when scaled out) every <see cref="KpiOptions.GaugeRefresh"/>, each reading bounded by that
-/// interval; the scrape reports the last reading and never waits. The values are the centre's, so every node
+/// presence (Redis when scaled out) every <see cref="KpiOptions.GaugeRefresh"/>, each reading bounded by
+/// <see cref="KpiOptions.ReadingTimeout"/>; the scrape reports the last reading and never waits. The values are the centre's, so every node
 /// reports the same (take the max over nodes). Absent until the first reading.
 /// </summary>
 public sealed class CentreGauges : BackgroundService
@@ -42,7 +42,7 @@ public sealed class CentreGauges : BackgroundService
         while (!stoppingToken.IsCancellationRequested)
         {
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            bounded.CancelAfter(interval);
+            bounded.CancelAfter(KpiOptions.ReadingTimeout(interval));
             try
             {
                 await using var c = await db.OpenAsync(bounded.Token);

@@ -22,4 +22,7 @@ public sealed class KpiOptions
     /// last reading, so it never waits on any of them.
     /// </summary>
     public TimeSpan GaugeRefresh { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long one gauge reading may take: the refresh interval, but at least 10 s (a busy database or a broker reconnecting).</summary>
+    public static TimeSpan ReadingTimeout(TimeSpan refresh) => refresh > TimeSpan.FromSeconds(10) ? refresh : TimeSpan.FromSeconds(10);
 }

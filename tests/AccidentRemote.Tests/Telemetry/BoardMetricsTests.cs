@@ -50,6 +50,50 @@ public sealed class BoardMetricsTests : PostgresAndBrokerTest
     }
 
     [Fact]
+    public async Task A_message_in_an_insurers_dead_letter_queue_shows_in_that_insurers_dead_lettered_gauge()
+    {
+        // A server process of its own: in this test process every in-process server's meters share one name, and an
+        // exporter takes only the first instrument of a name, so only a process of its own shows its own gauges.
+        var metricsPort = NodeProcess.FreePort();
+        await using var node = await NodeProcess.StartAsync("dead-letters", new()
+        {
+            ["Database__ConnectionString"] = new Npgsql.NpgsqlConnectionStringBuilder(Database.ConnectionString) { Pooling = true, MaxPoolSize = 5 }.ConnectionString,
+            ["Bus__RabbitMq__Host"] = TestServices.RabbitHost,
+            ["Bus__RabbitMq__Port"] = TestServices.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Bus__RabbitMq__VirtualHost"] = Vhost.Name,
+            ["Bus__RabbitMq__Username"] = TestServices.RabbitUser,
+            ["Bus__RabbitMq__Password"] = TestServices.RabbitPassword,
+            ["Signalling__Redis"] = TestServices.Redis,
+            ["Signalling__RedisPrefix"] = $"test-{Guid.NewGuid():N}",
+            ["Kpis__MetricsPort"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Kpis__GaugeRefresh"] = "00:00:01",
+        });
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
+        // The queues exist once the server declared them and read them: 0 for every insurer.
+        await Eventually.Until(() => http.GetStringAsync("/metrics"), m => Gauge(m, "picc") == "0", "an empty dead-letter queue read as 0", TimeSpan.FromSeconds(60));
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            HostName = TestServices.RabbitHost,
+            Port = TestServices.RabbitPort,
+            VirtualHost = Vhost.Name,
+            UserName = TestServices.RabbitUser,
+            Password = TestServices.RabbitPassword,
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync(new RabbitMQ.Client.CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        // As RabbitMQ dead-letters a rejected claim: into claims.picc.dead through the dead-letter exchange.
+        await channel.BasicPublishAsync(AccidentRemote.Contracts.Claims.ClaimsWire.DeadLetterExchange, "picc", mandatory: true, new RabbitMQ.Client.BasicProperties(), "{}"u8.ToArray());
+
+        var metrics = await Eventually.Until(() => http.GetStringAsync("/metrics"),
+            m => Gauge(m, "picc") == "1", "accidentremote_claims_dead_lettered{insurer=\"picc\"} 1");
+        Assert.Equal("0", Gauge(metrics, "pingan"));
+    }
+
+    private static string? Gauge(string exposition, string insurer) =>
+        System.Text.RegularExpressions.Regex.Match(exposition, "^accidentremote_claims_dead_lettered\\{[^}]*insurer=\"" + insurer + "\"[^}]*\\} (\\S+)",
+            System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m ? m.Groups[1].Value : null;
+
+    [Fact]
     public async Task Promtool_accepts_the_alert_rules()
     {
         var promtool = PromtoolPaths.FirstOrDefault(File.Exists);
