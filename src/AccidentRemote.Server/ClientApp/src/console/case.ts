@@ -1,0 +1,105 @@
+// The open case: opening it (after accept, or again after a reload), its status line, the fraud
+// signals beside it, the case actions, and leaving it (closed, escalated or abandoned).
+import { api } from "../lib/api";
+import type { CaseView, FraudSignal } from "../lib/contract";
+import { byTestId, el } from "../lib/dom";
+import { has, lang, t, type Key } from "../lib/i18n";
+import { problem } from "../lib/staff";
+import { hangUpAll, startLocalMedia, watch } from "./call";
+import { clearDuplicates, loadDuplicates } from "./duplicates";
+import { logEvent, message } from "./log";
+import { renderQueue } from "./queue";
+import { setCaseStatus, state, storageKey } from "./state";
+import { renderConsent, renderInsurance, upsertTile } from "./tiles";
+
+export async function openCase(caseId: string): Promise<void> {
+  let view: CaseView;
+  try {
+    view = await api<CaseView>("GET", `/api/cases/${caseId}`);
+  } catch (e) {
+    message(problem(e));
+    return;
+  }
+  state.current = { id: view.id, caseNumber: view.caseNumber, status: view.status };
+  sessionStorage.setItem(`${storageKey}.case`, caseId);
+  byTestId("no-case").hidden = true;
+  byTestId("case-detail").hidden = false;
+  byTestId("case-number").textContent = view.caseNumber;
+  setCaseStatus(view.status);
+  const when = new Date(view.accidentTime).toLocaleString(lang, { hour12: false });
+  byTestId("case-summary").replaceChildren(...(view.location.address ? [el("bdi", { text: view.location.address }), " · "] : []), when);
+  message("");
+  renderQueue();
+  await startLocalMedia();
+  for (const p of view.parties) {
+    const tile = upsertTile(p.id, p.partyNumber, p.plate, false, p.liability);
+    renderInsurance(tile, p.compulsoryInsurance, p.compulsoryConflict);
+    renderConsent(tile, p.consent);
+  }
+  void loadFraudSignals(view.id);
+  void loadDuplicates(view.id);
+  await watch();
+}
+
+export function renderStatus(): void {
+  const current = state.current;
+  if (!current) return;
+  const s = byTestId("case-status");
+  s.textContent = has(`console.status.${current.status}`) ? t(`console.status.${current.status}` as Key) : current.status;
+  s.dataset.status = current.status;
+}
+
+async function loadFraudSignals(caseId: string): Promise<void> {
+  const box = byTestId("fraud-signals");
+  let signals: FraudSignal[] = [];
+  try {
+    signals = await api<FraudSignal[]>("GET", `/api/cases/${caseId}/fraud-signals`);
+  } catch {
+    signals = []; // not offered by this server, or offline: nothing to flag
+  }
+  if (state.current?.id !== caseId) return;
+  box.hidden = signals.length === 0;
+  byTestId("fraud-list").replaceChildren(...signals.map((f) => {
+    // A known code gets our short name (it follows the language switch); the server's description says the details.
+    const name = has(`fraud.${f.code}`) ? el("strong", { "data-i18n": `fraud.${f.code}`, text: t(`fraud.${f.code}` as Key) }) : el("strong", { text: f.code });
+    return el("li", { "data-testid": "fraud-signal", "data-code": f.code }, name, " ", f.description);
+  }));
+}
+
+/** A step on the open case (`/api/cases/{id}/{path}`); its answer's status becomes the case's. Null when refused (the message says why). */
+export async function caseAction(method: string, path: string, body?: unknown): Promise<CaseView | null> {
+  if (!state.current) return null;
+  try {
+    const v = await api<CaseView>(method, `/api/cases/${state.current.id}/${path}`, body);
+    setCaseStatus(v.status);
+    return v;
+  } catch (e) {
+    message(problem(e));
+    return null;
+  }
+}
+
+export async function closeCase(): Promise<void> {
+  if (!(await caseAction("POST", "close"))) return;
+  leaveCase("CaseClosed", "console.event.closed");
+}
+
+/** After close, escalation or abandonment the case is no longer ours: hang up and clear the panel. */
+export function leaveCase(event: string, key: Key): void {
+  // The parties learn of the change from CaseChanged and end their side; an end-call
+  // instruction would be refused once the case is closed.
+  hangUpAll();
+  const number = state.current?.caseNumber ?? "";
+  state.current = null;
+  state.tiles = [];
+  sessionStorage.removeItem(`${storageKey}.case`);
+  byTestId("tiles").replaceChildren();
+  byTestId("fraud-signals").hidden = true;
+  byTestId("fraud-list").replaceChildren();
+  clearDuplicates();
+  byTestId<HTMLDetailsElement>("exits").open = false;
+  byTestId("case-detail").hidden = true;
+  byTestId("no-case").hidden = false;
+  logEvent(event, t(key, { number }));
+  renderQueue();
+}

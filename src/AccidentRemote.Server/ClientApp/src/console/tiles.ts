@@ -1,0 +1,139 @@
+// The open case's video tiles, one per party: made when a party is first seen, picked with 1-5,
+// and their badges (connection, moved, evidence count, 交强险, consent).
+import type { PartyView } from "../lib/contract";
+import { Angles, Liabilities } from "../lib/contract";
+import { byTestId, el } from "../lib/dom";
+import { CandidateBuffer, SerialQueue } from "../lib/hub";
+import { has, t, type Key } from "../lib/i18n";
+import { instruct, screenshot, toggleAudioOnly } from "./evidence";
+import { state, type Tile } from "./state";
+
+export function upsertTile(partyId: string, partyNumber: number, plate: string, online: boolean, liability: string | null | undefined): Tile {
+  let tile = state.tiles.find((x) => x.partyId === partyId);
+  if (!tile) {
+    const n = partyNumber;
+    const video = el("video", { "data-testid": `tile-${n}-video`, autoplay: "", playsinline: "", "data-frames": "0" });
+    const angle = el("select", { "data-testid": `tile-${n}-angle` },
+      ...Angles.map((a) => el("option", { value: a, "data-i18n": `angle.${a}`, text: t(`angle.${a}` as Key) })));
+    const liab = el("select", { "data-testid": `tile-${n}-liability` },
+      el("option", { value: "", "data-i18n": "console.liabilityChoose", text: t("console.liabilityChoose") }),
+      ...Liabilities.map((l) => el("option", { value: l, "data-i18n": `liability.${l}`, text: t(`liability.${l}` as Key) })));
+    if (liability) liab.value = liability;
+    const button = (id: string, key: Key) => el("button", { type: "button", "data-testid": `tile-${n}-${id}`, "data-i18n": key, text: t(key) });
+    const shot = button("screenshot", "console.screenshot");
+    const photo = button("photo", "console.requestPhoto");
+    const audio = button("audio-only", "console.audioOnly");
+    const root = el("article", { class: "tile", "data-testid": `tile-${n}`, "data-party-id": partyId, "data-party-number": String(n), "data-state": "offline" },
+      el("div", { class: "tile-head" },
+        el("strong", { text: `#${n} ` }), el("span", { "data-testid": `tile-${n}-plate`, text: plate }),
+        el("span", { class: "badge", "data-testid": `tile-${n}-state` }),
+        el("span", { class: "badge ok", "data-testid": `tile-${n}-moved`, "data-i18n": "console.moved", text: t("console.moved"), hidden: "" }),
+        el("span", { class: "badge", "data-testid": `tile-${n}-evidence`, text: "" }),
+        el("span", { class: "badge", "data-testid": `tile-${n}-insurance`, hidden: "" }),
+        el("span", { class: "badge", "data-testid": `tile-${n}-consent`, hidden: "" })),
+      video,
+      el("div", { class: "tile-tools" }, shot, audio, angle, photo),
+      el("label", { class: "liability" }, el("span", { "data-i18n": "console.liability", text: t("console.liability") }), liab));
+    const made: Tile = { partyId, partyNumber: n, plate, online, root, video, pc: null, queue: new SerialQueue(), candidates: new CandidateBuffer(), audioOnly: false, evidence: 0 };
+    tile = made;
+    root.addEventListener("click", () => select(state.tiles.indexOf(made)));
+    shot.addEventListener("click", () => void screenshot(made));
+    photo.addEventListener("click", () => void instruct("photo", made.partyId, angle.value));
+    audio.addEventListener("click", () => void toggleAudioOnly(made));
+    countFrames(video);
+    state.tiles.push(tile);
+    state.tiles.sort((a, b) => a.partyNumber - b.partyNumber);
+    byTestId("tiles").replaceChildren(...state.tiles.map((x) => x.root));
+    select(state.selected);
+  }
+  tile.online = online || tile.online;
+  renderTile(tile);
+  return tile;
+}
+
+export function findTile(partyId: string | null | undefined): Tile | undefined {
+  return state.tiles.find((x) => x.partyId === partyId);
+}
+
+/**
+ * 交强险 of the party from its declared insurer's policy record, and a second badge when other
+ * insurers' records disagree (the officer checks the policy papers); nothing when the server does not send it.
+ */
+export function renderInsurance(tile: Tile, value: PartyView["compulsoryInsurance"], conflict?: PartyView["compulsoryConflict"]): void {
+  const badge = byTestId(`tile-${tile.partyNumber}-insurance`, tile.root);
+  badge.hidden = !value;
+  if (value) {
+    badge.dataset.value = value;
+    badge.classList.toggle("bad", value === "expired" || value === "not_started");
+    badge.classList.toggle("ok", value === "valid");
+    const key = `console.insurance.${value}`;
+    badge.dataset.i18n = has(key) ? key : "console.insurance.unknown";
+    badge.textContent = t(badge.dataset.i18n as Key);
+  }
+  let flag = tile.root.querySelector<HTMLElement>(`[data-testid="tile-${tile.partyNumber}-insurance-conflict"]`);
+  if (!flag) {
+    flag = el("span", { class: "badge bad", "data-testid": `tile-${tile.partyNumber}-insurance-conflict`, hidden: "" });
+    badge.after(flag);
+  }
+  flag.hidden = !conflict;
+  if (!conflict) return;
+  flag.dataset.value = conflict;
+  const key = `console.insurance.conflict.${conflict}`;
+  flag.dataset.i18n = has(key) ? key : "console.insurance.conflict.other_insurer_cover";
+  flag.textContent = t(flag.dataset.i18n as Key);
+}
+
+/** The privacy notice the party agreed to before reporting or joining (PIPL): language and time; version in the title. */
+export function renderConsent(tile: Tile, consent: PartyView["consent"]): void {
+  const badge = byTestId(`tile-${tile.partyNumber}-consent`, tile.root);
+  badge.hidden = !consent;
+  if (!consent) return;
+  badge.dataset.version = consent.noticeVersion;
+  badge.dataset.language = consent.language;
+  badge.dataset.i18n = "console.consent";
+  badge.dataset.i18nVars = JSON.stringify({ language: consent.language, at: new Date(consent.at).toLocaleTimeString("zh-CN", { hour12: false }) });
+  badge.textContent = t("console.consent", JSON.parse(badge.dataset.i18nVars) as Record<string, string>);
+  badge.title = `${consent.noticeVersion} · ${consent.at}`;
+}
+
+export function select(i: number): void {
+  if (i < 0 || i >= state.tiles.length) return;
+  state.selected = i;
+  state.tiles.forEach((x, j) => { x.root.dataset.selected = String(j === i); });
+}
+
+export function isConnected(tile: Tile): boolean {
+  const s = tile.pc?.iceConnectionState;
+  return s === "connected" || s === "completed";
+}
+
+function tileState(tile: Tile): string {
+  const ice = tile.pc?.iceConnectionState;
+  if (!tile.online && !isConnected(tile)) return "offline";
+  if (ice === "connected" || ice === "completed") return "connected";
+  if (ice === "disconnected" || ice === "failed") return "reconnecting";
+  return "connecting";
+}
+
+export function renderTile(tile: Tile): void {
+  const shown = tileState(tile);
+  const n = tile.partyNumber;
+  tile.root.dataset.state = shown;
+  tile.root.dataset.online = String(tile.online);
+  byTestId(`tile-${n}-state`, tile.root).textContent = t(`console.tile.${shown}` as Key);
+  byTestId(`tile-${n}-audio-only`, tile.root).textContent = t(tile.audioOnly ? "console.video" : "console.audioOnly");
+  byTestId(`tile-${n}-audio-only`, tile.root).setAttribute("aria-pressed", String(tile.audioOnly));
+  byTestId(`tile-${n}-evidence`, tile.root).textContent = tile.evidence ? t("console.evidenceCount", { n: tile.evidence }) : "";
+}
+
+/** data-frames on each tile's video counts decoded frames, so a test can see video really arrives. */
+function countFrames(video: HTMLVideoElement): void {
+  if (!("requestVideoFrameCallback" in video)) return;
+  let frames = 0;
+  const step = () => {
+    frames++;
+    video.dataset.frames = String(frames);
+    video.requestVideoFrameCallback(step);
+  };
+  video.requestVideoFrameCallback(step);
+}
