@@ -49,16 +49,7 @@ public sealed class BrokerTopology(IOptions<BusOptions> bus, IOptions<InsurerOpt
 
     private async Task DeclareAsync(CancellationToken ct)
     {
-        var o = bus.Value.RabbitMq;
-        var factory = new ConnectionFactory
-        {
-            HostName = o.Host,
-            Port = o.Port,
-            VirtualHost = o.VirtualHost,
-            UserName = o.Username,
-            Password = o.Password,
-            ClientProvidedName = "accidentremote-topology",
-        };
+        var factory = bus.Value.RabbitMq.CreateConnectionFactory("accidentremote-topology");
         await using var connection = await factory.CreateConnectionAsync(ct);
         await using (var channel = await connection.CreateChannelAsync(cancellationToken: ct))
         {

@@ -26,16 +26,7 @@ internal sealed class DeadLetterCounts(IOptions<BusOptions> bus, IOptions<Insure
                 await connection.DisposeAsync();
             }
 
-            var o = bus.Value.RabbitMq;
-            connection = await new ConnectionFactory
-            {
-                HostName = o.Host,
-                Port = o.Port,
-                VirtualHost = o.VirtualHost,
-                UserName = o.Username,
-                Password = o.Password,
-                ClientProvidedName = "accidentremote-metrics",
-            }.CreateConnectionAsync(ct);
+            connection = await bus.Value.RabbitMq.CreateConnectionFactory("accidentremote-metrics").CreateConnectionAsync(ct);
         }
 
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);

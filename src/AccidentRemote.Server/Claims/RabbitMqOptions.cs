@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using RabbitMQ.Client;
 
 namespace AccidentRemote.Server.Claims;
 
@@ -15,4 +16,15 @@ public sealed class RabbitMqOptions
     public string Username { get; set; } = "";
 
     public string Password { get; set; } = "";
+
+    /// <summary>A RabbitMQ.Client connection to this broker, for what MassTransit does not do (declaring the topology, reading queue depths).</summary>
+    public ConnectionFactory CreateConnectionFactory(string clientName) => new()
+    {
+        HostName = Host,
+        Port = Port,
+        VirtualHost = VirtualHost,
+        UserName = Username,
+        Password = Password,
+        ClientProvidedName = clientName,
+    };
 }

@@ -8,8 +8,8 @@ namespace AccidentRemote.Tests.Infrastructure;
 
 /// <summary>
 /// A coturn of the test's own that speaks TURN over TLS only (<c>--no-udp --no-tcp --no-dtls</c>): the way in
-/// from a mobile network that lets nothing but TLS out. Its certificate is made here (self-signed, for
-/// localhost and 127.0.0.1); <see cref="SpkiSha256"/> is what Chromium is told to trust. Loopback peers are
+/// from a mobile network that lets nothing but TLS out. Its certificate, for localhost and 127.0.0.1, comes
+/// from a <see cref="TestCertificateAuthority"/>; <see cref="SpkiSha256"/> is what Chromium is told to trust. Loopback peers are
 /// allowed because every browser of the test is on 127.0.0.1; never in production (infra/coturn/turnserver.conf).
 /// </summary>
 public sealed class TlsTurnServer : IAsyncDisposable
@@ -42,17 +42,12 @@ public sealed class TlsTurnServer : IAsyncDisposable
     public static async Task<TlsTurnServer> StartAsync()
     {
         var folder = Directory.CreateTempSubdirectory("ar-turns-").FullName;
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddDnsName("localhost");
-        names.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(names.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-        await File.WriteAllTextAsync(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
-        var spki = Convert.ToBase64String(SHA256.HashData(certificate.PublicKey.ExportSubjectPublicKeyInfo()));
+        string spki;
+        using (var ca = TestCertificateAuthority.Create())
+        {
+            ca.WritePem(folder, "cert.pem", "key.pem");
+            spki = ca.ServerSpkiSha256;
+        }
 
         var port = NodeProcess.FreePort();
         var secret = "turns-test-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
