@@ -263,7 +263,8 @@ public sealed class CaseTransactions(
 
 /// <summary>
 /// One open change to one case. The owning feature's store runs its own SQL on
-/// <see cref="Connection"/> and <see cref="Transaction"/>; <see cref="Record"/> is the only
+/// <see cref="Connection"/> and <see cref="Transaction"/>; <see cref="Record"/> (and
+/// <see cref="RecordOn"/>, for another case changed in the same database transaction) is the only
 /// writer of the case's timeline and audit log; <see cref="MoveToAsync"/> moves the state;
 /// <see cref="CommitAsync"/> runs the hooks, commits and tells the observers. Disposed without
 /// a commit, everything rolls back.
@@ -372,10 +373,11 @@ public sealed class CaseTransaction : IAsyncDisposable
         // The transaction's span: the hooks' work (claims enqueued on close) hangs under it. Ids and the action only.
         // Linked to the report request's trace, so a case's whole story can be followed from its close.
         var report = Tracing.ParentFrom(Details.Case.ReportTraceparent);
-        using var activity = Tracing.Source.StartActivity("case " + (Action ?? "change"), System.Diagnostics.ActivityKind.Internal,
+        var spanAction = Action ?? (created ? "report" : "change");
+        using var activity = Tracing.Source.StartActivity("case " + spanAction, System.Diagnostics.ActivityKind.Internal,
             System.Diagnostics.Activity.Current?.Context ?? default, links: report == default ? null : [new System.Diagnostics.ActivityLink(report)]);
         activity?.SetTag("accidentremote.case.id", CaseId.ToString());
-        activity?.SetTag("accidentremote.case.action", Action ?? "change");
+        activity?.SetTag("accidentremote.case.action", spanAction);
         var after = (await CaseReads.LoadAsync(Connection, Transaction, CaseId))!;
         if (await owner.BeforeCommitAsync(this, after, ct) is { } refused)
         {
