@@ -6,7 +6,8 @@ namespace AccidentRemote.Server.Cases;
 
 /// <summary>
 /// Writes a case's timeline row and its entry in the hash-chained audit log, in the caller's
-/// transaction. Only Cases calls it: other features record through <see cref="CaseTransaction.Record"/>.
+/// transaction. Only <see cref="CaseTransaction.CommitAsync"/> calls it: every other writer, in Cases
+/// or not, records through <see cref="CaseTransaction.Record"/> (an architecture test holds this).
 /// </summary>
 internal static class CaseEvents
 {

@@ -19,6 +19,9 @@ public sealed record DuplicateView(
 /// <summary>A question to a party of the existing case: "this plate says it was in your accident".</summary>
 public sealed record DuplicateQuestion(Guid LinkId, string Plate, DateTimeOffset AskedAt);
 
+/// <summary>What a merge's <c>merged</c> record carries for the pages: the report absorbed and its party, now in the case.</summary>
+public sealed record CaseMerge(Guid FromCaseId, Guid PartyId, int PartyNumber);
+
 /// <summary>The outcome of a merge, refusal or keep-apart decision on a possible duplicate.</summary>
 public abstract record DuplicateDecision
 {
@@ -36,7 +39,7 @@ public abstract record DuplicateDecision
 /// <summary>Possible duplicates: a report linked to an open case it may belong to, merged only with the named party's consent or an officer's decision.</summary>
 public sealed partial class CaseStore
 {
-    private static class LinkStatus
+    internal static class LinkStatus
     {
         public const string Pending = "pending";
         public const string Merged = "merged";
@@ -49,9 +52,9 @@ public sealed partial class CaseStore
     /// and both places are known and within 500 m. It is then linked to that case as a possible
     /// duplicate, never merged: a stranger who names a plate must get nothing of that case.
     /// </summary>
-    private async Task<PossibleDuplicate?> LinkPossibleDuplicateAsync(
-        DbConnection c, DbTransaction tx, CaseRow own, PartyRow reporter, NewReport report, DateTimeOffset now, CancellationToken ct)
+    internal static async Task<PossibleDuplicate?> LinkPossibleDuplicateAsync(CaseTransaction t, CaseRow own, PartyRow reporter, NewReport report)
     {
+        var (c, tx, now) = (t.Connection, t.Transaction, t.Now);
         if (report.Latitude is not { } lat || report.Longitude is not { } lng || report.ExpectedParties < 2)
         {
             // A one-vehicle report says there was no other car: nothing to link.
@@ -103,8 +106,9 @@ public sealed partial class CaseStore
                 INSERT INTO case_duplicates (id, case_id, duplicate_case_id, asked_party_id, reporter_party_id, status, created_at)
                 VALUES (@id, @caseId, @duplicateCaseId, @askedPartyId, @reporterPartyId, @status, @now)
                 """, new { id = link.LinkId, caseId = candidate.Id, duplicateCaseId = own.Id, askedPartyId = asked.Id, reporterPartyId = reporter.Id, status = LinkStatus.Pending, now }, tx);
-            await AddEventAsync(c, tx, candidate.Id, "possible_duplicate", "system", $"report {own.CaseNumber} may be of this accident", now);
-            await AddEventAsync(c, tx, own.Id, "possible_duplicate", "system", $"may be of the accident of case {candidate.CaseNumber}", now);
+            // The question to the existing case's party goes with its record (the pages are told after the commit).
+            t.RecordOn(candidate.Id, "possible_duplicate", $"report {own.CaseNumber} may be of this accident", subject: link, by: CaseActor.System.Instance);
+            t.Record("possible_duplicate", $"may be of the accident of case {candidate.CaseNumber}", by: CaseActor.System.Instance);
             return link;
         }
 
@@ -177,7 +181,7 @@ public sealed partial class CaseStore
         public DateTimeOffset At { get; set; }
     }
 
-    private sealed class LinkRow
+    internal sealed class LinkRow
     {
         public Guid Id { get; set; }
 
@@ -232,38 +236,32 @@ public sealed partial class CaseStore
         return views;
     }
 
-    /// <summary>The asked party of the existing case says yes (merge) or no (keep apart). No other token may answer.</summary>
-    public Task<DuplicateDecision> AnswerDuplicateAsync(Guid caseId, Guid partyId, Guid linkId, bool confirm, CancellationToken ct) =>
-        DecideAsync(linkId, $"party:{partyId}", confirm, (link, existing, duplicate) =>
-            link.CaseId != caseId || link.AskedPartyId != partyId
-                ? new DuplicateDecision.NotFound()
-                : confirm && duplicate.Case.Status != CaseStatus.Queued
-                    ? new DuplicateDecision.Refused($"Report {duplicate.Case.CaseNumber} is already with an officer, who decides.")
-                    : null, ct);
+    /// <summary>Decides whether the caller may decide on the link, with both cases in view: null when it may.</summary>
+    internal delegate DuplicateDecision? Authorize(LinkRow link, CaseDetails existing, CaseDetails duplicate);
 
-    /// <summary>An officer merges the two reports or keeps them apart, with both in view.</summary>
-    public Task<DuplicateDecision> OfficerDecideDuplicateAsync(Guid caseId, Guid linkId, Guid officerId, bool isSupervisor, bool merge, CancellationToken ct) =>
-        DecideAsync(linkId, $"officer:{officerId}", merge, (link, existing, duplicate) =>
-            link.CaseId != caseId && link.DuplicateCaseId != caseId
-                ? new DuplicateDecision.NotFound()
-                : !isSupervisor && new[] { existing.Case.OfficerId, duplicate.Case.OfficerId }.Any(o => o is not null && o != officerId)
-                    ? new DuplicateDecision.Forbidden("Another officer handles one of the two cases; only they or a supervisor can decide.")
-                    : null, ct);
-
-    private delegate DuplicateDecision? Authorize(LinkRow link, CaseDetails existing, CaseDetails duplicate);
-
-    private async Task<DuplicateDecision> DecideAsync(Guid linkId, string actor, bool merge, Authorize authorize, CancellationToken ct)
+    /// <summary>The existing case of a possible duplicate (the case its transaction is begun on), or null.</summary>
+    internal async Task<Guid?> LinkedCaseAsync(Guid linkId, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
         await using var c = await db.OpenAsync(ct);
-        await using var tx = await c.BeginTransactionAsync(ct);
+        return await c.QuerySingleOrDefaultAsync<Guid?>("SELECT case_id FROM case_duplicates WHERE id = @linkId", new { linkId });
+    }
+
+    /// <summary>
+    /// Merges the report into the existing case, or keeps them apart, in <paramref name="t"/>: the
+    /// transaction of the existing case, which also records on the report (one database transaction
+    /// for both). Returns the outcome; the caller commits only when it is <see cref="DuplicateDecision.Merged"/> or <see cref="DuplicateDecision.KeptApart"/>.
+    /// </summary>
+    internal static async Task<DuplicateDecision> DecideAsync(CaseTransaction t, Guid linkId, CaseActor actor, bool merge, Authorize authorize)
+    {
+        var (c, tx, now) = (t.Connection, t.Transaction, t.Now);
+        var actorName = actor.Name;
         var link = await c.QuerySingleOrDefaultAsync<LinkRow>($"SELECT {LinkColumns} FROM case_duplicates WHERE id = @linkId", new { linkId }, tx);
-        if (link is null)
+        if (link is null || link.CaseId != t.CaseId)
         {
             return new DuplicateDecision.NotFound();
         }
 
-        var existing = (await LoadAsync(c, tx, link.CaseId))!;
+        var existing = t.Details;
         var duplicate = (await LoadAsync(c, tx, link.DuplicateCaseId))!;
         if (authorize(link, existing, duplicate) is { } refused)
         {
@@ -278,10 +276,9 @@ public sealed partial class CaseStore
         if (!merge)
         {
             await c.ExecuteAsync("UPDATE case_duplicates SET status = @status, decided_at = @now, decided_by = @actor WHERE id = @linkId AND status = 'pending'",
-                new { status = LinkStatus.Dismissed, now, actor, linkId }, tx);
-            await AddEventAsync(c, tx, existing.Case.Id, "duplicate_dismissed", actor, $"report {duplicate.Case.CaseNumber} kept apart", now);
-            await AddEventAsync(c, tx, duplicate.Case.Id, "duplicate_dismissed", actor, $"kept apart from case {existing.Case.CaseNumber}", now);
-            await tx.CommitAsync(ct);
+                new { status = LinkStatus.Dismissed, now, actor = actorName, linkId }, tx);
+            t.Record("duplicate_dismissed", $"report {duplicate.Case.CaseNumber} kept apart", by: actor);
+            t.RecordOn(duplicate.Case.Id, "duplicate_dismissed", $"kept apart from case {existing.Case.CaseNumber}", by: actor);
             return new DuplicateDecision.KeptApart(existing.Case.Id, existing.Case.Status, duplicate.Case.Id);
         }
 
@@ -315,12 +312,12 @@ public sealed partial class CaseStore
         }
 
         await c.ExecuteAsync("UPDATE case_duplicates SET status = @status, decided_at = @now, decided_by = @actor WHERE id = @linkId",
-            new { status = LinkStatus.Merged, now, actor, linkId }, tx);
+            new { status = LinkStatus.Merged, now, actor = actorName, linkId }, tx);
         await c.ExecuteAsync("UPDATE case_duplicates SET status = @status, decided_at = @now, decided_by = @actor WHERE duplicate_case_id = @id AND status = 'pending'",
-            new { status = LinkStatus.Dismissed, now, actor, id = duplicate.Case.Id }, tx);
-        await AddEventAsync(c, tx, existing.Case.Id, "merged", actor, $"report {duplicate.Case.CaseNumber} merged: party:{reporter.Id}", now);
-        await AddEventAsync(c, tx, duplicate.Case.Id, "merged_into", actor, $"merged into case {existing.Case.CaseNumber}", now);
-        await tx.CommitAsync(ct);
+            new { status = LinkStatus.Dismissed, now, actor = actorName, id = duplicate.Case.Id }, tx);
+        // The merged report's page learns where it went from the "merged" record's subject, then that its own case is over.
+        t.Record("merged", $"report {duplicate.Case.CaseNumber} merged: party:{reporter.Id}", subject: new CaseMerge(duplicate.Case.Id, reporter.Id, number), by: actor);
+        t.RecordOn(duplicate.Case.Id, "merged_into", $"merged into case {existing.Case.CaseNumber}", by: actor);
         return new DuplicateDecision.Merged(existing.Case.Id, existing.Case.CaseNumber, existing.Case.Status, duplicate.Case.Id, reporter.Id, number);
     }
 }

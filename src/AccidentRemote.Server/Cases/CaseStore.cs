@@ -7,7 +7,10 @@ using Dapper;
 
 namespace AccidentRemote.Server.Cases;
 
-/// <summary>Cases and their parties: intake, reads and the queue. State changes go through <see cref="CaseTransitions"/>.</summary>
+/// <summary>
+/// Cases and their parties: the SQL of intake, reads and the queue. Every change, a report and a
+/// duplicate decision too, runs in a <see cref="CaseTransaction"/> (<see cref="CaseIntake"/>, <see cref="CaseTransitions"/>).
+/// </summary>
 public sealed partial class CaseStore(Db db, TimeProvider clock)
 {
     private const string CaseColumns = CaseReads.CaseColumns;
@@ -28,60 +31,46 @@ public sealed partial class CaseStore(Db db, TimeProvider clock)
     // Constants, not input: written into the SQL because list parameters differ between providers.
     private static readonly string JoinableList = string.Join(", ", CaseStatus.Joinable.Select(s => $"'{s}'"));
 
-    public async Task<Created> ReportAsync(NewReport report, CancellationToken ct)
+    /// <summary>
+    /// Inserts a reported case and its first party, in the transaction <see cref="CaseIntake"/> opened
+    /// for it (<see cref="CaseTransactions.BeginNewAsync"/>), at its time <paramref name="now"/>. A case
+    /// number or join code that collides with an existing one throws a unique violation: draw again.
+    /// </summary>
+    internal static async Task<(CaseRow Case, PartyRow Party, string PartyToken)> InsertReportAsync(
+        DbConnection c, DbTransaction tx, NewReport report, DateTimeOffset now)
     {
-        var now = clock.GetUtcNow();
         var escalated = report.EscalationReason is not null;
-        for (var attempt = 0; ; attempt++)
+        var join = escalated || report.ExpectedParties < 2 ? null : NewJoin();
+        var row = new CaseRow
         {
-            var join = escalated || report.ExpectedParties < 2 ? null : NewJoin();
-            var row = new CaseRow
-            {
-                Id = Guid.NewGuid(),
-                CaseNumber = NewCaseNumber(now),
-                Status = escalated ? CaseStatus.Escalated : CaseStatus.Queued,
-                JoinCode = join?.Code,
-                JoinSelector = join?.Selector,
-                JoinSecret = join?.Secret,
-                ExpectedParties = report.ExpectedParties,
-                AccidentTime = report.AccidentTime.ToUniversalTime(),
-                Latitude = report.Latitude,
-                Longitude = report.Longitude,
-                Address = report.Address?.Trim(),
-                AnyoneInjured = report.AnyoneInjured ? 1 : 0,
-                VehiclesDrivable = report.VehiclesDrivable ? 1 : 0,
-                HazardousGoods = report.HazardousGoods ? 1 : 0,
-                EscalationReason = report.EscalationReason,
-                ReportedAt = now,
-                EscalatedAt = escalated ? now : null,
-                ReportTraceparent = Tracing.CurrentTraceparent(),
-            };
-            try
-            {
-                await using var c = await db.OpenAsync(ct);
-                await using var tx = await c.BeginTransactionAsync(ct);
-                await c.ExecuteAsync($"""
-                    INSERT INTO cases ({CaseColumns})
-                    VALUES (@Id, @CaseNumber, @Status, @JoinCode, @ExpectedParties, @AccidentTime, @Latitude, @Longitude, @Address,
-                            @AnyoneInjured, @VehiclesDrivable, @HazardousGoods, @EscalationReason, @OfficerId,
-                            @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts, NULL, NULL,
-                            @JoinSelector, @JoinSecret, 0, NULL, @ReportTraceparent)
-                    """, row, tx);
-                var (party, token) = await InsertPartyAsync(c, tx, row.Id, 1, report.Vehicle, now);
-                await AddEventAsync(c, tx, row.Id, "reported", $"party:{party.Id}", null, now);
-                // Triage decided at once: the case goes to the officers' queue, or to an on-scene officer.
-                await AddEventAsync(c, tx, row.Id, escalated ? "escalated" : "queued", "system", report.EscalationReason, now);
-                // Never merged here: a report that fits an open case is linked to it as a possible duplicate.
-                var duplicate = escalated ? null : await LinkPossibleDuplicateAsync(c, tx, row, party, report, now, ct);
-
-                await tx.CommitAsync(ct);
-                return new Created(row, party, token, Duplicate: duplicate);
-            }
-            catch (Exception ex) when (Db.IsUniqueViolation(ex) && attempt < 20)
-            {
-                // Case number or join code collided with an existing one: draw again.
-            }
-        }
+            Id = Guid.NewGuid(),
+            CaseNumber = NewCaseNumber(now),
+            Status = escalated ? CaseStatus.Escalated : CaseStatus.Queued,
+            JoinCode = join?.Code,
+            JoinSelector = join?.Selector,
+            JoinSecret = join?.Secret,
+            ExpectedParties = report.ExpectedParties,
+            AccidentTime = report.AccidentTime.ToUniversalTime(),
+            Latitude = report.Latitude,
+            Longitude = report.Longitude,
+            Address = report.Address?.Trim(),
+            AnyoneInjured = report.AnyoneInjured ? 1 : 0,
+            VehiclesDrivable = report.VehiclesDrivable ? 1 : 0,
+            HazardousGoods = report.HazardousGoods ? 1 : 0,
+            EscalationReason = report.EscalationReason,
+            ReportedAt = now,
+            EscalatedAt = escalated ? now : null,
+            ReportTraceparent = Tracing.CurrentTraceparent(),
+        };
+        await c.ExecuteAsync($"""
+            INSERT INTO cases ({CaseColumns})
+            VALUES (@Id, @CaseNumber, @Status, @JoinCode, @ExpectedParties, @AccidentTime, @Latitude, @Longitude, @Address,
+                    @AnyoneInjured, @VehiclesDrivable, @HazardousGoods, @EscalationReason, @OfficerId,
+                    @ReportedAt, @AnsweredAt, @VehiclesMovedAt, @ClosedAt, @EscalatedAt, @LiabilityScenario, @Facts, NULL, NULL,
+                    @JoinSelector, @JoinSecret, 0, NULL, @ReportTraceparent)
+            """, row, tx);
+        var (party, token) = await InsertPartyAsync(c, tx, row.Id, 1, report.Vehicle, now);
+        return (row, party, token);
     }
 
     /// <summary>
@@ -216,10 +205,6 @@ public sealed partial class CaseStore(Db db, TimeProvider clock)
             tx);
         return (party, token);
     }
-
-    /// <summary>The case's timeline row and its entry in the hash-chained audit log, in the caller's transaction.</summary>
-    private Task AddEventAsync(DbConnection c, DbTransaction tx, Guid caseId, string kind, string actor, string? detail, DateTimeOffset at) =>
-        CaseEvents.WriteAsync(c, tx, db.Provider, caseId, kind, actor, detail, detail, at);
 
     private static string NewCaseNumber(DateTimeOffset now)
     {

@@ -80,10 +80,21 @@ public interface ICaseCommitHook
 /// </summary>
 public sealed record CaseRecord(string Kind, string? Detail, object? Subject, CaseActor By);
 
-/// <summary>What committed, for the observers: the case after, the state before, who did it, and what was recorded.</summary>
+/// <summary>A record a case transaction made on another case than its own (the other report of a possible duplicate, a merged report).</summary>
+public sealed record CaseRecordElsewhere(Guid CaseId, CaseRecord Record);
+
+/// <summary>
+/// What committed, for the observers: the case after, the state before, who did it, and what was recorded.
+/// <see cref="Created"/>: the transaction made the case (a report; <see cref="PreviousStatus"/> is then its first state).
+/// <see cref="Elsewhere"/>: what it recorded on other cases, which <see cref="Records"/> does not hold.
+/// </summary>
 public sealed record CaseCommitted(CaseDetails Case, string PreviousStatus, CaseActor Actor, string? Action, IReadOnlyList<CaseRecord> Records)
 {
     public bool StatusChanged => Case.Case.Status != PreviousStatus;
+
+    public bool Created { get; init; }
+
+    public IReadOnlyList<CaseRecordElsewhere> Elsewhere { get; init; } = [];
 }
 
 /// <summary>
@@ -162,6 +173,39 @@ public sealed class CaseTransactions(
     }
 
     /// <summary>
+    /// Opens a transaction for a case that does not exist yet: <paramref name="insert"/> (the store's
+    /// insert of the case and its first party, given the connection, the transaction and the one time
+    /// of the change) runs in it and returns the new case's id; the caller then records its events
+    /// (<see cref="CaseTransaction.Record"/>) and commits. No access rule or guard: nobody acts on
+    /// a case before it exists. If the insert throws, nothing stays open and the exception goes on.
+    /// </summary>
+    public async Task<CaseTransaction> BeginNewAsync(
+        CaseActor actor, Func<DbConnection, DbTransaction, DateTimeOffset, Task<Guid>> insert, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var c = await db.OpenAsync(ct);
+        DbTransaction? dbTx = null;
+        try
+        {
+            dbTx = await c.BeginTransactionAsync(ct);
+            var caseId = await insert(c, dbTx, now);
+            var details = await CaseReads.LoadAsync(c, dbTx, caseId)
+                ?? throw new InvalidOperationException("The insert of a new case did not insert the case it named.");
+            return new CaseTransaction(this, c, dbTx, db.Provider, details, actor, null, now, created: true);
+        }
+        catch
+        {
+            if (dbTx is not null)
+            {
+                await dbTx.DisposeAsync();
+            }
+
+            await c.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Begins, runs <paramref name="work"/>, commits: the whole of most changes. Returns the
     /// refusal (of the begin, the work or a hook), or <see cref="CaseChange.Done"/> with the case as committed.
     /// </summary>
@@ -219,7 +263,8 @@ public sealed class CaseTransactions(
 
 /// <summary>
 /// One open change to one case. The owning feature's store runs its own SQL on
-/// <see cref="Connection"/> and <see cref="Transaction"/>; <see cref="Record"/> is the only
+/// <see cref="Connection"/> and <see cref="Transaction"/>; <see cref="Record"/> (and
+/// <see cref="RecordOn"/>, for another case changed in the same database transaction) is the only
 /// writer of the case's timeline and audit log; <see cref="MoveToAsync"/> moves the state;
 /// <see cref="CommitAsync"/> runs the hooks, commits and tells the observers. Disposed without
 /// a commit, everything rolls back.
@@ -227,14 +272,16 @@ public sealed class CaseTransactions(
 public sealed class CaseTransaction : IAsyncDisposable
 {
     private readonly CaseTransactions owner;
-    private readonly List<(CaseRecord Record, string? AuditDetail)> records = [];
+    private readonly List<(Guid CaseId, CaseRecord Record, string? AuditDetail)> records = [];
     private readonly List<Func<Task>> afterCommit = [];
+    private readonly bool created;
     private bool done;
 
     internal CaseTransaction(
         CaseTransactions owner, DbConnection connection, DbTransaction transaction, DatabaseProvider provider,
-        CaseDetails details, CaseActor actor, string? action, DateTimeOffset now)
+        CaseDetails details, CaseActor actor, string? action, DateTimeOffset now, bool created = false)
     {
+        this.created = created;
         this.owner = owner;
         Connection = connection;
         Transaction = transaction;
@@ -276,7 +323,15 @@ public sealed class CaseTransaction : IAsyncDisposable
     /// <paramref name="by"/> names another actor for this record: a joiner, who becomes a party in this transaction.
     /// </summary>
     public void Record(string kind, string? detail = null, string? auditDetail = null, object? subject = null, CaseActor? by = null) =>
-        records.Add((new CaseRecord(kind, detail, subject, by ?? Actor), auditDetail ?? detail));
+        records.Add((CaseId, new CaseRecord(kind, detail, subject, by ?? Actor), auditDetail ?? detail));
+
+    /// <summary>
+    /// Records an event on another case, changed in this same database transaction: the other report
+    /// linked as a possible duplicate, the report a merge absorbs. Its own rows the caller's store
+    /// writes on <see cref="Connection"/>; the observers get it in <see cref="CaseCommitted.Elsewhere"/>.
+    /// </summary>
+    public void RecordOn(Guid caseId, string kind, string? detail = null, object? subject = null, CaseActor? by = null) =>
+        records.Add((caseId, new CaseRecord(kind, detail, subject, by ?? Actor), detail));
 
     /// <summary>
     /// Moves the case to <paramref name="status"/> with a conditional update from the state it is
@@ -318,24 +373,29 @@ public sealed class CaseTransaction : IAsyncDisposable
         // The transaction's span: the hooks' work (claims enqueued on close) hangs under it. Ids and the action only.
         // Linked to the report request's trace, so a case's whole story can be followed from its close.
         var report = Tracing.ParentFrom(Details.Case.ReportTraceparent);
-        using var activity = Tracing.Source.StartActivity("case " + (Action ?? "change"), System.Diagnostics.ActivityKind.Internal,
+        var spanAction = Action ?? (created ? "report" : "change");
+        using var activity = Tracing.Source.StartActivity("case " + spanAction, System.Diagnostics.ActivityKind.Internal,
             System.Diagnostics.Activity.Current?.Context ?? default, links: report == default ? null : [new System.Diagnostics.ActivityLink(report)]);
         activity?.SetTag("accidentremote.case.id", CaseId.ToString());
-        activity?.SetTag("accidentremote.case.action", Action ?? "change");
+        activity?.SetTag("accidentremote.case.action", spanAction);
         var after = (await CaseReads.LoadAsync(Connection, Transaction, CaseId))!;
         if (await owner.BeforeCommitAsync(this, after, ct) is { } refused)
         {
             return refused;
         }
 
-        foreach (var (record, auditDetail) in records)
+        foreach (var (caseId, record, auditDetail) in records)
         {
-            await CaseEvents.WriteAsync(Connection, Transaction, Provider, CaseId, record.Kind, record.By.Name, record.Detail, auditDetail, Now);
+            await CaseEvents.WriteAsync(Connection, Transaction, Provider, caseId, record.Kind, record.By.Name, record.Detail, auditDetail, Now);
         }
 
         await Transaction.CommitAsync(ct);
         done = true;
-        var committed = new CaseCommitted(after, Details.Case.Status, Actor, Action, records.Select(r => r.Record).ToList());
+        var committed = new CaseCommitted(after, Details.Case.Status, Actor, Action, records.Where(r => r.CaseId == CaseId).Select(r => r.Record).ToList())
+        {
+            Created = created,
+            Elsewhere = records.Where(r => r.CaseId != CaseId).Select(r => new CaseRecordElsewhere(r.CaseId, r.Record)).ToList(),
+        };
         await owner.AfterCommitAsync(committed, afterCommit, ct);
         return new CaseChange.Done(after);
     }

@@ -20,6 +20,7 @@ public static class CasesExtensions
         builder.Services.AddSingleton<CaseTransitions>();
         builder.Services.AddSingleton<FirstPartyChanges>();
         builder.Services.AddSingleton<CaseJoining>();
+        builder.Services.AddSingleton<CaseIntake>();
         builder.Services.AddSingleton<IPartyTokens, PartyTokenLookup>();
         builder.Services.AddSingleton<AbuseBlocks>();
         builder.AddQueueExpiry();

@@ -2,9 +2,9 @@ namespace AccidentRemote.Server.Cases;
 
 /// <summary>
 /// Tells the pages that watch a case (its parties, its officer, the queue) that something
-/// changed, for the changes that are not case transactions (a report, the duplicate decisions):
-/// after a case transaction the pages are told by an <see cref="ICaseObserver"/>. Signalling
-/// implements it over the call hub. It never throws for an absent listener.
+/// changed. Every change to a case is a case transaction, and its pages are told after the commit
+/// by an <see cref="ICaseObserver"/> (Signalling's), which implements this over the call hub.
+/// It never throws for an absent listener.
 /// </summary>
 public interface ICasePages
 {

@@ -29,10 +29,10 @@ public static class IntakeEndpoints
         var officers = app.MapGroup("/api/cases").WithTags("Officer handling").RequireAuthorization(AuthExtensions.StaffPolicy);
         officers.MapGet("/{caseId:guid}/duplicates", async (Guid caseId, CaseStore store, CancellationToken ct) =>
             await store.GetAsync(caseId, ct) is null ? NoCase() : (IResult)TypedResults.Ok(await store.DuplicatesAsync(caseId, ct)));
-        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/merge", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct) =>
-            Decide(store.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: true, ct), notifier));
-        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/keep-apart", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct) =>
-            Decide(store.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: false, ct), notifier));
+        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/merge", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseIntake intake, CancellationToken ct) =>
+            Decide(intake.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: true, ct)));
+        officers.MapPost("/{caseId:guid}/duplicates/{linkId:guid}/keep-apart", (Guid caseId, Guid linkId, ClaimsPrincipal user, CaseIntake intake, CancellationToken ct) =>
+            Decide(intake.OfficerDecideDuplicateAsync(caseId, linkId, user.OfficerId(), user.IsInRole(Roles.Supervisor), merge: false, ct)));
         return app;
     }
 
@@ -94,7 +94,7 @@ public static class IntakeEndpoints
             ? TypedResults.Ok(await store.DuplicateQuestionsAsync(caseId, user.PartyId()!.Value, ct))
             : NoCase();
 
-    private static async Task<IResult> Answer(Guid caseId, Guid linkId, DuplicateAnswerRequest request, ClaimsPrincipal user, CaseStore store, ICasePages notifier, CancellationToken ct)
+    private static async Task<IResult> Answer(Guid caseId, Guid linkId, DuplicateAnswerRequest request, ClaimsPrincipal user, CaseIntake intake, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -106,23 +106,17 @@ public static class IntakeEndpoints
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["confirm"] = ["Answer true (it was in my accident) or false (it was not)."] });
         }
 
-        return await Decide(store.AnswerDuplicateAsync(caseId, user.PartyId()!.Value, linkId, confirm, ct), notifier);
+        return await Decide(intake.AnswerDuplicateAsync(caseId, user.PartyId()!.Value, linkId, confirm, ct));
     }
 
-    private static async Task<IResult> Decide(Task<DuplicateDecision> decision, ICasePages notifier)
+    /// <summary>The answer to a decision on a possible duplicate (the pages are told by the case transaction's observer).</summary>
+    private static async Task<IResult> Decide(Task<DuplicateDecision> decision)
     {
         switch (await decision)
         {
             case DuplicateDecision.Merged m:
-                // The merged report's page first learns where it went, then the old case is gone.
-                await notifier.MergedAsync(m.FromCaseId, m.CaseId, m.CaseNumber, m.PartyId, m.PartyNumber);
-                await notifier.CaseChangedAsync(m.CaseId, m.Status);
-                await notifier.CaseChangedAsync(m.FromCaseId, CaseStatus.Abandoned);
-                await notifier.QueueChangedAsync();
                 return TypedResults.Ok(new { outcome = "merged", caseId = m.CaseId, mergedCaseId = m.FromCaseId, partyId = m.PartyId, partyNumber = m.PartyNumber });
             case DuplicateDecision.KeptApart k:
-                await notifier.CaseChangedAsync(k.CaseId, k.Status);
-                await notifier.QueueChangedAsync();
                 return TypedResults.Ok(new { outcome = "kept_apart", caseId = k.CaseId, otherCaseId = k.DuplicateCaseId });
             case DuplicateDecision.Forbidden f:
                 return TypedResults.Problem(statusCode: 403, title: "Another officer handles one of the two cases.", detail: f.Reason);

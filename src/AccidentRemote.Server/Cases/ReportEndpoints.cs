@@ -23,8 +23,8 @@ public static class ReportEndpoints
     }
 
     private static async Task<Results<Created<ReportResponse>, ValidationProblem>> Report(
-        ReportRequest request, IConsentCheck consentCheck, CaseStore store, IOptions<InsurerOptions> insurers, TimeProvider clock,
-        IStringLocalizer<DriverMessages> text, ICasePages notifier, CaseMetrics metrics, CancellationToken ct)
+        ReportRequest request, IConsentCheck consentCheck, CaseIntake intake, IOptions<InsurerOptions> insurers, TimeProvider clock,
+        IStringLocalizer<DriverMessages> text, CaseMetrics metrics, CancellationToken ct)
     {
         // PIPL: nothing is taken without the driver's agreement to the current privacy notice.
         if (consentCheck.Check(request.Consent, out var consent) is { } noConsent)
@@ -49,7 +49,7 @@ public static class ReportEndpoints
 
         var triage = request.Triage!;
         var escalation = Escalation.ReasonFor(triage.AnyoneInjured!.Value, triage.VehiclesDrivable!.Value, triage.HazardousGoods ?? false);
-        var created = await store.ReportAsync(new CaseStore.NewReport(
+        var created = await intake.ReportAsync(new CaseStore.NewReport(
             vehicle with { OtherPlate = otherPlate, DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, request.AccidentTime!.Value, request.Latitude, request.Longitude, request.Address,
             request.NumberOfParties!.Value, triage.AnyoneInjured.Value, triage.VehiclesDrivable.Value, triage.HazardousGoods ?? false, escalation), ct);
 
@@ -60,18 +60,8 @@ public static class ReportEndpoints
             escalation is not null ? text[Escalation.AdviceKey(escalation)].Value
                 : duplicate is not null ? text["Advice.possibleDuplicate"].Value : null,
             MatchedExistingCase: false, JoinSecret: created.Case.JoinSecret, PossibleDuplicate: duplicate is not null);
+        // The queue and a possible duplicate's question are told by the case transaction's observer.
         metrics.Reported(escalation is not null);
-        if (escalation is null)
-        {
-            await notifier.QueueChangedAsync();
-        }
-
-        if (duplicate is { Mergeable: true })
-        {
-            // Only the plate goes to the existing case's party; nothing of theirs comes back.
-            await notifier.DuplicateQuestionAsync(duplicate.ExistingCaseId, duplicate.AskedPartyId, duplicate.LinkId, duplicate.ReporterPlate);
-        }
-
         return TypedResults.Created($"/api/cases/{created.Case.Id}", response);
     }
 

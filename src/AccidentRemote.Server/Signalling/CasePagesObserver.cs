@@ -7,8 +7,9 @@ namespace AccidentRemote.Server.Signalling;
 /// <summary>
 /// The one place that decides what the pages are told after a case transaction committed, from what
 /// it recorded: the case's new state to its parties and officer, the queue to the officers when a
-/// case enters or leaves it (or a party joins or is turned away), new evidence and a party's "moved" to the officer, an instruction to its
-/// party. Features record; none of them calls the notifier for a case change.
+/// case enters or leaves it (or a party joins or is turned away, or a possible duplicate is decided), new evidence and a party's
+/// "moved" to the officer, an instruction to its party; for a report, the queue and the question to a party of the open case it
+/// may duplicate; for a merge, the merged report's page where its party went. Features record; none of them calls the notifier for a case change.
 /// </summary>
 public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
 {
@@ -18,8 +19,17 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
     /// <summary>Records that tell only the officer (or one party), not the case's state to everyone.</summary>
     private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "instruction", "rated", "join_locked"];
 
+    /// <summary>Records that change the officers' queue: who joined, and the possible-duplicate marks it shows.</summary>
+    private static readonly HashSet<string> QueueRecords = ["party_rejected", "joined", "merged", "duplicate_dismissed"];
+
     public async Task CommittedAsync(CaseCommitted committed, CancellationToken ct)
     {
+        if (committed.Created)
+        {
+            await ReportedAsync(committed);
+            return;
+        }
+
         var caseId = committed.Case.Case.Id;
         foreach (var record in committed.Records)
         {
@@ -37,6 +47,10 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
                 case ("instruction", InstructionRequest instruction):
                     await pages.InstructionAsync(caseId, instruction.PartyId, instruction.Kind!, instruction.Angle);
                     break;
+                case ("merged", CaseMerge merge):
+                    // The merged report's page first learns where its party went, then that its own case is over.
+                    await pages.MergedAsync(merge.FromCaseId, caseId, committed.Case.Case.CaseNumber, merge.PartyId, merge.PartyNumber);
+                    break;
             }
         }
 
@@ -45,10 +59,36 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
             await pages.CaseChangedAsync(caseId, committed.Case.Case.Status);
         }
 
-        // The queue shows how many parties have joined: a join or a turn-away changes it.
-        if ((committed.Action is { } action && QueueActions.Contains(action)) || committed.Records.Any(r => r.Kind is "party_rejected" or "joined"))
+        foreach (var elsewhere in committed.Elsewhere.Where(e => e.Record.Kind == "merged_into"))
+        {
+            await pages.CaseChangedAsync(elsewhere.CaseId, CaseStatus.Abandoned);
+        }
+
+        // The queue shows how many parties have joined and which reports may be duplicates: a join, a turn-away or a decision changes it.
+        if ((committed.Action is { } action && QueueActions.Contains(action)) || committed.Records.Any(r => QueueRecords.Contains(r.Kind)))
         {
             await pages.QueueChangedAsync();
+        }
+    }
+
+    /// <summary>
+    /// A new report: the officers' queue when it waits in it (not when escalated), and the question to the
+    /// asked party of an open case it may duplicate, when the two may be merged. Only the plate goes to that
+    /// party; nothing of theirs comes back.
+    /// </summary>
+    private async Task ReportedAsync(CaseCommitted committed)
+    {
+        if (committed.Case.Case.Status == CaseStatus.Queued)
+        {
+            await pages.QueueChangedAsync();
+        }
+
+        foreach (var elsewhere in committed.Elsewhere)
+        {
+            if (elsewhere.Record is { Kind: "possible_duplicate", Subject: PossibleDuplicate { Mergeable: true } duplicate })
+            {
+                await pages.DuplicateQuestionAsync(duplicate.ExistingCaseId, duplicate.AskedPartyId, duplicate.LinkId, duplicate.ReporterPlate);
+            }
         }
     }
 

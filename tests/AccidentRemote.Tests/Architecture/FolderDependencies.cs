@@ -70,6 +70,42 @@ public static class FolderDependencies
         }
     }
 
+    /// <summary>
+    /// Every method or constructor the server's code calls (<c>call</c>, <c>callvirt</c>, <c>newobj</c>,
+    /// <c>ldftn</c>: the operands of its method instructions), with the type and method whose body calls it.
+    /// An async method's body is its state machine, a lambda's a method of a nested type: the caller
+    /// is then that nested type, whose declaring type is the one the code was written in.
+    /// </summary>
+    public static IEnumerable<(Type Type, MethodBase Method, MethodBase Called)> Calls(Assembly assembly)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        foreach (var type in assembly.GetTypes())
+        {
+            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                var typeArgs = method.DeclaringType is { IsGenericType: true } d ? d.GetGenericArguments() : null;
+                var methodArgs = method.IsGenericMethod ? method.GetGenericArguments() : null;
+                foreach (var token in Operands(method, OperandType.InlineMethod))
+                {
+                    MethodBase? called = null;
+                    try
+                    {
+                        called = method.Module.ResolveMethod(token, typeArgs, methodArgs);
+                    }
+                    catch (ArgumentException)
+                    {
+                        // A member of an open generic the arguments cannot close: not one of the server's own methods.
+                    }
+
+                    if (called is not null)
+                    {
+                        yield return (type, method, called);
+                    }
+                }
+            }
+        }
+    }
+
     /// <summary>The folders that lie on a loop (each group can reach every other in it), for the message.</summary>
     public static IReadOnlyList<IReadOnlyList<string>> Cycles(IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> graph)
     {
