@@ -38,6 +38,13 @@ set -e
 passed=$(awk '/^ +Passed: +[0-9]+ *$/ {s+=$2} END {print s+0}' "$RUN/test.log")
 failed=$(awk '/^ +Failed: +[0-9]+ *$/ {s+=$2} END {print s+0}' "$RUN/test.log")
 echo
+# The failures again at the very end, with the first lines of each message, so that the tail of
+# the output (all that a CI log may keep) names them.
+if [ "${failed:-0}" -gt 0 ]; then
+  echo "==> Failed tests"
+  awk '/^ +Failed [A-Za-z]/ {print; n=6; next} n > 0 && /^ +(Error Message:|Stack Trace:)/ {if ($1 == "Stack") {n=0; next}} n > 0 {print; n--}' \
+    "$RUN/test.log" | cut -c1-300
+fi
 echo "tests: ${passed:-0} passed, ${failed:-0} failed"
 if [ "$status" -eq 0 ] && [ "${passed:-0}" -eq 0 ]; then
   echo "!! no test ran" >&2
