@@ -262,7 +262,7 @@ public sealed class DriverIntakeTests(Chromium chromium) : IClassFixture<Chromiu
         await OpenStartAsync(driver, language);
         Assert.Equal(texts["intake.display.elder"], await driver.GetByTestId("start-elder").InnerTextAsync());
         Assert.Equal(texts["intake.display.contrast"], await driver.GetByTestId("start-contrast").InnerTextAsync());
-        Assert.Equal(texts["intake.display.elder"], await driver.GetByTestId("header-elder").GetAttributeAsync("aria-label"));
+        Assert.Equal(texts["intake.display.elder"], await driver.GetByTestId("header-elder").GetAttributeAsync("title"));
         Assert.Equal(20, await FontSizeAsync(driver, "body"));
         await ScreenshotAsync(driver, language == "en" ? "driver-start-en" : "driver-start");
 
