@@ -10,10 +10,14 @@ public static class EvidenceKind
     public static readonly IReadOnlyList<string> Values = [Screenshot, Photo, Document];
 }
 
-/// <summary>The angles an officer asks for (the same names as the <c>Instruction</c> event's <c>angle</c>).</summary>
+/// <summary>
+/// What an item shows: the angles an officer asks for (the same names as the <c>Instruction</c> event's
+/// <c>angle</c>), and the driver page's standard shots taken while queued (<c>front</c>, <c>rear</c>,
+/// <c>collision-point</c>, <c>panorama</c>, <c>plates</c>).
+/// </summary>
 public static class EvidenceAngle
 {
-    public static readonly IReadOnlyList<string> Values = ["both-cars", "collision-point", "plates", "panorama", "licence", "registration"];
+    public static readonly IReadOnlyList<string> Values = ["both-cars", "collision-point", "plates", "panorama", "licence", "registration", "front", "rear"];
 }
 
 /// <summary>An evidence item as the API returns it.</summary>

@@ -123,12 +123,10 @@ public sealed class CallScenario : IAsyncDisposable
         await WaitForBodyAsync(page, "screen", "start");
         await page.GetByTestId("start-report").ClickAsync();
         await AgreeToNoticeAsync(page);
+        await AnswerTriageAsync(page);
         await WaitForBodyAsync(page, "screen", "form");
         await FillVehicleAsync(page, plate, insurer);
-        await page.GetByTestId("policy-number").FillAsync("PDAA202611000001");
         await page.Locator($"[data-testid=number-of-parties] label:has(input[value=\"{parties}\"])").ClickAsync();
-        await page.Locator("[data-testid=triage-injured] label:has(input[value=false])").ClickAsync();
-        await page.Locator("[data-testid=triage-drivable] label:has(input[value=true])").ClickAsync();
         await page.GetByTestId("locate").ClickAsync();
         await page.Locator("[data-testid=location-status][data-located=true]").WaitForAsync();
         await page.GetByTestId("address").FillAsync("长安街与西单北大街路口");
@@ -138,9 +136,29 @@ public sealed class CallScenario : IAsyncDisposable
             await ScreenshotAsync(page, "driver-report-other-plate", fullPage: true);
         }
 
+        await OpenMoreAsync(page);
+        await page.GetByTestId("policy-number").FillAsync("PDAA202611000001");
         await page.GetByTestId("submit").ClickAsync();
         await WaitForBodyAsync(page, "screen", "waiting");
         return await SessionAsync(page);
+    }
+
+    /// <summary>The safety questions that come first, one per screen, answered for a case that can be handled remotely: nobody hurt, the cars can move, no hazardous goods.</summary>
+    public static async Task AnswerTriageAsync(IPage page)
+    {
+        await WaitForBodyAsync(page, "screen", "triage");
+        await page.GetByTestId("triage-injured-no").ClickAsync();
+        await page.GetByTestId("triage-drivable-yes").ClickAsync();
+        await page.GetByTestId("triage-hazardous-no").ClickAsync();
+    }
+
+    /// <summary>Unfolds the form's optional part (policy number, accident time).</summary>
+    public static async Task OpenMoreAsync(IPage page)
+    {
+        if (!await page.Locator("[data-testid=form-more]").EvaluateAsync<bool>("d => d.open"))
+        {
+            await page.Locator("[data-testid=form-more] summary").ClickAsync();
+        }
     }
 
     /// <summary>Opens the join link (as the second driver scanning the QR would) and fills the join form.</summary>

@@ -70,6 +70,7 @@ public sealed class ConsentTests(Chromium chromium) : IClassFixture<Chromium>
         await ScreenshotAsync(driver, language == "en" ? "driver-consent-en" : "driver-consent", fullPage: true);
 
         await driver.GetByTestId("consent-agree").ClickAsync();
+        await AnswerTriageAsync(driver);
         await WaitForBodyAsync(driver, "screen", "form");
         var session = await ReportAsyncFromForm(driver);
 
@@ -105,8 +106,6 @@ public sealed class ConsentTests(Chromium chromium) : IClassFixture<Chromium>
         await page.GetByTestId("plate").FillAsync("京A12345");
         await page.GetByTestId("vehicle-type").SelectOptionAsync("small-car");
         await page.Locator("[data-testid=number-of-parties] label:has(input[value=\"1\"])").ClickAsync();
-        await page.Locator("[data-testid=triage-injured] label:has(input[value=false])").ClickAsync();
-        await page.Locator("[data-testid=triage-drivable] label:has(input[value=true])").ClickAsync();
         await page.GetByTestId("locate").ClickAsync();
         await page.Locator("[data-testid=location-status][data-located=true]").WaitForAsync();
         await page.GetByTestId("address").FillAsync("长安街与西单北大街路口");

@@ -35,14 +35,13 @@ public sealed class InsurerSuggestionPageTests(Chromium chromium) : IClassFixtur
         await WaitForBodyAsync(driver, "screen", "start");
         await driver.GetByTestId("start-report").ClickAsync();
         await AgreeToNoticeAsync(driver);
+        await AnswerTriageAsync(driver);
         await WaitForBodyAsync(driver, "screen", "form");
         await driver.GetByTestId("phone").FillAsync("13812345678");
         await driver.GetByTestId("plate").FillAsync("京A12345");
         await driver.Locator("[data-testid=insurer] option[value=\"pingan\"]").WaitForAsync(new() { State = WaitForSelectorState.Attached });
         Assert.Equal("", await driver.GetByTestId("insurer").InputValueAsync()); // typing the plate asks nobody anything
         await driver.Locator("[data-testid=number-of-parties] label:has(input[value=\"1\"])").ClickAsync();
-        await driver.Locator("[data-testid=triage-injured] label:has(input[value=false])").ClickAsync();
-        await driver.Locator("[data-testid=triage-drivable] label:has(input[value=true])").ClickAsync();
         await driver.GetByTestId("locate").ClickAsync();
         await driver.Locator("[data-testid=location-status][data-located=true]").WaitForAsync();
         await driver.GetByTestId("address").FillAsync("长安街与西单北大街路口");

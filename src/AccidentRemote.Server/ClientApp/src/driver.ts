@@ -8,27 +8,35 @@ import { renderEnded } from "./driver/call";
 import { goStart, renderCallState } from "./driver/callState";
 import { followStatus, renderQueue, renderShare, renderStatusText, share } from "./driver/case";
 import { agreeToNotice } from "./driver/consent";
-import { confirmInsurer, form, locate, openForm, renderFormTexts, renderInsurerCard, submitForm } from "./driver/form";
+import { setUpDisplayModes } from "./driver/display";
+import { confirmInsurer, currentFormMode, form, locate, openForm, renderFormTexts, renderInsurerCard, submitForm } from "./driver/form";
 import { onOnline } from "./driver/hubLink";
 import { confirmMoved, renderInstruction, uploadPhoto } from "./driver/instructions";
 import { answerQuestion, renderIntakeNotice, renderJoined, renderQuestion, renewJoin, setLinkSecret } from "./driver/joining";
 import { resume, startOver } from "./driver/lifecycle";
 import { acquireMedia, finishDecision, isAudioOnly, renderControls, setAudioOnly, switchCamera, toggleMute } from "./driver/media";
+import { renderPlateKeyboards, setUpPlateKeyboards } from "./driver/plateKeyboard";
+import { followShots, renderShots, setUpShots } from "./driver/shots";
+import { backToTriage, setUpTriage, startTriage } from "./driver/triage";
 import { renderDocumentCards, saveDetails, setUpPad, submitSignature, viewDocument } from "./driver/signing";
 import { caseStatus, loadSession, onStatus, setStatus, state } from "./driver/state";
 
 function boot(): void {
+  setUpDisplayModes();
   // Each status the page learns runs these, in this order: the status line, the document cards,
   // the screen the status leads to, then the call state (which reads what the others set).
   onStatus(renderStatusText);
   onStatus(renderDocumentCards);
   onStatus(followStatus);
   onStatus(renderCallState);
+  onStatus(followShots);
   applyI18n();
   byTestId("lang-switch").addEventListener("click", toggleLang);
   window.addEventListener("online", onOnline);
   onLangChange(() => {
     renderFormTexts();
+    renderPlateKeyboards();
+    renderShots();
     renderCallState();
     renderControls();
     renderInsurerCard();
@@ -44,9 +52,9 @@ function boot(): void {
       renderClaim();
     }
   });
-  byTestId("start-report").addEventListener("click", () => void openForm("report"));
+  byTestId("start-report").addEventListener("click", startTriage);
   byTestId("start-join").addEventListener("click", () => void openForm("join"));
-  byTestId("form-back").addEventListener("click", goStart);
+  byTestId("form-back").addEventListener("click", () => (currentFormMode() === "report" ? backToTriage() : goStart()));
   byTestId("insurer-confirm").addEventListener("click", () => void confirmInsurer());
   byTestId("consent-agree").addEventListener("click", agreeToNotice);
   byTestId("consent-back").addEventListener("click", goStart);
@@ -60,10 +68,6 @@ function boot(): void {
   byTestId("rating-card").addEventListener("submit", (e) => void submitRating(e));
   form().addEventListener("submit", (e) => void submitForm(e));
   byTestId("locate").addEventListener("click", locate);
-  form().addEventListener("change", (e) => {
-    const target = e.target as HTMLInputElement;
-    if (target.name === "anyoneInjured") byTestId("injured-warning").hidden = target.value !== "true";
-  });
   byTestId("escalated-done").addEventListener("click", startOver);
   byTestId("share-button").addEventListener("click", () => void share());
   byTestId("media-consent").addEventListener("click", () => void acquireMedia());
@@ -84,6 +88,9 @@ function boot(): void {
   byTestId("sign-view").addEventListener("click", () => void viewDocument());
   byTestId("sign-submit").addEventListener("click", () => void submitSignature());
   setUpPad();
+  setUpTriage();
+  setUpPlateKeyboards();
+  setUpShots();
 
   byTestId("duplicate-yes").addEventListener("click", () => void answerQuestion(true));
   byTestId("duplicate-no").addEventListener("click", () => void answerQuestion(false));

@@ -5,14 +5,16 @@ import { api, ApiError } from "../lib/api";
 import type { Insurer, JoinResponse, ReportResponse } from "../lib/contract";
 import { VehicleTypes } from "../lib/contract";
 import { byTestId, showScreen } from "../lib/dom";
-import { has, lang, setText, t, type Key } from "../lib/i18n";
+import { has, lang, setPlain, setText, t, type Key } from "../lib/i18n";
 import { enterCase } from "./case";
 import { consentPayload, withConsent } from "./consent";
 import { linkSecret, setIntakeNotice } from "./joining";
 import { state } from "./state";
+import { markReportKept, triageAnswers } from "./triage";
 
 type FormMode = "report" | "join";
 let formMode: FormMode = "report";
+export const currentFormMode = (): FormMode => formMode;
 let coords: { latitude: number; longitude: number } | null = null;
 
 export const form = () => byTestId<HTMLFormElement>("case-form");
@@ -150,6 +152,8 @@ function showErrors(e: ApiError): void {
     }
     slot.textContent = text;
     slot.hidden = false;
+    const more = slot.closest("details");
+    if (more) more.open = true;
     const box = slot.closest(".field");
     box?.querySelectorAll("input, select").forEach((i) => i.setAttribute("aria-invalid", "true"));
     first ??= box as HTMLElement | null;
@@ -177,11 +181,6 @@ function radio(name: string): string | null {
   return form().querySelector<HTMLInputElement>(`input[name="${name}"]:checked`)?.value ?? null;
 }
 
-function yesNo(name: string): boolean | null {
-  const v = radio(name);
-  return v === null ? null : v === "true";
-}
-
 function text(name: string): string | null {
   const v = field<HTMLInputElement>(name).value.trim();
   return v === "" ? null : v;
@@ -206,11 +205,12 @@ export async function submitForm(ev: Event): Promise<void> {
         accidentTime: timeValue ? new Date(timeValue).toISOString() : null,
         otherPlate: text("otherPlate")?.toUpperCase() ?? null,
         numberOfParties: Number(radio("numberOfParties") ?? "0") || null,
-        triage: { anyoneInjured: yesNo("anyoneInjured"), vehiclesDrivable: yesNo("vehiclesDrivable"), hazardousGoods: yesNo("hazardousGoods") },
+        triage: triageAnswers(),
         consent: consentPayload(),
       });
       if (r.escalated) {
-        byTestId("advice").textContent = r.advice ?? t("escalated.generic");
+        setPlain(byTestId("advice"), r.advice ?? t("escalated.generic"));
+        markReportKept(true);
         showScreen("escalated");
         return;
       }
