@@ -99,6 +99,22 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
         return true;
     }
 
+    /// <summary>Records an officer's badge number (警号), audited. False when no account has this username.</summary>
+    public async Task<bool> SetBadgeNumberAsync(string username, string badgeNumber, string actor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        if (await c.ExecuteAsync("UPDATE officers SET badge_number = @badgeNumber WHERE username = @username", new { username, badgeNumber }, tx) == 0)
+        {
+            return false;
+        }
+
+        await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "officer.badge", null, $"{username} {badgeNumber}"), now);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
     /// <summary>Sessions that are still valid, for one officer (tests and the supervisor's view).</summary>
     public async Task<int> ActiveSessionCountAsync(string username, CancellationToken ct)
     {

@@ -74,7 +74,7 @@ public sealed class SigningWorkflow(
         {
             // The document is the unit's official act: it names the officer by 警号, never by a login name.
             return (new CaseChange.Invalid("badgeNumber",
-                "Your badge number (警号) is not recorded, and the document must carry it. A supervisor records it with: create-officer <username> \"<name>\" --badge <警号>."), null);
+                "Your badge number (警号) is not recorded, and the document must carry it. Ask a supervisor to record it."), null);
         }
 
         var issued = await documents.IssueAsync(tx.Connection, tx.Transaction, caseId, model, DocumentStore.AwaitingSignaturesStatus, ct);

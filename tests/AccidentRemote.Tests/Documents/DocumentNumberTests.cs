@@ -37,7 +37,7 @@ public sealed class DocumentNumberTests
     }
 
     [Fact]
-    public async Task An_officer_without_a_badge_number_cannot_issue_and_create_officer_badge_records_the_one_printed()
+    public async Task An_officer_without_a_badge_number_cannot_issue_until_a_supervisor_records_the_one_printed()
     {
         var file = Path.Combine(Path.GetTempPath(), $"ar-test-{Guid.NewGuid():N}.db");
         var settings = new Dictionary<string, string?> { ["Database:Provider"] = "Sqlite", ["Database:ConnectionString"] = $"Data Source={file}" };
@@ -61,31 +61,32 @@ public sealed class DocumentNumberTests
                 Assert.Equal(0, await Dapper.SqlMapper.ExecuteScalarAsync<int>(c, "SELECT COUNT(*) FROM documents"));
             }
 
-            // A badge that is not one is refused by the command, naming the form; a real one is recorded and printed.
-            Assert.Equal(2, await OfficerCommand.RunAsync(["wang.jg", "王建国", Roles.Officer, "--badge", "wang.jg"], settings));
-            Assert.Equal(0, await OfficerCommand.RunAsync(["wang.jg", "王建国", Roles.Officer, "--badge", "110256"], settings));
-            signIn = await app.CreateClient().PostJsonAsync("/api/officers/sign-in", new { username = "wang.jg", password = await NewPasswordAsync(app, settings) });
-            officer.DefaultRequestHeaders.Authorization = new("Bearer", signIn.GetProperty("token").GetString());
+            // A supervisor records it (an officer may not, and a badge that is not one is refused); then it is printed.
+            var supervisor = await app.OfficerClientAsync("zhu.ren", Roles.Supervisor);
+            Assert.Equal(HttpStatusCode.Forbidden, (await officer.PutAsJsonAsync("/api/officers/wang.jg/badge", new { badgeNumber = "110256" })).StatusCode);
+            Assert.Equal(HttpStatusCode.BadRequest, (await supervisor.PutAsJsonAsync("/api/officers/wang.jg/badge", new { badgeNumber = "wang.jg" })).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await supervisor.PutAsJsonAsync("/api/officers/nobody/badge", new { badgeNumber = "110256" })).StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await supervisor.PutAsJsonAsync("/api/officers/wang.jg/badge", new { badgeNumber = "110256" })).StatusCode);
 
             await (await officer.PostAsJsonAsync($"/api/cases/{caseId}/document", new { weather = "晴" })).JsonAsync(200);
             var text = PdfReading.Text(await officer.GetByteArrayAsync($"/api/cases/{caseId}/document/pdf"));
             Assert.Contains("警号：110256", text, StringComparison.Ordinal);
             Assert.DoesNotContain("wang.jg", text, StringComparison.Ordinal);
+
+            // The command records one too, and refuses what is not a badge number.
+            Assert.Equal(2, await OfficerCommand.RunAsync(["wang.jg", "王建国", Roles.Officer, "--badge", "wang.jg"], settings));
+            Assert.Equal(0, await OfficerCommand.RunAsync(["wang.jg", "王建国", Roles.Officer, "--badge", "220311"], settings));
+            await using (var c = await app.Services.GetRequiredService<Db>().OpenAsync())
+            {
+                Assert.Equal("220311", await Dapper.SqlMapper.ExecuteScalarAsync<string>(c, "SELECT badge_number FROM officers WHERE username = 'wang.jg'"));
+                Assert.Equal(1, await Dapper.SqlMapper.ExecuteScalarAsync<int>(c, "SELECT COUNT(*) FROM audit_log WHERE kind = 'officer.badge'"));
+            }
         }
         finally
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             File.Delete(file);
         }
-    }
-
-    /// <summary>A reset by create-officer prints a new password; the test resets once more through the store to know it.</summary>
-    private static async Task<string> NewPasswordAsync(TestApp app, Dictionary<string, string?> settings)
-    {
-        _ = settings;
-        var password = Secrets.NewPassword();
-        await app.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync("wang.jg", "王建国", Roles.Officer, password, CancellationToken.None);
-        return password;
     }
 
     /// <summary>A two-party case with liability decided and both parties' names and ID numbers given.</summary>
