@@ -15,8 +15,8 @@ command -v jq >/dev/null || need+=(jq)   # infra/rabbitmq/provision.sh reads the
 command -v npm >/dev/null || need+=(nodejs npm)   # the build bundles the web pages
 command -v promtool >/dev/null || need+=(prometheus)   # promtool checks infra/prometheus/accidentremote-alerts.yml
 # Fonts embedded in the accident document PDF (Documents:FontPath, Documents:LatinFontPath).
-[ -f /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || need+=(fonts-droid-fallback)
-[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/arphic/uming.ttc ] || need+=(fonts-arphic-uming)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> Installing ${need[*]} (Debian packages)"

@@ -29,6 +29,7 @@ public static class AuthEndpoints
             .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
         group.MapPost("/{username}/enable", (string username, HttpContext http, OfficerStore officers, StaffHubSessions hubSessions, CancellationToken ct) => SetDisabled(username, false, http, officers, hubSessions, ct))
             .RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
+        group.MapPut("/{username}/badge", SetBadge).RequireAuthorization(p => p.RequireRole(Roles.Supervisor));
         return app;
     }
 
@@ -99,6 +100,24 @@ public static class AuthEndpoints
         await hubSessions.CheckAsync(ct);
         return TypedResults.NoContent();
     }
+
+    /// <summary>A supervisor records an officer's badge number (警号), printed on the documents that officer issues.</summary>
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetBadge(string username, BadgeRequest request, HttpContext http, OfficerStore officers, CancellationToken ct)
+    {
+        if (!OfficerStore.IsBadgeNumber(request.BadgeNumber))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["badgeNumber"] = ["A badge number (警号) is 4 to 10 digits or capital letters, e.g. 012345."],
+            });
+        }
+
+        return await officers.SetBadgeNumberAsync(username, request.BadgeNumber!, $"officer:{http.User.Identity?.Name}", ct)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: 404, title: "No account has this username.", detail: "Check the spelling; usernames are case-sensitive.");
+    }
+
+    public sealed record BadgeRequest(string? BadgeNumber);
 
     private static async Task<NoContent> SignOut(HttpContext http, OfficerStore officers, CancellationToken ct)
     {

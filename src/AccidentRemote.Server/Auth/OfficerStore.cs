@@ -53,18 +53,20 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
     /// <summary>
     /// Creates an officer, or resets the password of an existing one. A reset ends every session the
     /// officer had (a password is reset because it may be known to someone else). A disabled account stays disabled.
+    /// The badge number (警号) is printed on the documents the officer issues; null keeps the one recorded.
     /// </summary>
-    public async Task CreateOrResetAsync(string username, string displayName, string role, string password, CancellationToken ct, string? insurerCode = null)
+    public async Task CreateOrResetAsync(string username, string displayName, string role, string password, CancellationToken ct, string? insurerCode = null, string? badgeNumber = null)
     {
         await using var c = await db.OpenAsync(ct);
         await using var tx = await c.BeginTransactionAsync(ct);
         await c.ExecuteAsync("""
-            INSERT INTO officers (id, username, display_name, role, password_hash, created_at, insurer_code)
-            VALUES (@id, @username, @displayName, @role, @hash, @now, @insurerCode)
+            INSERT INTO officers (id, username, display_name, role, password_hash, created_at, insurer_code, badge_number)
+            VALUES (@id, @username, @displayName, @role, @hash, @now, @insurerCode, @badgeNumber)
             ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash,
-                display_name = excluded.display_name, role = excluded.role, insurer_code = excluded.insurer_code
+                display_name = excluded.display_name, role = excluded.role, insurer_code = excluded.insurer_code,
+                badge_number = COALESCE(excluded.badge_number, officers.badge_number)
             """,
-            new { id = Guid.NewGuid(), username, displayName, role, hash = Secrets.HashPassword(password), now = clock.GetUtcNow(), insurerCode }, tx);
+            new { id = Guid.NewGuid(), username, displayName, role, hash = Secrets.HashPassword(password), now = clock.GetUtcNow(), insurerCode, badgeNumber }, tx);
         await c.ExecuteAsync(EndSessionsOf, new { username }, tx);
         await tx.CommitAsync(ct);
     }
@@ -93,6 +95,22 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
 
         await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, disabled ? "officer.disabled" : "officer.enabled", null, username), now);
 
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Records an officer's badge number (警号), audited. False when no account has this username.</summary>
+    public async Task<bool> SetBadgeNumberAsync(string username, string badgeNumber, string actor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var c = await db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        if (await c.ExecuteAsync("UPDATE officers SET badge_number = @badgeNumber WHERE username = @username", new { username, badgeNumber }, tx) == 0)
+        {
+            return false;
+        }
+
+        await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "officer.badge", null, $"{username} {badgeNumber}"), now);
         await tx.CommitAsync(ct);
         return true;
     }
@@ -165,4 +183,8 @@ public sealed class OfficerStore(Db db, TimeProvider clock)
         await using var c = await db.OpenAsync(ct);
         await c.ExecuteAsync("DELETE FROM officer_sessions WHERE token_hash = @hash", new { hash = Secrets.HashToken(token) });
     }
+
+    /// <summary>A 警号 as police units give them: 4 to 10 digits or capital letters.</summary>
+    public static bool IsBadgeNumber(string? value) =>
+        value is { Length: >= 4 and <= 10 } && value.All(c => c is (>= '0' and <= '9') or (>= 'A' and <= 'Z'));
 }

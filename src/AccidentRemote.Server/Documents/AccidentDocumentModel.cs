@@ -102,6 +102,10 @@ public static class DocumentWords
     /// <summary>甲, 乙, 丙… for party 1, 2, 3…, as Chinese documents name parties.</summary>
     public static string PartyName(int number) => number is >= 1 and <= 10 ? "甲乙丙丁戊己庚辛壬癸"[number - 1].ToString() : number.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The vehicle type in Chinese only (交通方式 on the document), or the code as given.</summary>
+    public static string VehicleTypeZh(string code) =>
+        VehicleTypes.TryGetValue(code, out var t) ? t.Zh : code;
+
     public static string VehicleType(string code) =>
         VehicleTypes.TryGetValue(code, out var t) ? $"{t.Zh} {t.En}" : code;
 }

@@ -8,9 +8,10 @@ using PdfSharp.Pdf;
 namespace AccidentRemote.Server.Documents;
 
 /// <summary>
-/// Renders the 道路交通事故认定书（简易程序） as an A4 PDF: Chinese labels with English in smaller
-/// type, the two fonts embedded as subsets (with ToUnicode maps, so the text can be searched and
-/// copied), each party's signature, and a QR code to the public verification page.
+/// Renders the 道路交通事故认定书（简易程序） as an A4 PDF laid out as the GA 40 template has it: Chinese
+/// labels (English beside them only with <see cref="DocumentOptions.EnglishLabels"/>), a serif CJK face and
+/// a Latin one embedded as subsets (with ToUnicode maps, so the text can be searched and copied), each
+/// party's signature, the officer's 警号, the unit's seal, and a QR code to the public verification page.
 /// </summary>
 public sealed class AccidentDocumentRenderer
 {
@@ -43,11 +44,13 @@ public sealed class AccidentDocumentRenderer
 
     private readonly DocumentOptions options;
     private readonly DocumentFonts fonts;
+    private readonly byte[]? seal;
 
     public AccidentDocumentRenderer(IOptions<DocumentOptions> options)
     {
         this.options = options.Value;
         fonts = new DocumentFonts(this.options.FontPath, this.options.LatinFontPath);
+        seal = string.IsNullOrEmpty(this.options.SealImagePath) ? null : File.ReadAllBytes(this.options.SealImagePath);
     }
 
     /// <summary>Renders off the request thread (PDFsharp is synchronous and CPU-bound).</summary>
@@ -66,14 +69,15 @@ public sealed class AccidentDocumentRenderer
         document.Info.CreationDate = model.IssuedAt.UtcDateTime;
         document.Options.CompressContentStreams = true;
 
-        var writer = new Writer(document, new Typesetter(fonts));
+        var writer = new Writer(document, new Typesetter(fonts), options.EnglishLabels);
         var url = options.VerificationUrl(model.VerificationCode);
         Header(writer, model);
         Basics(writer, model);
         Parties(writer, model);
-        Paragraphs(writer, "交通事故事实及责任", "Facts and liability", model.Facts + "\n" + LiabilitySentence(model), 10);
-        Paragraphs(writer, "损害赔偿调解结果", "Result of mediation on compensation",
-            string.IsNullOrWhiteSpace(model.MediationResult) ? "当事人未申请调解。 No mediation was requested." : model.MediationResult, 10);
+        Passage(writer, "交通事故事实及责任", "Facts and liability", model.Facts + "\n" + LiabilitySentence(model), 10.5);
+        Signatures(writer, model);
+        Passage(writer, "损害赔偿调解结果", "Result of mediation on compensation",
+            string.IsNullOrWhiteSpace(model.MediationResult) ? writer.Label("当事人未申请调解。", "No mediation was requested.") : model.MediationResult, 10.5);
         Notice(writer);
         Closing(writer, model);
         writer.Finish(url, model.VerificationCode);
@@ -115,100 +119,139 @@ public sealed class AccidentDocumentRenderer
     {
         var g = w.G;
         var t = w.Type;
-        t.Draw(g, options.AuthorityName, Left, Top + 9, 8.5, Grey);
 
-        // QR code, top right, with the code under it.
-        const double qr = 78;
+        // QR code, top right, with the code under it: the product's addition to the template, for checking the paper.
+        const double qr = 70;
         var qrX = Right - qr;
         using (var image = XImage.FromStream(new MemoryStream(VerificationCodes.QrBitmap(options.VerificationUrl(m.VerificationCode)))))
         {
-            g.DrawImage(image, qrX, Top - 6, qr, qr);
+            g.DrawImage(image, qrX, Top - 8, qr, qr);
         }
 
-        t.DrawCentered(g, "扫码验证 Scan to verify", qrX + (qr / 2), Top + qr + 3, 6.5, Grey);
-        t.DrawCentered(g, m.VerificationCode, qrX + (qr / 2), Top + qr + 14, 9.5, Ink, bold: true);
+        t.DrawCentered(g, w.Label("扫码验证", "Scan to verify"), qrX + (qr / 2), Top + qr + 1, 6.5, Grey);
+        t.DrawCentered(g, m.VerificationCode, qrX + (qr / 2), Top + qr + 11, 8.5, Ink);
 
         var center = Left + (ContentWidth / 2);
-        t.DrawCentered(g, "道路交通事故认定书（简易程序）", center, Top + 40, 19, Ink, bold: true);
-        t.DrawCentered(g, "Road Traffic Accident Determination (Summary Procedure)", center, Top + 56, 9, Grey);
-        t.DrawCentered(g, $"编号 No.  第 {m.Number} 号", center, Top + 76, 10.5, Ink);
-        w.Y = Top + qr + 22;
+        t.DrawCentered(g, "道路交通事故认定书", center, Top + 28, 21, Ink, bold: true);
+        t.DrawCentered(g, "（简易程序）", center, Top + 50, 14, Ink, bold: true);
+        if (options.EnglishLabels)
+        {
+            t.DrawCentered(g, "Road Traffic Accident Determination (Summary Procedure)", center, Top + 64, 8.5, Grey);
+        }
+
+        t.DrawRight(g, m.Number, qrX - 14, Top + 86, 11, Ink);
+        w.Y = Top + qr + 24;
     }
 
     private static void Basics(Writer w, AccidentDocumentModel m)
     {
-        w.Section("事故基本情况", "The accident");
-        const double row = 24;
-        const double label = 84;
-        var half = ContentWidth / 2;
+        var row = w.English ? 26 : 24;
+        const double label = 70;
+        const double weatherLabel = 50;
+        const double weather = 70;
         w.Need(row * 2);
         var y = w.Y;
-        w.LabelCell(Left, y, label, row, "事故时间", "Time of accident");
-        w.ValueCell(Left + label, y, half - label, row, BeijingTime(m.AccidentTime));
-        w.LabelCell(Left + half, y, label, row, "天气", "Weather");
-        w.ValueCell(Left + half + label, y, half - label, row, m.Weather);
+        var time = ContentWidth - label - weatherLabel - weather;
+        w.LabelCell(Left, y, label, row, "事故时间", "Time");
+        w.ValueCell(Left + label, y, time, row, BeijingTime(m.AccidentTime));
+        w.LabelCell(Left + label + time, y, weatherLabel, row, "天气", "Weather");
+        w.ValueCell(Left + label + time + weatherLabel, y, weather, row, m.Weather);
         y += row;
         var place = m.Place.Address;
         if (m.Place.Latitude is { } lat && m.Place.Longitude is { } lon)
         {
-            place += string.Create(CultureInfo.InvariantCulture, $"（{(lat >= 0 ? "N" : "S")} {Math.Abs(lat):0.00000}°, {(lon >= 0 ? "E" : "W")} {Math.Abs(lon):0.00000}°）");
+            place += string.Create(CultureInfo.InvariantCulture, $"（{(lat >= 0 ? "北纬" : "南纬")}{Math.Abs(lat):0.00000}°，{(lon >= 0 ? "东经" : "西经")}{Math.Abs(lon):0.00000}°）");
         }
 
         w.LabelCell(Left, y, label, row, "事故地点", "Place");
         w.ValueCell(Left + label, y, ContentWidth - label, row, place);
-        w.Y = y + row + 8;
+        w.Y = y + row;
     }
 
+    /// <summary>
+    /// The parties as the template has them: one row each under the column heads 当事人, 驾驶证或身份证号码, 联系电话,
+    /// 交通方式, 机动车型号、号牌号码, 保险凭证号, and the liability the officer decided.
+    /// </summary>
     private static void Parties(Writer w, AccidentDocumentModel m)
     {
-        w.Section("当事人、车辆及保险", "Parties, vehicles and insurance");
-        const double head = 19;
-        const double row = 23;
-        const double label = 78;
-        const double signature = 118;
-        var pairWidth = (ContentWidth - signature) / 2;
-        foreach (var p in m.Parties.OrderBy(p => p.PartyNumber))
+        (string Zh, string En, double Width)[] columns =
+        [
+            ("当事人", "Party", 50), ("驾驶证或身份证号码", "Licence / ID no.", 110), ("联系电话", "Phone", 76),
+            ("交通方式", "Vehicle", 52), ("机动车号牌号码", "Plate", 74), ("保险公司及保险凭证号", "Insurer, policy no.", 95), ("责任", "Liability", 0),
+        ];
+        columns[^1].Width = ContentWidth - columns[..^1].Sum(c => c.Width);
+        var head = w.English ? 30 : 24;
+        const double row = 30;
+        w.Need(head + row);
+        var x = Left;
+        foreach (var c in columns)
         {
-            w.Need(head + (row * 4) + 8);
-            var g = w.G;
-            var y = w.Y;
-            g.DrawRectangle(LabelFill, Left, y, ContentWidth, head);
-            g.DrawRectangle(Rule, Left, y, ContentWidth, head);
-            w.Type.Draw(g, $"当事人{DocumentWords.PartyName(p.PartyNumber)}", Left + 6, y + 14, 10.5, Ink, bold: true);
-            w.Type.Draw(g, $"Party {p.PartyNumber}", Left + 64, y + 14, 8, Grey);
-            var liability = DocumentWords.Liability[p.Liability];
-            w.Type.DrawRight(g, $"责任 Liability: {liability.Zh} {liability.En}", Right - 6, y + 14, 10, Ink, bold: true);
-            y += head;
-
-            (string Zh, string En, string Value)[] cells =
-            [
-                ("姓名", "Name", p.Name), ("联系电话", "Phone", p.Phone),
-                ("驾驶证/身份证号", "Licence / ID no.", p.LicenceOrIdNumber), ("车辆类型", "Vehicle type", DocumentWords.VehicleType(p.VehicleType)),
-                ("号牌号码", "Plate", p.Plate), ("保险公司", "Insurer", p.InsurerName ?? "—"),
-                ("保险单号", "Policy no.", p.PolicyNumber ?? "—"), ("责任", "Liability", $"{liability.Zh}  {liability.En}"),
-            ];
-            for (var i = 0; i < cells.Length; i++)
-            {
-                var x = Left + (i % 2 * pairWidth);
-                var cy = y + (i / 2 * row);
-                w.LabelCell(x, cy, label, row, cells[i].Zh, cells[i].En);
-                w.ValueCell(x + label, cy, pairWidth - label, row, cells[i].Value, bold: cells[i].Zh is "号牌号码" or "责任");
-            }
-
-            Signature(w, p, Right - signature, y, signature, row * 4);
-            w.Y = y + (row * 4) + 6;
+            w.HeadCell(x, w.Y, c.Width, head, c.Zh, c.En);
+            x += c.Width;
         }
 
-        w.Y += 2;
+        w.Y += head;
+        foreach (var p in m.Parties.OrderBy(p => p.PartyNumber))
+        {
+            w.Need(row); // on a new page the rows go on as a continued table
+
+            var liability = DocumentWords.Liability[p.Liability];
+            string[][] cells =
+            [
+                [DocumentWords.PartyName(p.PartyNumber), p.Name],
+                [p.LicenceOrIdNumber],
+                [p.Phone],
+                [DocumentWords.VehicleTypeZh(p.VehicleType)],
+                [p.Plate],
+                [p.InsurerName ?? "—", p.PolicyNumber ?? "—"],
+                [w.English ? $"{liability.Zh} {liability.En}" : liability.Zh],
+            ];
+            x = Left;
+            for (var i = 0; i < cells.Length; i++)
+            {
+                w.LinesCell(x, w.Y, columns[i].Width, row, cells[i], bold: i is 0 or 4 or 6);
+                x += columns[i].Width;
+            }
+
+            w.Y += row;
+        }
+
+        w.Y += 10;
+    }
+
+    /// <summary>当事人签名: each party's signature, drawn on the phone, with its party letter and time; then the officer.</summary>
+    private static void Signatures(Writer w, AccidentDocumentModel m)
+    {
+        const double boxHeight = 64;
+        const double boxWidth = 112;
+        var parties = m.Parties.OrderBy(p => p.PartyNumber).ToList();
+        var perRow = (int)((ContentWidth - 70) / (boxWidth + 8));
+        for (var start = 0; start < parties.Count; start += perRow)
+        {
+            w.Need(boxHeight + 14);
+            var y = w.Y;
+            if (start == 0)
+            {
+                w.Type.Draw(w.G, w.Label("当事人签名：", "Signatures:"), Left, y + 14, 10.5, Ink, bold: true);
+            }
+
+            var x = Left + 78;
+            foreach (var p in parties.Skip(start).Take(perRow))
+            {
+                Signature(w, p, x, y, boxWidth, boxHeight);
+                x += boxWidth + 8;
+            }
+
+            w.Y = y + boxHeight + 8;
+        }
     }
 
     private static void Signature(Writer w, DocumentParty p, double x, double y, double width, double height)
     {
         var g = w.G;
-        g.DrawRectangle(Rule, x, y, width, height);
-        w.Type.Draw(g, "当事人签名", x + 5, y + 11, 8.5, Ink);
-        w.Type.Draw(g, "Signature", x + 52, y + 11, 6.5, Grey);
-        var box = new XRect(x + 6, y + 16, width - 12, height - 34);
+        g.DrawRectangle(ThinRule, x, y, width, height);
+        w.Type.Draw(g, $"当事人{DocumentWords.PartyName(p.PartyNumber)}", x + 4, y + 10, 8, Grey);
+        var box = new XRect(x + 6, y + 13, width - 12, height - 27);
         if (p.SignaturePng is { } png)
         {
             using var image = SignatureImage(p.PartyNumber, png);
@@ -219,13 +262,12 @@ public sealed class AccidentDocumentRenderer
         }
         else
         {
-            w.Type.DrawCentered(g, "（未签名 not signed）", box.X + (box.Width / 2), box.Y + (box.Height / 2), 8, Grey);
+            w.Type.DrawCentered(g, w.Label("（未签名）", "(not signed)"), box.X + (box.Width / 2), box.Y + (box.Height / 2) + 3, 8, Grey);
         }
 
         if (p.SignedAt is { } signed)
         {
-            w.Type.Draw(g, "签名时间 Signed", x + 5, y + height - 11, 6.5, Grey);
-            w.Type.Draw(g, BeijingTime(signed, compact: true), x + 5, y + height - 3.5, 7, Ink);
+            w.Type.Draw(g, BeijingTime(signed, compact: true), x + 4, y + height - 4, 7, Grey);
         }
     }
 
@@ -242,39 +284,61 @@ public sealed class AccidentDocumentRenderer
         }
     }
 
-    private static void Paragraphs(Writer w, string zh, string en, string text, double size)
+    /// <summary>A labelled passage of the template, e.g. 交通事故事实及责任：, with its text indented under it.</summary>
+    private static void Passage(Writer w, string zh, string en, string text, double size)
     {
-        w.Section(zh, en);
-        w.Paragraph(text, size, Ink, indent: 6);
+        w.Heading(zh, en);
+        w.Paragraph(text, size, Ink, indent: 2 * size);
         w.Y += 6;
     }
 
-    private static void Notice(Writer w)
+    private void Notice(Writer w)
     {
-        w.Section("告知事项", "Notice of rights");
-        w.Paragraph(ReviewNoticeZh, 9.5, Ink, indent: 6);
-        w.Y += 2;
-        w.Paragraph(ReviewNoticeEn, 7.5, Grey, indent: 6);
-        w.Y += 6;
+        w.Heading("告知事项", "Notice of rights");
+        w.Paragraph(ReviewNoticeZh, 10, Ink, indent: 20);
+        if (options.EnglishLabels)
+        {
+            w.Y += 2;
+            w.Paragraph(ReviewNoticeEn, 7.5, Grey, indent: 20);
+        }
+
+        w.Y += 8;
     }
 
+    /// <summary>The officer who decided, then the unit with its seal (or the place for it) and the date of issue.</summary>
     private void Closing(Writer w, AccidentDocumentModel m)
     {
-        w.Need(44);
+        const double height = 96;
+        w.Need(height);
         var g = w.G;
         var t = w.Type;
         var y = w.Y;
-        g.DrawLine(ThinRule, Left, y, Right, y);
-        t.Draw(g, "交通警察", Left, y + 20, 10, Ink);
-        t.Draw(g, "Traffic officer", Left, y + 30, 7, Grey);
-        t.Draw(g, m.Officer.Name, Left + 70, y + 20, 10.5, Ink, bold: true);
-        t.Draw(g, "警号", Left + 150, y + 20, 10, Ink);
-        t.Draw(g, "Badge no.", Left + 150, y + 30, 7, Grey);
-        t.Draw(g, m.Officer.BadgeNumber, Left + 180, y + 20, 10.5, Ink, bold: true);
+        t.Draw(g, w.Label("交通警察：", "Traffic officer:"), Left, y + 16, 10.5, Ink, bold: true);
+        t.Draw(g, m.Officer.Name, Left + 70, y + 16, 11, Ink);
+        t.Draw(g, w.Label("警号：", "Badge no.:"), Left + 150, y + 16, 10.5, Ink, bold: true);
+        t.Draw(g, m.Officer.BadgeNumber, Left + 186, y + 16, 11, Ink);
 
-        t.DrawRight(g, options.AuthorityName, Right, y + 20, 10, Ink);
-        t.DrawRight(g, $"出具时间 Issued  {BeijingTime(m.IssuedAt)}", Right, y + 36, 9, Ink);
-        w.Y = y + 44;
+        var unitCenter = Right - 110;
+        if (seal is { } png)
+        {
+            // The seal over the unit's name and the date, as a stamp on paper is.
+            using var image = XImage.FromStream(new MemoryStream(png));
+            const double size = 84;
+            g.DrawImage(image, unitCenter - (size / 2), y + 6, size, size);
+        }
+        else
+        {
+            t.DrawCentered(g, "（印章）", unitCenter, y + 40, 10, Grey);
+        }
+
+        t.DrawCentered(g, options.AuthorityName, unitCenter, y + 60, 10.5, Ink);
+        t.DrawCentered(g, BeijingDate(m.IssuedAt), unitCenter, y + 78, 10.5, Ink);
+        if (options.EnglishLabels)
+        {
+            t.DrawCentered(g, $"Issued {BeijingTime(m.IssuedAt, compact: true)} (UTC+8)", unitCenter, y + 90, 7, Grey);
+        }
+
+        w.Y = y + height;
     }
 
     private static string LiabilitySentence(AccidentDocumentModel m) =>
@@ -286,23 +350,31 @@ public sealed class AccidentDocumentRenderer
         var local = at.ToOffset(Beijing);
         return compact
             ? local.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)
-            : local.ToString("yyyy年M月d日 HH时mm分", CultureInfo.InvariantCulture) + "（UTC+8）";
+            : local.ToString("yyyy年M月d日 HH时mm分", CultureInfo.InvariantCulture); // Beijing time, as every Chinese police document reads
     }
+
+    internal static string BeijingDate(DateTimeOffset at) =>
+        at.ToOffset(Beijing).ToString("yyyy年M月d日", CultureInfo.InvariantCulture);
 
     /// <summary>Page state: the current page's graphics and the cursor, with page breaks and the footer.</summary>
     private sealed class Writer
     {
-        private static readonly string[] Numerals = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
         private readonly PdfDocument document;
-        private int numeral;
 
-        public Writer(PdfDocument document, Typesetter type)
+        public Writer(PdfDocument document, Typesetter type, bool english)
         {
             this.document = document;
             Type = type;
+            English = english;
             G = NewPage();
             Y = Top;
         }
+
+        /// <summary>English beside the Chinese labels (<see cref="DocumentOptions.EnglishLabels"/>).</summary>
+        public bool English { get; }
+
+        /// <summary>The label as printed: Chinese, and the English after it when asked for.</summary>
+        public string Label(string zh, string en) => English ? $"{zh} {en}" : zh;
 
         public Typesetter Type { get; }
 
@@ -310,35 +382,82 @@ public sealed class AccidentDocumentRenderer
 
         public double Y { get; set; }
 
-        /// <summary>Starts a new page when <paramref name="height"/> does not fit on this one.</summary>
-        public void Need(double height)
+        /// <summary>Starts a new page when <paramref name="height"/> does not fit on this one; true when it did.</summary>
+        public bool Need(double height)
         {
-            if (Y + height > Bottom)
+            if (Y + height <= Bottom)
             {
-                G.Dispose();
-                G = NewPage();
-                Y = Top;
+                return false;
             }
+
+            G.Dispose();
+            G = NewPage();
+            Y = Top;
+            return true;
         }
 
-        /// <summary>A numbered heading (一、二、…); kept with at least two lines of what follows.</summary>
-        public void Section(string zh, string en)
+        /// <summary>A passage's label (交通事故事实及责任：), kept with at least two lines of what follows.</summary>
+        public void Heading(string zh, string en)
         {
-            var number = Numerals[Math.Min(numeral++, Numerals.Length - 1)];
-            Need(40);
-            Type.Draw(G, $"{number}、{zh}", Left, Y + 12, 11.5, Ink, bold: true);
-            Type.Draw(G, en, Left + Type.Width(G, $"{number}、{zh}", 11.5, bold: true) + 8, Y + 12, 8, Grey);
-            Y += 18;
+            Need(44);
+            Type.Draw(G, zh + "：", Left, Y + 13, 11.5, Ink, bold: true);
+            if (English)
+            {
+                Type.Draw(G, en, Left + Type.Width(G, zh + "：", 11.5, bold: true) + 6, Y + 13, 8, Grey);
+            }
+
+            Y += 20;
         }
 
+        /// <summary>A label cell: the Chinese centred, the English under it in small grey type when asked for.</summary>
         public void LabelCell(double x, double y, double width, double height, string zh, string en)
         {
             G.DrawRectangle(LabelFill, x, y, width, height);
             G.DrawRectangle(Rule, x, y, width, height);
-            var zhSize = Type.FitSize(G, zh, width - 8, 9, 6.5);
+            var zhSize = Type.FitSize(G, zh, width - 8, 10, 6.5);
+            if (!English)
+            {
+                Type.DrawCentered(G, zh, x + (width / 2), y + (height / 2) + (zhSize * 0.35), zhSize, Ink);
+                return;
+            }
+
             var enSize = Type.FitSize(G, en, width - 8, 6.5, 5);
-            Type.Draw(G, zh, x + 4, y + (height / 2) - 0.5, zhSize, Ink);
-            Type.Draw(G, en, x + 4, y + (height / 2) + 8.5, enSize, Grey);
+            Type.DrawCentered(G, zh, x + (width / 2), y + (height / 2) - 0.5, zhSize, Ink);
+            Type.DrawCentered(G, en, x + (width / 2), y + (height / 2) + 8.5, enSize, Grey);
+        }
+
+        /// <summary>A column head of the parties' table: the label wrapped onto two lines if it must.</summary>
+        public void HeadCell(double x, double y, double width, double height, string zh, string en)
+        {
+            G.DrawRectangle(LabelFill, x, y, width, height);
+            G.DrawRectangle(Rule, x, y, width, height);
+            const double size = 8.5;
+            var lines = Type.Wrap(G, zh, width - 6, size);
+            var english = English ? 1 : 0;
+            var top = y + ((height - ((lines.Count + english) * (size + 2))) / 2) + size;
+            foreach (var line in lines)
+            {
+                Type.DrawCentered(G, line, x + (width / 2), top, size, Ink);
+                top += size + 2;
+            }
+
+            if (English)
+            {
+                Type.DrawCentered(G, en, x + (width / 2), top, Type.FitSize(G, en, width - 6, 6, 4.5), Grey);
+            }
+        }
+
+        /// <summary>A cell of one or two lines, each shrunk to fit the width.</summary>
+        public void LinesCell(double x, double y, double width, double height, string[] lines, bool bold = false)
+        {
+            G.DrawRectangle(Rule, x, y, width, height);
+            var size = lines.Min(l => Type.FitSize(G, l, width - 8, lines.Length == 1 ? 10 : 9, 5.5, bold));
+            var top = y + ((height - (lines.Length * (size + 2.5))) / 2) + size;
+            foreach (var line in lines)
+            {
+                Type.DrawCentered(G, line, x + (width / 2), top, size, Ink, bold);
+                top += size + 2.5;
+            }
         }
 
         public void ValueCell(double x, double y, double width, double height, string value, bool bold = false)
@@ -369,8 +488,8 @@ public sealed class AccidentDocumentRenderer
                 using var g = XGraphics.FromPdfPage(document.Pages[i], XGraphicsPdfPageOptions.Append);
                 var y = PageHeight - 40;
                 g.DrawLine(ThinRule, Left, y, Right, y);
-                Type.Draw(g, $"验证 Verify: {url}    验证码 Code: {code}", Left, y + 13, 7.5, Grey);
-                Type.DrawRight(g, $"第 {i + 1} 页 共 {count} 页  Page {i + 1} of {count}", Right, y + 13, 7.5, Grey);
+                Type.Draw(g, English ? $"验证 Verify: {url}    验证码 Code: {code}" : $"验证：{url}    验证码：{code}", Left, y + 13, 7.5, Grey);
+                Type.DrawRight(g, English ? $"第 {i + 1} 页 共 {count} 页  Page {i + 1} of {count}" : $"第 {i + 1} 页 共 {count} 页", Right, y + 13, 7.5, Grey);
             }
         }
 

@@ -23,7 +23,7 @@ public sealed record StoredDocument(
 /// their public verification code. There is no UPDATE or DELETE on <c>documents</c>: a
 /// corrected document is issued as the next version of the same case.
 /// </summary>
-public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, TimeProvider clock)
+public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, TimeProvider clock, Microsoft.Extensions.Options.IOptions<DocumentOptions> options)
 {
     public const string IssuedStatus = "issued";
 
@@ -70,7 +70,7 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
             now = now.AddTicks(-(now.UtcTicks % 10)); // microseconds, what timestamptz keeps
             var issued = model with
             {
-                Number = NewNumber(now),
+                Number = await NextNumberAsync(c, tx, now, ct),
                 VerificationCode = VerificationCodes.New(),
                 IssuedAt = now,
             };
@@ -147,9 +147,23 @@ public sealed class DocumentStore(Db db, AccidentDocumentRenderer renderer, Time
 
     public static string Sha256Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    /// <summary>Beijing date (the date people read on the document), then 6 random digits.</summary>
-    private static string NewNumber(DateTimeOffset now) =>
-        $"{now.ToOffset(TimeSpan.FromHours(8)):yyyyMMdd}-{RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", CultureInfo.InvariantCulture)}";
+    /// <summary>
+    /// The next number in the traffic police's format, {prefix}〔year〕第000123号, counted per year (Beijing time) in the
+    /// caller's transaction: the row lock holds other issuers until it commits, and a rollback gives the number back.
+    /// </summary>
+    private async Task<string> NextNumberAsync(DbConnection c, DbTransaction tx, DateTimeOffset now, CancellationToken ct)
+    {
+        var year = now.ToOffset(TimeSpan.FromHours(8)).Year;
+        await c.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO document_numbers (year, last) VALUES (@year, 0) ON CONFLICT (year) DO NOTHING", new { year }, tx, cancellationToken: ct));
+        var next = await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "UPDATE document_numbers SET last = last + 1 WHERE year = @year RETURNING last", new { year }, tx, cancellationToken: ct));
+        return FormatNumber(options.Value.NumberPrefix, year, next);
+    }
+
+    /// <summary>京公交简认字〔2026〕第000123号.</summary>
+    public static string FormatNumber(string prefix, int year, long sequence) =>
+        string.Create(CultureInfo.InvariantCulture, $"{prefix}〔{year}〕第{sequence:D6}号");
 
     private sealed class Row
     {

@@ -5,7 +5,9 @@ namespace AccidentRemote.Server.Documents;
 /// <summary>
 /// A TrueType font file read once: its bytes (handed to PDFsharp) and the characters it has
 /// glyphs for (from its <c>cmap</c> table), so the renderer can pick, per character, the font
-/// that can draw it. PDFsharp has no glyph fallback of its own.
+/// that can draw it. PDFsharp has no glyph fallback of its own. From a font collection (.ttc,
+/// such as Debian's AR PL UMing) the first face is taken out as a font file of its own, which
+/// PDFsharp embeds like any .ttf.
 /// </summary>
 internal sealed class FontFile
 {
@@ -24,6 +26,11 @@ internal sealed class FontFile
     public static FontFile Load(string path)
     {
         var bytes = File.ReadAllBytes(path);
+        if (bytes.Length >= 12 && BinaryPrimitives.ReadUInt32BigEndian(bytes) == CollectionTag)
+        {
+            bytes = FirstFace(bytes);
+        }
+
         return new FontFile(bytes, ReadCmap(bytes));
     }
 
@@ -44,15 +51,11 @@ internal sealed class FontFile
         {
             var font = Load(path);
             var magic = BinaryPrimitives.ReadUInt32BigEndian(font.Bytes);
-            if (magic == 0x74746366)
-            {
-                return $"'{path}' is a font collection (.ttc), which PDFsharp cannot embed.";
-            }
 
             // 'OTTO' (CFF outlines) cannot be subset by PDFsharp; 1.0 and 'true' are TrueType outlines.
             if (magic is not (0x00010000 or 0x74727565))
             {
-                return $"'{path}' is not a TrueType font (.ttf with TrueType outlines).";
+                return $"'{path}' is not a TrueType font (.ttf or .ttc with TrueType outlines).";
             }
 
             var sample = requireCjk ? "道路交通事故认定书" : "AZaz09";
@@ -63,7 +66,7 @@ internal sealed class FontFile
 
             return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentOutOfRangeException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentOutOfRangeException or OverflowException)
         {
             return $"'{path}' cannot be read as a TrueType font ({ex.Message}).";
         }
@@ -170,5 +173,56 @@ internal sealed class FontFile
         }
 
         return result;
+    }
+
+    private const uint CollectionTag = 0x74746366; // 'ttcf'
+
+    /// <summary>
+    /// The first face of a font collection as a standalone font file: its table directory and the tables it points to,
+    /// copied with new offsets (tables shared between faces are simply copied for this one).
+    /// </summary>
+    internal static byte[] FirstFace(byte[] collection)
+    {
+        var span = collection.AsSpan();
+        var faces = BinaryPrimitives.ReadUInt32BigEndian(span[8..]);
+        if (faces == 0)
+        {
+            throw new InvalidDataException("the font collection has no faces");
+        }
+
+        var face = (int)BinaryPrimitives.ReadUInt32BigEndian(span[12..]);
+        var tables = BinaryPrimitives.ReadUInt16BigEndian(span[(face + 4)..]);
+        var header = 12 + (16 * tables);
+        var entries = new (uint Tag, uint Checksum, int Offset, int Length)[tables];
+        var size = header;
+        for (var i = 0; i < tables; i++)
+        {
+            var at = face + 12 + (16 * i);
+            entries[i] = (BinaryPrimitives.ReadUInt32BigEndian(span[at..]), BinaryPrimitives.ReadUInt32BigEndian(span[(at + 4)..]),
+                checked((int)BinaryPrimitives.ReadUInt32BigEndian(span[(at + 8)..])), checked((int)BinaryPrimitives.ReadUInt32BigEndian(span[(at + 12)..])));
+            if (entries[i].Offset < 0 || entries[i].Length < 0 || entries[i].Offset + entries[i].Length > collection.Length)
+            {
+                throw new InvalidDataException("a table of the font collection lies outside the file");
+            }
+
+            size += (entries[i].Length + 3) & ~3;
+        }
+
+        var font = new byte[size];
+        span.Slice(face, 12).CopyTo(font); // sfnt version, table count, search hints: the same for the single face
+        var offset = header;
+        for (var i = 0; i < tables; i++)
+        {
+            var (tag, checksum, from, length) = entries[i];
+            var at = 12 + (16 * i);
+            BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(at), tag);
+            BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(at + 4), checksum);
+            BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(at + 8), (uint)offset);
+            BinaryPrimitives.WriteUInt32BigEndian(font.AsSpan(at + 12), (uint)length);
+            span.Slice(from, length).CopyTo(font.AsSpan(offset));
+            offset += (length + 3) & ~3;
+        }
+
+        return font;
     }
 }

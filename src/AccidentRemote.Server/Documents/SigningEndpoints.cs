@@ -84,7 +84,7 @@ public static class SigningEndpoints
         }
 
         var pdf = await documents.GetPdfAsync(all[0].Id, ct);
-        return TypedResults.File(pdf!, "application/pdf", $"accident-document-{all[0].Number}-v{all[0].Version}.pdf");
+        return TypedResults.File(pdf!, "application/pdf", $"accident-document-{string.Concat(all[0].Number.Where(char.IsAsciiDigit))}-v{all[0].Version}.pdf");
     }
 
     private static async Task<IResult> Sign(Guid caseId, SignatureRequest request, ClaimsPrincipal user, SigningWorkflow workflow, CancellationToken ct)

@@ -70,6 +70,13 @@ public sealed class SigningWorkflow(
         }
 
         var model = await ModelAsync(tx, details with { Case = WithDocumentFields(details.Case, request) }, null);
+        if (model.Officer.BadgeNumber.Length == 0)
+        {
+            // The document is the unit's official act: it names the officer by 警号, never by a login name.
+            return (new CaseChange.Invalid("badgeNumber",
+                "Your badge number (警号) is not recorded, and the document must carry it. Ask a supervisor to record it."), null);
+        }
+
         var issued = await documents.IssueAsync(tx.Connection, tx.Transaction, caseId, model, DocumentStore.AwaitingSignaturesStatus, ct);
         // The weather and the mediation result are printed on the document and kept on the case row.
         await CaseWrites.SetDocumentFieldsAsync(tx, request.Weather, request.MediationResult);
@@ -162,7 +169,7 @@ public sealed class SigningWorkflow(
             Place = new DocumentPlace(d.Case.Address ?? $"{d.Case.Latitude:0.00000}, {d.Case.Longitude:0.00000}", d.Case.Latitude, d.Case.Longitude),
             Facts = d.Case.Facts ?? scenario?.NameZh ?? "—",
             MediationResult = d.Case.MediationResult,
-            Officer = new DocumentOfficer(officer?.DisplayName ?? "—", officer?.BadgeNumber ?? officer?.Username ?? "—"),
+            Officer = new DocumentOfficer(officer?.DisplayName ?? "—", officer?.BadgeNumber ?? ""),
             Parties = d.Parties.Select(p => new DocumentParty
             {
                 PartyNumber = p.PartyNumber,

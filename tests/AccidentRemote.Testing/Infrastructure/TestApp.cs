@@ -115,7 +115,7 @@ public sealed class TestApp : WebApplicationFactory<Program>
     public async Task<HttpClient> OfficerClientAsync(string username = "officer1", string role = Roles.Officer)
     {
         var password = Secrets.NewPassword();
-        await Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Test " + username, role, password, CancellationToken.None);
+        await Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Test " + username, role, password, CancellationToken.None, badgeNumber: TestBadge.For(username));
         var client = CreateClient();
         var response = await client.PostAsJsonAsync("/api/officers/sign-in", new { username, password });
         response.EnsureSuccessStatusCode();

@@ -29,6 +29,7 @@ public sealed partial class TableOwnershipTests
         ["evidence"] = "Evidence",
         ["evidence_copies"] = "Evidence",
         ["documents"] = "Documents",
+        ["document_numbers"] = "Documents",
         ["signatures"] = "Documents",
         ["policies"] = "Insurers",
         ["audit_log"] = "Data",

@@ -218,7 +218,7 @@ public sealed class CallScenario : IAsyncDisposable
     {
         var username = $"officer{Interlocked.Increment(ref officers)}";
         var password = Secrets.NewPassword();
-        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, role, password, CancellationToken.None);
+        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, role, password, CancellationToken.None, badgeNumber: TestBadge.For(username));
         var page = await DesktopAsync("/console" + query);
         await SignInAsync(page, username, password);
         return page;
@@ -240,7 +240,7 @@ public sealed class CallScenario : IAsyncDisposable
     {
         var username = $"officer{Interlocked.Increment(ref officers)}";
         var password = Secrets.NewPassword();
-        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, Roles.Officer, password, CancellationToken.None);
+        await App.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, Roles.Officer, password, CancellationToken.None, badgeNumber: TestBadge.For(username));
         using var anonymous = Client();
         var signedIn = await anonymous.PostJsonAsync("/api/officers/sign-in", new { username, password });
         return Client(signedIn.GetProperty("token").GetString());

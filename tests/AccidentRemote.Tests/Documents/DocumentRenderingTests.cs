@@ -30,18 +30,63 @@ public sealed class DocumentRenderingTests
 
         Assert.Contains(SampleDocument.Plate1, text, StringComparison.Ordinal);
         Assert.Contains(SampleDocument.Plate2, text, StringComparison.Ordinal);
-        Assert.Contains("道路交通事故认定书（简易程序）", text, StringComparison.Ordinal);
-        Assert.Contains("责任 Liability: 全部 full", text, StringComparison.Ordinal);
-        Assert.Contains("责任 Liability: 无 none", text, StringComparison.Ordinal);
+        Assert.Contains("道路交通事故认定书", text, StringComparison.Ordinal);
+        Assert.Contains("（简易程序）", text, StringComparison.Ordinal);
         Assert.Contains("当事人甲（京A12345）负全部责任；当事人乙（沪AD12345）无责任。", text, StringComparison.Ordinal);
-        Assert.Contains("20261128-004711", text, StringComparison.Ordinal);
+        Assert.Contains("京公交简认字〔2026〕第004711号", text, StringComparison.Ordinal);
         Assert.Contains("K7Q2MX9PRT", text, StringComparison.Ordinal);
         Assert.Contains("三日内", text, StringComparison.Ordinal);
         Assert.Contains("复核申请", text, StringComparison.Ordinal);
         Assert.Contains("中国人民财产保险", text, StringComparison.Ordinal);
         Assert.Contains("110101199003071234", text, StringComparison.Ordinal);
         Assert.Contains("王建国", text, StringComparison.Ordinal);
+        Assert.Contains("警号：012345", text, StringComparison.Ordinal);
         Assert.Contains("2026年11月28日 09时30分", text, StringComparison.Ordinal);
+        Assert.Contains("2026年11月28日", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_document_follows_the_GA_40_template_in_Chinese_and_adds_English_only_when_asked()
+    {
+        var text = PdfReading.Text(Sample.Value);
+
+        // The template's labels and the parties' column heads, in its order.
+        string[] labels = ["事故时间", "天气", "事故地点", "当事人", "驾驶证或身份证号码", "联系电话", "交通方式", "机动车号牌号码",
+            "保险公司及保险凭证号", "责任", "交通事故事实及责任：", "当事人签名：", "损害赔偿调解结果：", "告知事项：", "交通警察：", "警号：", "（印章）"];
+        var at = 0;
+        foreach (var label in labels)
+        {
+            var found = text.IndexOf(label, at, StringComparison.Ordinal);
+            Assert.True(found >= 0, $"'{label}' after position {at} in: {text}");
+            at = found + label.Length;
+        }
+
+        // Not a word of English unless the centre asks for it.
+        Assert.All(["Road", "Party", "Liability", "Signature", "Scan", "Place", "Weather", "Notice", "Issued", "Page", "Verify", "Code", "signed", "officer", "Badge"],
+            word => Assert.DoesNotContain(word, text, StringComparison.Ordinal));
+        var english = PdfReading.Text(Renderer(new DocumentOptions { PublicBaseUrl = "https://accident.example.org", EnglishLabels = true }).Render(SampleDocument.Issued()));
+        Assert.Contains("Road Traffic Accident Determination (Summary Procedure)", english, StringComparison.Ordinal);
+        Assert.Contains("Liability", english, StringComparison.Ordinal);
+        Assert.Contains("A party who disagrees", english, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_units_seal_is_printed_where_the_template_has_it_when_one_is_set()
+    {
+        var seal = Path.Combine(Path.GetTempPath(), $"ar-seal-{Guid.NewGuid():N}.png");
+        File.WriteAllBytes(seal, SampleDocument.Signature(3));
+        try
+        {
+            var pdf = Renderer(new DocumentOptions { PublicBaseUrl = "https://accident.example.org", SealImagePath = seal }).Render(SampleDocument.Issued());
+
+            using var document = PdfDocument.Open(pdf);
+            Assert.Equal(4, document.GetPage(1).GetImages().Count()); // the QR code, two signatures and the seal
+            Assert.DoesNotContain("（印章）", PdfReading.Text(pdf), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(seal);
+        }
     }
 
     [Theory]
@@ -56,7 +101,8 @@ public sealed class DocumentRenderingTests
 
         var text = PdfReading.Text(Renderer().Render(model));
 
-        Assert.Contains($"责任 Liability: {word}", text, StringComparison.Ordinal);
+        // Party 甲's row: plate, insurer and policy number, then the liability column.
+        Assert.Matches($"京A12345\\s*中国人民财产保险\\s*PDAA202611000001\\s*{word}", text);
         Assert.Contains($"当事人甲（京A12345）{clause}", text, StringComparison.Ordinal);
     }
 
@@ -77,8 +123,8 @@ public sealed class DocumentRenderingTests
 
         // A subset font's name starts with six capitals and '+' (PDF 32000-1, 9.6.4).
         Assert.All(fonts, f => Assert.Matches("^[A-Z]{6}\\+", f));
-        Assert.Contains(fonts, f => f.EndsWith("+Droid Sans Fallback", StringComparison.Ordinal));
-        Assert.Contains(fonts, f => f.EndsWith("+DejaVu Sans", StringComparison.Ordinal));
+        Assert.Contains(fonts, f => f.Contains("+AR PL UMing", StringComparison.Ordinal));
+        Assert.Contains(fonts, f => f.EndsWith("+DejaVu Serif", StringComparison.Ordinal));
         Assert.Equal(3, page.GetImages().Count()); // the QR code and two signatures
         Assert.Equal(595, page.Width, 0);
         Assert.Equal(842, page.Height, 0);
@@ -92,7 +138,7 @@ public sealed class DocumentRenderingTests
 
         var pdf = Renderer().Render(model);
 
-        Assert.Contains("未签名 not signed", PdfReading.Text(pdf), StringComparison.Ordinal);
+        Assert.Contains("（未签名）", PdfReading.Text(pdf), StringComparison.Ordinal);
         using var document = PdfDocument.Open(pdf);
         Assert.Equal(2, document.GetPage(1).GetImages().Count());
     }

@@ -45,7 +45,7 @@ public static class SampleDocument
     /// <summary>The model as IssueAsync would complete it, for rendering without a database.</summary>
     public static AccidentDocumentModel Issued(string code = "K7Q2MX9PRT") => Model() with
     {
-        Number = "20261128-004711",
+        Number = "京公交简认字〔2026〕第004711号",
         VerificationCode = code,
         IssuedAt = new DateTimeOffset(2026, 11, 28, 9, 52, 0, TimeSpan.FromHours(8)),
     };

@@ -174,9 +174,12 @@ public sealed class VerificationTests
     }
 
     [Theory]
-    [InlineData("Documents:FontPath", "/nonexistent/DroidSansFallbackFull.ttf", "Install Debian's package fonts-droid-fallback")]
+    [InlineData("Documents:FontPath", "/nonexistent/uming.ttc", "Install Debian's package fonts-arphic-uming")]
     [InlineData("Documents:FontPath", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "has no glyphs for \"道路交通事故认定书\"")]
     [InlineData("Documents:LatinFontPath", "/nonexistent/DejaVuSans.ttf", "Install Debian's package fonts-dejavu-core")]
+    [InlineData("Documents:SealImagePath", "/nonexistent/seal.png", "Documents:SealImagePath '/nonexistent/seal.png' does not exist")]
+    [InlineData("Documents:SealImagePath", "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", "is not a PNG image")]
+    [InlineData("Documents:NumberPrefix", "JG-2026", "Documents:NumberPrefix must be 2 to 20 Chinese characters")]
     [InlineData("Documents:PublicBaseUrl", "accident.example.org", "Documents:PublicBaseUrl 'accident.example.org' must be an absolute http(s) URL")]
     public void A_bad_document_setting_fails_the_start_with_a_message_naming_it(string key, string value, string expected)
     {

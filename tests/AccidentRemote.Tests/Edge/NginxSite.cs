@@ -134,7 +134,7 @@ public sealed class NginxSite : IAsyncLifetime
             ["Database:ConnectionString"] = database!.ConnectionString,
             ["Bus:Transport"] = "InMemory",
         });
-        await admin.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, role, password, CancellationToken.None);
+        await admin.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Officer " + username, role, password, CancellationToken.None, badgeNumber: TestBadge.For(username));
         return (username, password);
     }
 

@@ -77,7 +77,7 @@ public sealed class EvidenceHost : IDisposable
     public async Task<(HttpClient Client, string Id)> OfficerAsync(string username, string role = Roles.Officer)
     {
         var password = Secrets.NewPassword();
-        await Factory.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Test " + username, role, password, CancellationToken.None);
+        await Factory.Services.GetRequiredService<OfficerStore>().CreateOrResetAsync(username, "Test " + username, role, password, CancellationToken.None, badgeNumber: TestBadge.For(username));
         var client = Factory.CreateClient();
         var body = await client.PostJsonAsync("/api/officers/sign-in", new { username, password });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("token").GetString());
