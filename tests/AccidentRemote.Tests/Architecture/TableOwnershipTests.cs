@@ -30,6 +30,7 @@ public sealed partial class TableOwnershipTests
         ["evidence_copies"] = "Evidence",
         ["documents"] = "Documents",
         ["signatures"] = "Documents",
+        ["objections"] = "Documents",
         ["policies"] = "Insurers",
         ["audit_log"] = "Data",
         ["server_secrets"] = "Data",
