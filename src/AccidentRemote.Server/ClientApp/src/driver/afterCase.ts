@@ -205,6 +205,8 @@ export async function showClaim(c: ClaimAcknowledged): Promise<void> {
   hotline.href = insurer?.hotline ? `tel:${insurer.hotline.replace(/[^0-9+]/g, "")}` : "#";
   byTestId("claim-hotline-line").hidden = !insurer?.hotline;
   byTestId("claim").hidden = false;
+  // The last step of my case's progress: the claim reached the insurer.
+  if (endedClosed()) void checkMyCase();
 }
 
 export function renderClaim(): void {
