@@ -108,7 +108,8 @@ public sealed class CaseLinkTests(Chromium chromium) : IClassFixture<Chromium>
         await driver.GetByTestId("claim-copy").Filter(new() { HasText = copied }).WaitForAsync();
         Assert.Equal(number, await driver.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         Assert.True(await driver.GetByTestId("case-link-ended").IsVisibleAsync());
-        await ScreenshotAsync(driver, $"driver-my-case-{lang}", fullPage: true);
+        await driver.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await ScreenshotAsync(driver, $"driver-my-case-{lang}");
     }
 
     private static async Task SwitchAsync(IPage driver, string lang)

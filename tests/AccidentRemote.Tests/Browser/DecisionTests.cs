@@ -51,7 +51,6 @@ public sealed class DecisionTests(Chromium chromium) : IClassFixture<Chromium>
         var decisionBox = await driver.GetByTestId("decision").BoundingBoxAsync();
         var padBox = await driver.GetByTestId("sign-pad").BoundingBoxAsync();
         Assert.True(decisionBox!.Y + decisionBox.Height <= padBox!.Y, "the decision comes before the signature pad");
-        await driver.GetByTestId("sign-card").ScrollIntoViewIfNeededAsync();
         await driver.EvaluateAsync("() => document.querySelector('[data-testid=sign-card]').scrollIntoView({ block: 'start' })");
         await ScreenshotAsync(driver, $"driver-decision-{lang}");
     }
@@ -74,7 +73,7 @@ public sealed class DecisionTests(Chromium chromium) : IClassFixture<Chromium>
         await driver.GetByTestId("disagree-open").ClickAsync();
         await driver.GetByTestId("objection-reason-liability").CheckAsync();
         await driver.GetByTestId("objection-text").FillAsync("对方急刹车");
-        await driver.GetByTestId("objection-form").ScrollIntoViewIfNeededAsync();
+        await driver.EvaluateAsync("() => document.querySelector('[data-testid=objection-form]').scrollIntoView({ block: 'start' })");
         await ScreenshotAsync(driver, $"driver-disagree-{lang}");
         await driver.GetByTestId("objection-submit").ClickAsync();
 

@@ -39,7 +39,8 @@ export function renderDecision(): void {
   const { view } = shown;
   const you = state.session?.partyId;
   byTestId("decision-parties").replaceChildren(...view.parties.map((p) => {
-    const key = `liability.${p.liability ?? "undetermined"}`;
+    // The driver page bundles its own copy of the liability words (the console's liability.* are not in its bundle).
+    const key = `decision.liability.${p.liability ?? "undetermined"}`;
     return el("li", { "data-testid": `decision-party-${p.partyNumber}`, "data-liability": p.liability ?? "" },
       el("span", {},
         t("decision.party", { n: p.partyNumber }), " ",
