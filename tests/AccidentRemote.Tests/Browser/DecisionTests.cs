@@ -18,7 +18,7 @@ public sealed class DecisionTests(Chromium chromium) : IClassFixture<Chromium>
     private sealed record Texts(string Full, string None, string Scenario, string Review, string Recorded);
 
     private static Texts For(string lang) => lang == "en"
-        ? new("Full", "None", "Rear-end collision", "within 3 days", "Your objection is recorded")
+        ? new("Full liability", "No liability", "Rear-end collision", "within 3 days", "Your objection is recorded")
         : new("全部责任", "无责任", "追尾", "三日内", "您的异议已记录");
 
     [Theory]
