@@ -21,6 +21,9 @@ public sealed class TokenAuthenticationHandler(
     public const string SchemeName = "Token";
     public const string CaseIdClaim = "case_id";
     public const string PartyIdClaim = "party_id";
+
+    /// <summary>When a party token stops opening its case (its case's end plus the lifetime after it); absent while the case is open.</summary>
+    public const string PartyTokenExpiresClaim = "party_token_expires";
     public const string InsurerClaim = "insurer_code";
     private const string PartyTokenExpiredKey = "party-token-expired";
 
@@ -65,12 +68,15 @@ public sealed class TokenAuthenticationHandler(
                 return AuthenticateResult.Fail(text["PartyToken.expired", (int)Math.Round(lifetime.TotalDays)].Value);
             }
 
-            return Success([
+            Claim[] partyClaims = [
                 new Claim(ClaimTypes.NameIdentifier, party.PartyId.ToString()),
                 new Claim(ClaimTypes.Role, Roles.Party),
                 new Claim(CaseIdClaim, party.CaseId.ToString()),
                 new Claim(PartyIdClaim, party.PartyId.ToString()),
-            ]);
+            ];
+            return Success(party.CaseEndedAt is { } end
+                ? [.. partyClaims, new Claim(PartyTokenExpiresClaim, (end + lifetime).ToString("O", System.Globalization.CultureInfo.InvariantCulture))]
+                : partyClaims);
         }
 
         return AuthenticateResult.Fail("Unrecognised token.");

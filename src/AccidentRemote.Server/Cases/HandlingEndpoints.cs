@@ -22,7 +22,9 @@ public static class HandlingEndpoints
         officers.MapPost("/cases/{caseId:guid}/vehicles-moved", async (Guid caseId, ClaimsPrincipal user, CaseTransitions store, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             await Respond(await store.RecordVehiclesMovedAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), ct), metrics, user, audit, ct));
         officers.MapPut("/cases/{caseId:guid}/liability", RecordLiability);
-        officers.MapGet("/liability/scenarios", () => TypedResults.Ok(LiabilityRules.Scenarios));
+        // The scenario names (no personal data): the officer's choices, and the words a party reads on the decision before signing.
+        app.MapGet("/api/liability/scenarios", () => TypedResults.Ok(LiabilityRules.Scenarios)).WithTags("Officer handling")
+            .RequireAuthorization(AuthExtensions.CasePolicy);
         officers.MapPost("/cases/{caseId:guid}/escalate", async (Guid caseId, ReasonRequest request, ClaimsPrincipal user, CaseTransitions store, CaseMetrics metrics, ReadAudit audit, CancellationToken ct) =>
             RequestValidation.UnsafeCharacter(request.Note, multiline: true) is not null
                 ? CaseEndpoints.UnsafeText("note")

@@ -7,6 +7,12 @@ namespace AccidentRemote.Server.Cases;
 
 public sealed record PartyDetailsRequest(string? Name, string? IdNumber);
 
+/// <summary>
+/// Whose a party token is, for a page that has only the token (a case link, /case#token): the case and the party, and until when
+/// the page may keep the token (the case's end plus the token's lifetime after it; while the case is open, at least that lifetime from now).
+/// </summary>
+public sealed record PartySessionView(Guid CaseId, string CaseNumber, Guid PartyId, int PartyNumber, string Status, DateTimeOffset KeepUntil);
+
 /// <summary>A party's own requests on its case: its details for the document, "my car is off the road", and the join QR for the other driver.</summary>
 public static class PartyEndpoints
 {
@@ -16,6 +22,7 @@ public static class PartyEndpoints
         app.MapGroup("/api/cases/{caseId:guid}").WithTags("Document and signatures").MapPut("/parties/me", GiveDetails).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapPost("/cases/{caseId:guid}/moved-confirmation", ConfirmMoved).RequireAuthorization(AuthExtensions.PartyPolicy);
         group.MapGet("/cases/{caseId:guid}/join-qr.svg", JoinQr).RequireAuthorization(AuthExtensions.PartyPolicy);
+        group.MapGet("/party/session", Session).RequireAuthorization(AuthExtensions.PartyPolicy).WithTags("Case link");
         return app;
     }
 
@@ -63,6 +70,23 @@ public static class PartyEndpoints
         return result is CaseChange.Done done
             ? TypedResults.Ok(await CaseViews.ViewAsync(done.Case, CaseAccessRule.Decide(user, done.Case.Case), user, audit, "change", ct))
             : CaseResults.Refusal(result, caseId);
+    }
+
+    private static async Task<IResult> Session(ClaimsPrincipal user, CaseStore cases, TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<AuthOptions> auth, CancellationToken ct)
+    {
+        var details = user.PartyCaseId() is { } caseId ? await cases.GetAsync(caseId, ct) : null;
+        var party = details?.Parties.SingleOrDefault(p => p.Id == user.PartyId());
+        if (details is null || party is null)
+        {
+            return CaseResults.NoSuchCase();
+        }
+
+        var keepUntil = DateTimeOffset.TryParse(user.FindFirstValue(TokenAuthenticationHandler.PartyTokenExpiresClaim),
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.RoundtripKind, out var expires)
+            ? expires
+            : clock.GetUtcNow() + auth.Value.PartyTokenLifetimeAfterCaseEnd;
+        return TypedResults.Ok(new PartySessionView(details.Case.Id, details.Case.CaseNumber, party.Id, party.PartyNumber, details.Case.Status, keepUntil));
     }
 
     private static async Task<IResult> ConfirmMoved(Guid caseId, ClaimsPrincipal user, CaseTransitions cases, CancellationToken ct)

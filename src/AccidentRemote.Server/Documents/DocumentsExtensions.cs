@@ -10,6 +10,9 @@ public static class DocumentsExtensions
 {
     public const string LookupRateLimit = "verify-lookup";
     public const string UploadRateLimit = "verify-upload";
+    public const string ObjectionRateLimit = "objection";
+
+    private const int ObjectionsPerMinute = 5;
 
     public static IHostApplicationBuilder AddDocuments(this IHostApplicationBuilder builder)
     {
@@ -23,11 +26,16 @@ public static class DocumentsExtensions
         builder.Services.AddSingleton<Cases.ICaseGuard, SignedBeforeClose>();
         builder.Services.AddSingleton<Cases.IPublicAddress, DocumentsPublicAddress>();
         builder.Services.AddSingleton<SignatureStore>();
+        builder.Services.AddSingleton<ObjectionStore>();
         builder.Services.AddSingleton<SigningWorkflow>();
         builder.Services.Configure<RateLimiterOptions>(o =>
         {
             o.AddPolicy(LookupRateLimit, http => PerAddress(http, http.RequestServices.GetRequiredService<IOptions<DocumentOptions>>().Value.LookupsPerMinutePerAddress));
             o.AddPolicy(UploadRateLimit, http => PerAddress(http, http.RequestServices.GetRequiredService<IOptions<DocumentOptions>>().Value.UploadsPerMinutePerAddress));
+            // An objection is one tap per document version; a few a minute per party token (else per address) is plenty.
+            o.AddPolicy(ObjectionRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.User.PartyId() is { } party ? $"party:{party}" : AuthExtensions.ClientKey(http),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = ObjectionsPerMinute, Window = TimeSpan.FromMinutes(1) }));
         });
         return builder;
     }

@@ -14,6 +14,7 @@ public static class SigningEndpoints
         group.MapGet("/document", Current).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapGet("/document/pdf", Pdf).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/signature", Sign).RequireAuthorization(AuthExtensions.PartyPolicy);
+        group.MapPost("/objection", Object).RequireAuthorization(AuthExtensions.PartyPolicy).RequireRateLimiting(DocumentsExtensions.ObjectionRateLimit);
         return app;
     }
 
@@ -61,7 +62,7 @@ public static class SigningEndpoints
         var current = await workflow.CurrentAsync(caseId, ct);
         return current is null
             ? TypedResults.Problem(statusCode: 404, title: "No document yet.", detail: "The officer issues the accident document after deciding liability.")
-            : TypedResults.Ok(current);
+            : TypedResults.Ok(ForReader(current, user));
     }
 
     private static async Task<IResult> Pdf(Guid caseId, ClaimsPrincipal user, CaseHeads cases, DocumentStore documents, ReadAudit audit, CancellationToken ct)
@@ -105,6 +106,61 @@ public static class SigningEndpoints
             ? TypedResults.Ok(await workflow.CurrentAsync(caseId, ct))
             : CaseResults.Refusal(change, caseId);
     }
+
+    /// <summary>
+    /// "I disagree" instead of signing: only a party of this case, for itself (the token's party), while the newest version
+    /// awaits its signature. The case stays awaiting signatures; the officer's console is told at once.
+    /// </summary>
+    private static async Task<IResult> Object(Guid caseId, ObjectionRequest request, ClaimsPrincipal user, SigningWorkflow workflow, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId)
+        {
+            return CaseResults.NoSuchCase(caseId);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var reasons = (request.Reasons ?? []).Distinct(StringComparer.Ordinal).ToList();
+        if (reasons.Any(r => !ObjectionStore.Reasons.Contains(r)))
+        {
+            errors["reasons"] = [$"Reasons are chosen from: {string.Join(", ", ObjectionStore.Reasons)}."];
+        }
+
+        var text = string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim();
+        if (text is { Length: > ObjectionStore.MaxTextLength })
+        {
+            errors["text"] = [$"Say what you disagree with in at most {ObjectionStore.MaxTextLength} characters; the officer will call you about the rest."];
+        }
+        else if (Cases.RequestValidation.UnsafeCharacter(text, multiline: true) is not null)
+        {
+            errors["text"] = ["The text contains an invisible or control character, which is not allowed: type it again without copying from elsewhere."];
+        }
+
+        if (errors.Count == 0 && reasons.Count == 0 && text is null)
+        {
+            errors["text"] = ["Choose a reason or write what you disagree with, so the officer knows what to look at again."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "Your objection has errors.");
+        }
+
+        var change = await workflow.ObjectAsync(caseId, user.PartyId()!.Value, reasons, text, ct);
+        return change is CaseChange.Done
+            ? TypedResults.Ok(ForReader((await workflow.CurrentAsync(caseId, ct))!, user))
+            : CaseResults.Refusal(change, caseId);
+    }
+
+    /// <summary>A party sees that another party objected, not what it wrote; staff and the party itself see all of it.</summary>
+    private static CaseDocumentView ForReader(CaseDocumentView view, ClaimsPrincipal user) =>
+        !user.IsParty()
+            ? view
+            : view with
+            {
+                Signatures = view.Signatures.Select(s => s.PartyId == user.PartyId() || s.Objection is null
+                    ? s
+                    : s with { Objection = s.Objection with { Text = null } }).ToList(),
+            };
 
     /// <summary>The document is for the case's parties (also after it ended), its officer and supervisors: <see cref="CaseAccessRule"/>.</summary>
     private static async Task<bool> MayReadAsync(Guid caseId, ClaimsPrincipal user, CaseHeads cases, CancellationToken ct)

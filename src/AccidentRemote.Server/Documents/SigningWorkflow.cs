@@ -11,7 +11,10 @@ public sealed record IssueDocumentRequest(string? Weather, string? MediationResu
 
 public sealed record SignatureRequest(string? Png);
 
-public sealed record SignatureView(Guid PartyId, int PartyNumber, DateTimeOffset? SignedAt);
+public sealed record ObjectionRequest(IReadOnlyList<string>? Reasons, string? Text);
+
+/// <summary>A party on the document: when it signed the version shown, or its objection to that version instead (null: neither yet).</summary>
+public sealed record SignatureView(Guid PartyId, int PartyNumber, DateTimeOffset? SignedAt, ObjectionView? Objection = null);
 
 public sealed record CaseDocumentView(
     Guid Id, string Number, int Version, string Status, string Sha256, DateTimeOffset IssuedAt, string VerificationCode, string VerifyUrl,
@@ -24,7 +27,7 @@ public sealed record CaseDocumentView(
 /// A change to liability or to a party's details after that voids the signatures.
 /// </summary>
 public sealed class SigningWorkflow(
-    Db db, CaseTransactions transactions, CaseStore cases, DocumentStore documents, SignatureStore signatures,
+    Db db, CaseTransactions transactions, CaseStore cases, DocumentStore documents, SignatureStore signatures, ObjectionStore objections,
     IOptions<DocumentOptions> options, IOptions<InsurerOptions> insurers)
 {
     public static readonly IReadOnlyList<string> Weathers = ["晴", "阴", "多云", "雨", "雪", "雾", "霾", "大风"];
@@ -43,9 +46,11 @@ public sealed class SigningWorkflow(
 
         var details = await cases.GetAsync(caseId, ct);
         var signed = await signatures.ForVersionAsync(caseId, SignedVersion(latest), ct);
+        var objected = await objections.ForVersionAsync(caseId, SignedVersion(latest), ct);
         return new CaseDocumentView(latest.Id, latest.Number, latest.Version, latest.Status, latest.Sha256, latest.IssuedAt,
             latest.VerificationCode, options.Value.VerificationUrl(latest.VerificationCode),
-            details!.Parties.Select(p => new SignatureView(p.Id, p.PartyNumber, signed.TryGetValue(p.Id, out var s) ? s.SignedAt : null)).ToList());
+            details!.Parties.Select(p => new SignatureView(p.Id, p.PartyNumber, signed.TryGetValue(p.Id, out var s) ? s.SignedAt : null,
+                objected.GetValueOrDefault(p.Id))).ToList());
     }
 
     /// <summary>
@@ -125,6 +130,7 @@ public sealed class SigningWorkflow(
                 return new CaseChange.WrongState(details.Case.Status, "You have already signed this version of the document.");
             }
 
+            // Signing a version the party objected to (after the officer explained) withdraws the objection; it stays on record.
             tx.Record("signed", $"v{latest.Version} signature sha256={signature.Sha256}", $"document {latest.Number} v{latest.Version} signature sha256={signature.Sha256}", signature);
             allSigned = signature.SignedSoFar == details.Parties.Count;
             signedVersion = latest.Version;
@@ -132,6 +138,48 @@ public sealed class SigningWorkflow(
         }
 
         return allSigned ? await FinaliseAsync(caseId, signedVersion, ct) : change;
+    }
+
+    /// <summary>
+    /// A party disagrees with the version it was asked to sign, instead of signing it: the objection is stored and recorded
+    /// (event <c>objected</c>, which tells the officer's console). The case stays awaiting signatures: it cannot close until
+    /// the officer handles it (revises liability and issues a new version, or escalates), or the party signs after all.
+    /// Only while that version awaits this party's signature, once per party and version.
+    /// </summary>
+    public async Task<CaseChange> ObjectAsync(Guid caseId, Guid partyId, IReadOnlyList<string> reasons, string? text, CancellationToken ct)
+    {
+        var begin = await transactions.BeginAsync(caseId, new CaseActor.Party(partyId), null, ct);
+        if (begin.Refused)
+        {
+            return begin.Refusal;
+        }
+
+        await using var tx = begin.Transaction;
+        await db.Dialect.LockAsync(tx.Connection, tx.Transaction, $"sign:{caseId}");
+        var details = tx.Details;
+        var latest = details.Case.Status == CaseStatus.AwaitingSignatures ? await DocumentStore.LatestAsync(tx.Connection, tx.Transaction, caseId) : null;
+        if (latest is null || latest.Status != DocumentStore.AwaitingSignaturesStatus)
+        {
+            return new CaseChange.WrongState(details.Case.Status, "There is no document waiting for your signature, so there is nothing to disagree with now.");
+        }
+
+        var signed = await signatures.ForVersionAsync(tx.Connection, tx.Transaction, caseId, latest.Version);
+        if (signed.ContainsKey(partyId))
+        {
+            return new CaseChange.WrongState(details.Case.Status, "You have already signed this version of the document. After the case you may ask in writing for a review within three days.");
+        }
+
+        if (!await ObjectionStore.AddAsync(tx, partyId, latest.Version, reasons, text))
+        {
+            return new CaseChange.WrongState(details.Case.Status, "Your objection to this version is already recorded; the officer has been told.");
+        }
+
+        var party = details.Parties.Single(p => p.Id == partyId);
+        var objection = new ObjectionView(reasons, text, tx.Now);
+        // The timeline and the audit log keep the reasons and the length of the text, not the text (it may name people).
+        tx.Record("objected", $"v{latest.Version} party {party.PartyNumber} reasons={string.Join(',', reasons)} text={text?.Length ?? 0} characters",
+            subject: new PartyObjection(partyId, party.PartyNumber, latest.Version, objection));
+        return await tx.CommitAsync(ct);
     }
 
     /// <summary>

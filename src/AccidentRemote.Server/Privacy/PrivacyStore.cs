@@ -228,9 +228,10 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
             });
             await CaseWrites.RemovePersonalFieldsAsync(c, tx, p.Id, now);
             await SignatureStore.EmptyImagesAsync(c, tx, p.Id);
+            await ObjectionStore.EmptyTextsAsync(c, tx, p.Id);
             var copies = await ClaimErasure.MaskInsuredAsync(c, tx, p.Id);
             await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "personal_data_removed", caseId,
-                $"party {p.Id}: name, id_number, phone, policy_number, device_position, satisfaction_comment, {signatures.Count} signature images, " +
+                $"party {p.Id}: name, id_number, phone, policy_number, device_position, satisfaction_comment, {signatures.Count} signature images, objection texts, " +
                 $"{copies} claim copies; sha256 of the removed values={Sha256(removed)} ({reason})"), now);
         }
 

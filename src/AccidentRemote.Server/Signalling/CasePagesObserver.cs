@@ -8,7 +8,7 @@ namespace AccidentRemote.Server.Signalling;
 /// The one place that decides what the pages are told after a case transaction committed, from what
 /// it recorded: the case's new state to its parties and officer, the queue to the officers when a
 /// case enters or leaves it (or a party joins or is turned away, or a possible duplicate is decided), new evidence and a party's
-/// "moved" to the officer, an instruction to its party; for a report, the queue and the question to a party of the open case it
+/// "moved" and an objection to the document to the officer, an instruction to its party; for a report, the queue and the question to a party of the open case it
 /// may duplicate; for a merge, the merged report's page where its party went. Features record; none of them calls the notifier for a case change.
 /// </summary>
 public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
@@ -17,7 +17,7 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
     private static readonly HashSet<string> QueueActions = ["accept", "escalate", "abandon"];
 
     /// <summary>Records that tell only the officer (or one party), not the case's state to everyone.</summary>
-    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "instruction", "rated", "join_locked"];
+    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "objected", "instruction", "rated", "join_locked"];
 
     /// <summary>Records that change the officers' queue: who joined, and the possible-duplicate marks it shows.</summary>
     private static readonly HashSet<string> QueueRecords = ["party_rejected", "joined", "merged", "duplicate_dismissed"];
@@ -43,6 +43,10 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
                     break;
                 case ("party_rejected", Guid rejected):
                     await pages.PartyRejectedAsync(caseId, rejected);
+                    break;
+                case ("objected", PartyObjection objection):
+                    await pages.PartyObjectedAsync(caseId, objection.PartyId, objection.PartyNumber, objection.Version,
+                        objection.Objection.Reasons, objection.Objection.Text);
                     break;
                 case ("instruction", InstructionRequest instruction):
                     await pages.InstructionAsync(caseId, instruction.PartyId, instruction.Kind!, instruction.Angle);

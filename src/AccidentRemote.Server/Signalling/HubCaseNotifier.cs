@@ -66,6 +66,9 @@ public sealed class HubCaseNotifier : ICaseNotifier
     public Task PartyMovedAsync(Guid caseId, Guid partyId) => Safely(() =>
         hub.Clients.Group(CallGroups.CaseOfficer(caseId)).PartyMoved(new PartyMovedMessage(caseId, partyId)));
 
+    public Task PartyObjectedAsync(Guid caseId, Guid partyId, int partyNumber, int version, IReadOnlyList<string> reasons, string? text) => Safely(() =>
+        hub.Clients.Group(CallGroups.CaseOfficer(caseId)).PartyObjected(new PartyObjectedMessage(caseId, partyId, partyNumber, version, reasons, text)));
+
     public Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle) => Safely(() =>
     {
         var group = partyId is { } p ? CallGroups.Party(caseId, p) : CallGroups.CaseParties(caseId);

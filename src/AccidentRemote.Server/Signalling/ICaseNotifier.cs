@@ -12,6 +12,8 @@ public interface ICaseNotifier : ICasePages
 {
     Task EvidenceAddedAsync(Guid caseId, Guid evidenceId, string kind, Guid? partyId);
 
+    Task PartyObjectedAsync(Guid caseId, Guid partyId, int partyNumber, int version, IReadOnlyList<string> reasons, string? text);
+
     Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle);
 
     Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber);

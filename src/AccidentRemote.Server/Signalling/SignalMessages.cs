@@ -24,6 +24,9 @@ public sealed record InstructionMessage(Guid CaseId, string Kind, string? Angle)
 
 public sealed record PartyMovedMessage(Guid CaseId, Guid PartyId);
 
+/// <summary>To the case's officer: a party disagrees with the document instead of signing it (reasons from the objection list, its own words).</summary>
+public sealed record PartyObjectedMessage(Guid CaseId, Guid PartyId, int PartyNumber, int Version, IReadOnlyList<string> Reasons, string? Text);
+
 public sealed record ClaimAcknowledgedMessage(Guid CaseId, string InsurerCode, string ClaimReportNumber);
 
 public sealed record EvidenceAddedMessage(Guid CaseId, Guid EvidenceId, string Kind, Guid? PartyId);
@@ -53,6 +56,8 @@ public interface ICallClient
     Task Instruction(InstructionMessage instruction);
 
     Task PartyMoved(PartyMovedMessage moved);
+
+    Task PartyObjected(PartyObjectedMessage objected);
 
     Task EvidenceAdded(EvidenceAddedMessage evidence);
 

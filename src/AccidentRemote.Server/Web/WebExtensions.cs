@@ -25,6 +25,8 @@ public static class WebExtensions
         ("/", "index.html"),
         ("/index.html", "index.html"),
         ("/join/{code:regex(^[0-9]{{8}}$)}", "index.html"),
+        // A case link (/case#<party token>) reopens a driver's case; the token stays in the fragment, which no request carries.
+        ("/case", "index.html"),
         ("/console", "console.html"),
         ("/console.html", "console.html"),
         ("/desk", "desk.html"),

@@ -31,6 +31,7 @@ public sealed partial class TableOwnershipTests
         ["documents"] = "Documents",
         ["document_numbers"] = "Documents",
         ["signatures"] = "Documents",
+        ["objections"] = "Documents",
         ["policies"] = "Insurers",
         ["audit_log"] = "Data",
         ["server_secrets"] = "Data",

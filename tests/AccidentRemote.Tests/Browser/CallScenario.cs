@@ -203,8 +203,8 @@ public sealed class CallScenario : IAsyncDisposable
 
     public static async Task<DriverSession> SessionAsync(IPage driver)
     {
-        var json = await driver.EvaluateAsync<string?>("() => sessionStorage.getItem('ar.driver')")
-            ?? throw new InvalidOperationException("The driver page has no case in sessionStorage.");
+        var json = await driver.EvaluateAsync<string?>("() => localStorage.getItem('ar.driver')")
+            ?? throw new InvalidOperationException("The driver page has no case in localStorage.");
         return JsonSerializer.Deserialize<DriverSession>(json, TestApp.Json)!;
     }
 

@@ -91,7 +91,7 @@ public sealed class DocumentFlowTests(Chromium chromium) : IClassFixture<Chromiu
         // The signed PDF, fetched by the driver page with its own token.
         var base64 = await driver1.EvaluateAsync<string>("""
             async () => {
-              const s = JSON.parse(sessionStorage.getItem('ar.driver'));
+              const s = JSON.parse(localStorage.getItem('ar.driver'));
               const r = await fetch(`/api/cases/${s.caseId}/document/pdf`, { headers: { Authorization: `Bearer ${s.token}` } });
               if (!r.ok) throw new Error(`HTTP ${r.status}`);
               const bytes = new Uint8Array(await r.arrayBuffer());

@@ -130,7 +130,7 @@ public sealed class NginxSiteTests(NginxSite site) : IClassFixture<NginxSite>
         await driver1.GetByTestId("sign-pad").WaitForAsync();
         var verificationUrl = await driver1.EvaluateAsync<string>("""
             async () => {
-              const s = JSON.parse(sessionStorage.getItem('ar.driver'));
+              const s = JSON.parse(localStorage.getItem('ar.driver'));
               const r = await fetch(`/api/cases/${s.caseId}/document`, { headers: { Authorization: `Bearer ${s.token}` } });
               if (!r.ok) throw new Error(`HTTP ${r.status}`);
               return (await r.json()).verifyUrl;

@@ -30,6 +30,8 @@ public sealed class RecordingCaseNotifier : ICaseNotifier
 
     public Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle) => Task.CompletedTask;
 
+    public Task PartyObjectedAsync(Guid caseId, Guid partyId, int partyNumber, int version, IReadOnlyList<string> reasons, string? text) => Task.CompletedTask;
+
     public Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber) => Task.CompletedTask;
 }
 

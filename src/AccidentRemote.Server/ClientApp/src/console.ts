@@ -14,6 +14,7 @@ import { instruct } from "./console/evidence";
 import { exitCase, renderExitReasons } from "./console/exits";
 import { connectHub, setHubState, type HubState } from "./console/hubLink";
 import { issueDocument, loadScenarios, renderScenarios, renderWeathers, saveLiability } from "./console/liability";
+import { renderObjections } from "./console/objections";
 import { acceptNext, loadQueue, renderQueue, tickQueue } from "./console/queue";
 import { onCaseStatus, state, storageKey, type OfficerSession } from "./console/state";
 import { renderTile } from "./console/tiles";
@@ -44,6 +45,7 @@ async function boot(): Promise<void> {
     state.tiles.forEach(renderTile);
     renderScenarios();
     renderWeathers();
+    renderObjections();
     renderExitReasons();
     renderBoardTexts();
     if (state.hub) setHubState(document.body.dataset.hub as HubState);

@@ -3,7 +3,8 @@
 // This file wires the page; each section lives in driver/ (state.ts holds what they share).
 import { byTestId } from "./lib/dom";
 import { applyI18n, onLangChange, toggleLang } from "./lib/i18n";
-import { downloadDocument, onStarKey, renderClaim, resetRating, setRating, submitRating } from "./driver/afterCase";
+import { copyClaimNumber, downloadDocument, onStarKey, renderClaim, resetRating, setRating, submitRating } from "./driver/afterCase";
+import { keepSession, onCopyCaseLink, openCaseLink, renderCaseLink, takeCaseLink } from "./driver/caseLink";
 import { renderEnded } from "./driver/call";
 import { goStart, renderCallState } from "./driver/callState";
 import { followStatus, renderQueue, renderShare, renderStatusText, share } from "./driver/case";
@@ -18,7 +19,8 @@ import { acquireMedia, finishDecision, isAudioOnly, renderControls, setAudioOnly
 import { renderPlateKeyboards, setUpPlateKeyboards } from "./driver/plateKeyboard";
 import { followShots, renderShots, setUpShots } from "./driver/shots";
 import { backToTriage, setUpTriage, startTriage } from "./driver/triage";
-import { renderDocumentCards, saveDetails, setUpPad, submitSignature, viewDocument } from "./driver/signing";
+import { renderDocumentCards, objectionRecorded, saveDetails, setUpPad, signAfterAll, submitSignature, viewDocument } from "./driver/signing";
+import { openObjection, renderDecision, submitObjection } from "./driver/decision";
 import { caseStatus, loadSession, onStatus, setStatus, state } from "./driver/state";
 
 function boot(): void {
@@ -30,6 +32,8 @@ function boot(): void {
   onStatus(followStatus);
   onStatus(renderCallState);
   onStatus(followShots);
+  onStatus(renderCaseLink);
+  onStatus(keepSession);
   applyI18n();
   byTestId("lang-switch").addEventListener("click", toggleLang);
   window.addEventListener("online", onOnline);
@@ -50,6 +54,7 @@ function boot(): void {
       renderQuestion();
       renderQueue();
       renderClaim();
+      renderDecision();
     }
   });
   byTestId("start-report").addEventListener("click", startTriage);
@@ -59,6 +64,8 @@ function boot(): void {
   byTestId("consent-agree").addEventListener("click", agreeToNotice);
   byTestId("consent-back").addEventListener("click", goStart);
   byTestId("document-download").addEventListener("click", () => void downloadDocument());
+  byTestId("claim-copy").addEventListener("click", () => void copyClaimNumber());
+  document.querySelectorAll("[data-case-link-copy]").forEach((b) => b.addEventListener("click", onCopyCaseLink));
   byTestId("rating-stars").addEventListener("click", (e) => {
     const star = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-value]");
     if (star) setRating(Number(star.dataset.value));
@@ -91,6 +98,10 @@ function boot(): void {
   setUpTriage();
   setUpPlateKeyboards();
   setUpShots();
+  byTestId("disagree-open").addEventListener("click", () => openObjection(true));
+  byTestId("objection-cancel").addEventListener("click", () => openObjection(false));
+  byTestId("objection-form").addEventListener("submit", (e) => void submitObjection(e, objectionRecorded));
+  byTestId("objection-sign-anyway").addEventListener("click", signAfterAll);
 
   byTestId("duplicate-yes").addEventListener("click", () => void answerQuestion(true));
   byTestId("duplicate-no").addEventListener("click", () => void answerQuestion(false));
@@ -101,8 +112,10 @@ function boot(): void {
     setLinkSecret(location.hash.slice(1));
     history.replaceState(null, "", location.pathname);
   }
+  const linked = takeCaseLink();
   const saved = loadSession();
-  if (saved) void resume(saved);
+  if (linked) void openCaseLink(linked);
+  else if (saved) void resume(saved);
   else if (joinMatch) void openForm("join", joinMatch[1]);
   else goStart();
   renderCallState();

@@ -8,6 +8,7 @@ import { problem } from "../lib/staff";
 import { hangUpAll, startLocalMedia, watch } from "./call";
 import { clearDuplicates, loadDuplicates } from "./duplicates";
 import { logEvent, message } from "./log";
+import { clearObjections, loadObjections } from "./objections";
 import { renderQueue } from "./queue";
 import { setCaseStatus, state, storageKey } from "./state";
 import { renderConsent, renderInsurance, upsertTile } from "./tiles";
@@ -38,6 +39,7 @@ export async function openCase(caseId: string): Promise<void> {
   }
   void loadFraudSignals(view.id);
   void loadDuplicates(view.id);
+  void loadObjections(view.id);
   await watch();
 }
 
@@ -97,6 +99,7 @@ export function leaveCase(event: string, key: Key): void {
   byTestId("fraud-signals").hidden = true;
   byTestId("fraud-list").replaceChildren();
   clearDuplicates();
+  clearObjections();
   byTestId<HTMLDetailsElement>("exits").open = false;
   byTestId("case-detail").hidden = true;
   byTestId("no-case").hidden = false;

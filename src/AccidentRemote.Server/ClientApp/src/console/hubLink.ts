@@ -1,12 +1,13 @@
 // The console's live connection (SignalR hub): what the server pushes and who handles it, and the
 // connection's state on <body data-hub>, in the header and in the banner.
 import { boardChanged } from "../lib/board";
-import type { CaseChanged, EvidenceAdded, PartyMoved, PeerChanged, QueueItem } from "../lib/contract";
+import type { CaseChanged, EvidenceAdded, PartyMoved, PartyObjected, PeerChanged, QueueItem } from "../lib/contract";
 import { byTestId } from "../lib/dom";
 import { buildHub, startHub } from "../lib/hub";
 import { has, t, type Key } from "../lib/i18n";
 import { onPeerChanged, onSignal, watch } from "./call";
 import { logEvent } from "./log";
+import { loadObjections, onObjection } from "./objections";
 import { loadQueue, setQueue } from "./queue";
 import { setCaseStatus, state } from "./state";
 import { findTile, renderTile } from "./tiles";
@@ -28,7 +29,7 @@ export async function connectHub(): Promise<void> {
   h.on("Signal", onSignal);
   h.on("PeerChanged", (p: PeerChanged) => void onPeerChanged(p));
   h.on("CaseChanged", (c: CaseChanged) => {
-    if (state.current && c.caseId === state.current.id) setCaseStatus(c.status);
+    if (state.current && c.caseId === state.current.id) { setCaseStatus(c.status); void loadObjections(c.caseId); }
     boardChanged();
   });
   h.on("PartyMoved", (p: PartyMoved) => {
@@ -37,6 +38,7 @@ export async function connectHub(): Promise<void> {
     byTestId(`tile-${tile.partyNumber}-moved`, tile.root).hidden = false;
     logEvent("PartyMoved", t("console.event.moved", { n: tile.partyNumber }));
   });
+  h.on("PartyObjected", (o: PartyObjected) => onObjection(o));
   h.on("EvidenceAdded", (e: EvidenceAdded) => {
     if (!state.current || e.caseId !== state.current.id) return;
     const tile = findTile(e.partyId);

@@ -1,10 +1,11 @@
 // After the case: the signed document to download, the rating, and the insurer's claim report
 // number (pushed, or asked for after a reload).
 import { api, ApiError, download } from "../lib/api";
-import type { CaseDocumentView, ClaimAcknowledged, Insurer, PartyClaim } from "../lib/contract";
+import type { CaseDocumentView, CaseView, ClaimAcknowledged, Insurer, PartyClaim } from "../lib/contract";
 import { byTestId } from "../lib/dom";
 import { lang, setPlain, setText, t } from "../lib/i18n";
 import { endedClosed } from "./call";
+import { copy } from "./caseLink";
 import { problemText } from "./form";
 import { saveSession, state } from "./state";
 
@@ -14,8 +15,62 @@ export function renderAfterCase(): void {
   const closed = endedClosed() && state.session !== null;
   byTestId("rating-card").hidden = !closed || state.session?.rated === true;
   byTestId("rating-thanks").hidden = !closed || state.session?.rated !== true;
-  if (closed) { void checkDocument(); void checkClaim(); }
-  else byTestId("document-card").hidden = true;
+  if (closed) { void checkDocument(); void checkClaim(); void checkMyCase(); }
+  else { byTestId("document-card").hidden = true; byTestId("my-case").hidden = true; }
+}
+
+/**
+ * My case, after it closed: the steps it went through (reported, on video, moved, signed, closed, claim delivered),
+ * and where the signed document went (to this party's insurer, with its claim).
+ */
+async function checkMyCase(): Promise<void> {
+  if (!state.session) return;
+  const s = state.session;
+  try {
+    const [view, doc, claims] = await Promise.all([
+      api<CaseView>("GET", `/api/cases/${s.caseId}`),
+      api<CaseDocumentView>("GET", `/api/cases/${s.caseId}/document`).catch(() => null),
+      api<PartyClaim[]>("GET", `/api/cases/${s.caseId}/claims`).catch(() => [] as PartyClaim[]),
+    ]);
+    if (state.session?.caseId !== s.caseId) return;
+    const claim = claims[0] ?? null;
+    const done: Record<string, boolean> = {
+      reported: true,
+      onVideo: Boolean(view.times?.answeredAt),
+      moved: Boolean(view.times?.vehiclesMovedAt),
+      signed: doc?.status === "signed",
+      closed: view.status === "closed",
+      claimDelivered: claim !== null && (claim.status === "sent" || claim.claimReportNumber !== null),
+    };
+    byTestId("my-case-number").textContent = view.caseNumber;
+    byTestId("my-case-progress").querySelectorAll<HTMLElement>("li[data-step]").forEach((li) => {
+      li.dataset.done = String(done[li.dataset.step ?? ""] === true);
+    });
+    byTestId("my-case").hidden = false;
+    documentWent = claim && doc?.status === "signed" ? { insurerCode: claim.insurerCode, sent: done.claimDelivered } : null;
+    await renderDocumentWent();
+  } catch {
+    // Offline: the cards that loaded stay; the next look fills the rest.
+  }
+}
+
+let documentWent: { insurerCode: string; sent: boolean } | null = null;
+
+async function renderDocumentWent(): Promise<void> {
+  const line = byTestId("document-sent");
+  line.hidden = documentWent === null;
+  if (!documentWent) return;
+  if (!state.insurers) {
+    try { state.insurers = await api<Insurer[]>("GET", "/api/insurers"); } catch { state.insurers = []; }
+  }
+  const insurer = state.insurers.find((i) => i.code === documentWent?.insurerCode);
+  setText(line, documentWent.sent ? "mycase.documentSent" : "mycase.documentSending",
+    { insurer: insurer ? (lang === "en" ? insurer.nameEn : insurer.nameZh) : documentWent.insurerCode });
+}
+
+export async function copyClaimNumber(): Promise<void> {
+  const number = byTestId("claim-number");
+  await copy(number.textContent ?? "", byTestId("claim-copy"), "mycase.copied", number);
 }
 
 /** Offers the signed document for download once every party signed (status `signed`). */
@@ -150,14 +205,20 @@ export async function showClaim(c: ClaimAcknowledged): Promise<void> {
   hotline.href = insurer?.hotline ? `tel:${insurer.hotline.replace(/[^0-9+]/g, "")}` : "#";
   byTestId("claim-hotline-line").hidden = !insurer?.hotline;
   byTestId("claim").hidden = false;
+  // The last step of my case's progress: the claim reached the insurer.
+  if (endedClosed()) void checkMyCase();
 }
 
 export function renderClaim(): void {
   if (claimShown) void showClaim(claimShown);
+  void renderDocumentWent();
 }
 
 /** Starting over: the claim card belongs to the old case. */
 export function resetClaim(): void {
   claimShown = null;
+  documentWent = null;
   byTestId("claim").hidden = true;
+  byTestId("my-case").hidden = true;
+  byTestId("document-sent").hidden = true;
 }

@@ -4,21 +4,63 @@ import { api, ApiError, blobUrl } from "../lib/api";
 import { byTestId } from "../lib/dom";
 import { setPlain, setText, t } from "../lib/i18n";
 import { problemText } from "./form";
+import { loadDecision, mine, openObjection, resetDecision } from "./decision";
 import { caseStatus, state } from "./state";
 
 let detailsSaved = false;
 let signed = false;
+/** This party disagreed with the version awaiting signatures (the server says so), unless it chose to sign after all. */
+let objected = false;
+let signAnyway = false;
 
 export function renderDocumentCards(): void {
   const status = caseStatus();
   byTestId("details-card").hidden = detailsSaved || !(status === "in_call" || status === "vehicles_moved" || status === "liability_determined");
+  const awaiting = status === "awaiting_signatures";
+  if (!awaiting) {
+    // Reopened (liability revised) or over: a new version is signed, or objected to, afresh.
+    signed = objected = signAnyway = false;
+    resetDecision();
+  }
+  showSignCards();
+  // The decision on the card, and whether this party already signed or objected (after a reload): from the server.
+  if (awaiting) {
+    void loadDecision(() => {
+      const me = mine();
+      signed = Boolean(me?.signedAt);
+      objected = !signed && Boolean(me?.objection);
+      showSignCards();
+    });
+  }
+}
+
+function showSignCards(): void {
+  const awaiting = caseStatus() === "awaiting_signatures";
   const sign = byTestId("sign-card");
   const wasHidden = sign.hidden;
-  sign.hidden = signed || status !== "awaiting_signatures";
+  sign.hidden = signed || (objected && !signAnyway) || !awaiting;
+  byTestId("objection-recorded").hidden = !awaiting || !objected || signAnyway || signed;
   if (wasHidden && !sign.hidden) {
     byTestId("instruction").hidden = true;
     sign.scrollIntoView({ block: "start" });
   }
+}
+
+/** The objection is on record: the card says so and what happens next, in place of the signature pad. */
+export function objectionRecorded(): void {
+  objected = true;
+  signAnyway = false;
+  openObjection(false);
+  showSignCards();
+  const card = byTestId("objection-recorded");
+  card.scrollIntoView({ block: "start" });
+  card.focus();
+}
+
+/** After the officer explained, the party may sign the version it objected to (the objection stays on record). */
+export function signAfterAll(): void {
+  signAnyway = true;
+  showSignCards();
 }
 
 export async function saveDetails(): Promise<void> {

@@ -3,7 +3,7 @@
 // (onStatus); driver.ts wires the subscriptions in the order they must run.
 import type { CaseStatus, Insurer } from "../lib/contract";
 
-// ---------- session (survives a reload of the tab, not a closed tab) ----------
+// ---------- session (survives a closed tab on this phone, until the party token ends) ----------
 
 export interface Session {
   caseId: string;
@@ -18,14 +18,30 @@ export interface Session {
   longitude: number | null;
   /** Set once the driver rated the handling (the server refuses a second rating). */
   rated?: boolean;
+  /** Until when the phone keeps the session: the party token's end (GET /api/party/session), ISO 8601. */
+  keepUntil?: string;
 }
 
 const sessionKey = "ar.driver";
+/** Until the server names the token's end: its shortest lifetime after a case ends (Auth:PartyTokenLifetimeAfterCaseEnd is at least 1 hour; 30 days by default). */
+const provisionalKeepMs = 24 * 3600 * 1000;
 
+/**
+ * The case of this phone: in localStorage, so closing the tab or leaving WeChat's browser does not lose it, with the
+ * party token's own expiry (past it the token opens nothing, and the page forgets it). A session in sessionStorage
+ * (an older page) moves over.
+ */
 export function loadSession(): Session | null {
   try {
-    const raw = sessionStorage.getItem(sessionKey);
-    return raw ? (JSON.parse(raw) as Session) : null;
+    const raw = localStorage.getItem(sessionKey) ?? sessionStorage.getItem(sessionKey);
+    sessionStorage.removeItem(sessionKey);
+    if (!raw) return null;
+    const s = JSON.parse(raw) as Session;
+    if (s.keepUntil && Date.parse(s.keepUntil) <= Date.now()) {
+      localStorage.removeItem(sessionKey);
+      return null;
+    }
+    return s;
   } catch {
     return null;
   }
@@ -33,8 +49,13 @@ export function loadSession(): Session | null {
 
 export function saveSession(s: Session | null): void {
   try {
-    if (s) sessionStorage.setItem(sessionKey, JSON.stringify(s));
-    else sessionStorage.removeItem(sessionKey);
+    if (s) {
+      s.keepUntil ??= new Date(Date.now() + provisionalKeepMs).toISOString();
+      localStorage.setItem(sessionKey, JSON.stringify(s));
+    } else {
+      localStorage.removeItem(sessionKey);
+      sessionStorage.removeItem(sessionKey);
+    }
   } catch {
     // Storage off: the case still works until the tab reloads.
   }

@@ -167,6 +167,10 @@ export interface CaseView {
   parties: PartyView[];
   /** driver_left, no_answer, or expired (nobody answered in time); null unless abandoned. */
   abandonReason?: string | null;
+  /** The officer's liability decision: the scenario code (GET /api/liability/scenarios) and the facts as written. */
+  liabilityScenario?: string | null;
+  facts?: string | null;
+  times?: { reportedAt: string; answeredAt: string | null; vehiclesMovedAt: string | null; closedAt: string | null; escalatedAt: string | null };
 }
 
 export interface SignInResponse {
@@ -224,7 +228,17 @@ export interface InsurerDelivery {
   medianSecondsToAcknowledge: number | null;
 }
 
-export interface CaseDocumentView { id: string; number: string; version: number; status: string; issuedAt: string; verificationCode: string; verifyUrl: string }
+export interface CaseDocumentView {
+  id: string; number: string; version: number; status: string; issuedAt: string; verificationCode: string; verifyUrl: string;
+  /** Each party on the version shown: when it signed, or its objection instead (another party's text is left out for a party). */
+  signatures?: SignatureView[];
+}
+export interface ObjectionView { reasons: string[]; text: string | null; at: string }
+export interface SignatureView { partyId: string; partyNumber: number; signedAt: string | null; objection?: ObjectionView | null }
+/** Pushed to the case's officer: a party disagrees with the document instead of signing it. */
+export interface PartyObjected { caseId: string; partyId: string; partyNumber: number; version: number; reasons: string[]; text: string | null }
+/** GET /api/party/session: whose a party token is, and until when the page may keep it. */
+export interface PartySession { caseId: string; caseNumber: string; partyId: string; partyNumber: number; status: CaseStatus; keepUntil: string }
 
 // ---------- insurer desk (docs/insurer-desk.md) ----------
 
