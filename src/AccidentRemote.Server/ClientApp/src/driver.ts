@@ -11,6 +11,7 @@ import { agreeToNotice } from "./driver/consent";
 import { confirmInsurer, form, locate, openForm, renderFormTexts, renderInsurerCard, submitForm } from "./driver/form";
 import { onOnline } from "./driver/hubLink";
 import { confirmMoved, renderInstruction, uploadPhoto } from "./driver/instructions";
+import { wirePhrases } from "./driver/phrases";
 import { answerQuestion, renderIntakeNotice, renderJoined, renderQuestion, renewJoin, setLinkSecret } from "./driver/joining";
 import { resume, startOver } from "./driver/lifecycle";
 import { acquireMedia, finishDecision, isAudioOnly, renderControls, setAudioOnly, switchCamera, toggleMute } from "./driver/media";
@@ -18,6 +19,7 @@ import { renderDocumentCards, saveDetails, setUpPad, submitSignature, viewDocume
 import { caseStatus, loadSession, onStatus, setStatus, state } from "./driver/state";
 
 function boot(): void {
+  wirePhrases();
   // Each status the page learns runs these, in this order: the status line, the document cards,
   // the screen the status leads to, then the call state (which reads what the others set).
   onStatus(renderStatusText);
