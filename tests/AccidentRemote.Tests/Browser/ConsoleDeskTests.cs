@@ -363,6 +363,14 @@ public sealed class ConsoleDeskTests(Chromium chromium) : IClassFixture<Chromium
             """);
         Assert.True(outside.Length == 0, string.Join("; ", outside));
 
+        // Nothing sticks out of its party's tile.
+        var spilling = await console.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('.tile button, .tile select, .tile .badge, .tile .checklist li')]
+              .filter(e => { const t = e.closest('.tile').getBoundingClientRect(), r = e.getBoundingClientRect(); return r.width > 0 && (r.right > t.right + 0.5 || r.left < t.left - 0.5); })
+              .map(e => `${e.dataset.testid ?? e.className} '${e.textContent}'`)
+            """);
+        Assert.True(spilling.Length == 0, string.Join("; ", spilling));
+
         // Plates, badges, the status pill, the timers and the checklist items are each one line high.
         var wrapped = await console.EvaluateAsync<string[]>("""
             () => [...document.querySelectorAll('[data-testid^=tile-][data-testid$=-plate], .tile .badge, [data-testid=case-status], [data-testid=case-number], .timers li, .checklist li')]
