@@ -270,11 +270,12 @@ public static class EvidenceEndpoints
     private static void SetServingHeaders(HttpContext http, Guid id, string contentType)
     {
         // Served as exactly the type that was checked at upload, never sniffed, and sandboxed: even a file
-        // that got past the checks cannot run script in this origin. Evidence is personal: never kept in a shared cache.
+        // that got past the checks cannot run script in this origin. Evidence is personal: never stored in any cache,
+        // the officer's browser included (the console shows it from blob URLs it revokes when the case is left).
         var headers = http.Response.Headers;
         headers[HeaderNames.XContentTypeOptions] = "nosniff";
         headers[HeaderNames.ContentSecurityPolicy] = "sandbox";
-        headers[HeaderNames.CacheControl] = "private, no-cache";
+        headers[HeaderNames.CacheControl] = "private, no-store";
         var disposition = new ContentDispositionHeaderValue(contentType == EvidenceInspector.Pdf ? "attachment" : "inline");
         disposition.SetHttpFileName($"evidence-{id}.{EvidenceInspector.ExtensionFor(contentType)}");
         headers[HeaderNames.ContentDisposition] = disposition.ToString();

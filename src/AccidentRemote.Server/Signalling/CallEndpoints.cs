@@ -18,6 +18,7 @@ public static class CallEndpoints
         var group = app.MapGroup("/api").WithTags("Call");
         group.MapGet("/ice-servers", IceServers.Endpoint).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
+        app.MapPhrases();
         return app;
     }
 

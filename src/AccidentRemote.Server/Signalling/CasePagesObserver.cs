@@ -8,7 +8,7 @@ namespace AccidentRemote.Server.Signalling;
 /// The one place that decides what the pages are told after a case transaction committed, from what
 /// it recorded: the case's new state to its parties and officer, the queue to the officers when a
 /// case enters or leaves it (or a party joins or is turned away, or a possible duplicate is decided), new evidence and a party's
-/// "moved" and an objection to the document to the officer, an instruction to its party; for a report, the queue and the question to a party of the open case it
+/// "moved", an objection to the document, details given and signatures (the officer's checklist) to the officer, an instruction or a canned phrase to its party; for a report, the queue and the question to a party of the open case it
 /// may duplicate; for a merge, the merged report's page where its party went. Features record; none of them calls the notifier for a case change.
 /// </summary>
 public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
@@ -17,7 +17,7 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
     private static readonly HashSet<string> QueueActions = ["accept", "escalate", "abandon"];
 
     /// <summary>Records that tell only the officer (or one party), not the case's state to everyone.</summary>
-    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "objected", "instruction", "rated", "join_locked"];
+    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "objected", "instruction", "rated", "join_locked", "phrase"];
 
     /// <summary>Records that change the officers' queue: who joined, and the possible-duplicate marks it shows.</summary>
     private static readonly HashSet<string> QueueRecords = ["party_rejected", "joined", "merged", "duplicate_dismissed"];
@@ -47,6 +47,15 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
                 case ("objected", PartyObjection objection):
                     await pages.PartyObjectedAsync(caseId, objection.PartyId, objection.PartyNumber, objection.Version,
                         objection.Objection.Reasons, objection.Objection.Text);
+                    break;
+                case ("phrase", CannedPhrase phrase):
+                    await pages.PhraseAsync(caseId, phrase.PartyId, phrase.Key);
+                    break;
+                case ("details_given", _) when committed.Actor is CaseActor.Party party:
+                    await pages.PartyProgressAsync(caseId, party.PartyId, PartyProgressSteps.Details);
+                    break;
+                case ("signed", _) when committed.Actor is CaseActor.Party party:
+                    await pages.PartyProgressAsync(caseId, party.PartyId, PartyProgressSteps.SignedDocument);
                     break;
                 case ("instruction", InstructionRequest instruction):
                     await pages.InstructionAsync(caseId, instruction.PartyId, instruction.Kind!, instruction.Angle);

@@ -75,6 +75,12 @@ public sealed class HubCaseNotifier : ICaseNotifier
         return hub.Clients.Group(group).Instruction(new InstructionMessage(caseId, kind, angle));
     });
 
+    public Task PhraseAsync(Guid caseId, Guid partyId, string key) => Safely(() =>
+        hub.Clients.Group(CallGroups.Party(caseId, partyId)).Phrase(new PhraseMessage(caseId, partyId, key)));
+
+    public Task PartyProgressAsync(Guid caseId, Guid partyId, string step) => Safely(() =>
+        hub.Clients.Group(CallGroups.CaseOfficer(caseId)).PartyProgress(new PartyProgressMessage(caseId, partyId, step)));
+
     public Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber) => Safely(() =>
         hub.Clients.Group(CallGroups.Party(caseId, partyId)).ClaimAcknowledged(new ClaimAcknowledgedMessage(caseId, insurerCode, claimReportNumber)));
 

@@ -16,5 +16,11 @@ public interface ICaseNotifier : ICasePages
 
     Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle);
 
+    /// <summary>Shows a canned phrase (<see cref="CannedPhrases"/>) to one party.</summary>
+    Task PhraseAsync(Guid caseId, Guid partyId, string key) => Task.CompletedTask;
+
+    /// <summary>Tells the officer a party gave its details or signed (<see cref="PartyProgressSteps"/>), for the checklist.</summary>
+    Task PartyProgressAsync(Guid caseId, Guid partyId, string step) => Task.CompletedTask;
+
     Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber);
 }

@@ -40,6 +40,19 @@ public sealed record MergedMessage(Guid FromCaseId, Guid CaseId, string CaseNumb
 /// <summary>To a party the first party turned away: its token no longer opens the case.</summary>
 public sealed record PartyRejectedMessage(Guid CaseId, Guid PartyId);
 
+/// <summary>To one party: a canned phrase of the officer's, by key (the page words it in the party's language).</summary>
+public sealed record PhraseMessage(Guid CaseId, Guid PartyId, string Key);
+
+/// <summary>To the case's officer: a party gave its details (<c>details</c>) or signed the document (<c>signed</c>).</summary>
+public sealed record PartyProgressMessage(Guid CaseId, Guid PartyId, string Step);
+
+/// <summary>The steps <see cref="PartyProgressMessage"/> names.</summary>
+public static class PartyProgressSteps
+{
+    public const string Details = "details";
+    public const string SignedDocument = "signed";
+}
+
 /// <summary>What the server calls on a connected client. Method names are the event names in docs/signalling.md.</summary>
 public interface ICallClient
 {
@@ -68,6 +81,10 @@ public interface ICallClient
     Task Merged(MergedMessage merged);
 
     Task PartyRejected(PartyRejectedMessage rejected);
+
+    Task Phrase(PhraseMessage phrase);
+
+    Task PartyProgress(PartyProgressMessage progress);
 }
 
 public static class SignalTypes

@@ -1,7 +1,6 @@
 // The officer's console: live queue, accept, one video tile and one RTCPeerConnection per party,
 // evidence, instructions, liability and closing; the supervisor board is its second view.
-// Keyboard: A accept next, 1-5 pick a tile, S screenshot of the picked tile, M tell everyone to
-// move the cars; Alt+1 the desk, Alt+2 the board.
+// Keyboard: a key for every step (console/views.ts, listed by "?"); Alt+1 the desk, Alt+2 the board.
 // This file wires the page; each section lives in console/ (state.ts holds what they share).
 import { setToken } from "./lib/api";
 import { initBoard, renderBoardTexts } from "./lib/board";
@@ -10,7 +9,10 @@ import { applyI18n, onLangChange, toggleLang } from "./lib/i18n";
 import { mountSignIn, restoreSession, signOut, wireSignIn } from "./lib/staff";
 import { endCall } from "./console/call";
 import { caseAction, closeCase, openCase, renderStatus } from "./console/case";
+import { renderHelp, wireDialogs } from "./console/dialogs";
 import { instruct } from "./console/evidence";
+import { renderGallery, wireGallery } from "./console/gallery";
+import { renderGates } from "./console/gates";
 import { exitCase, renderExitReasons } from "./console/exits";
 import { connectHub, setHubState, type HubState } from "./console/hubLink";
 import { issueDocument, loadScenarios, renderScenarios, renderWeathers, saveLiability } from "./console/liability";
@@ -18,7 +20,8 @@ import { renderObjections } from "./console/objections";
 import { acceptNext, loadQueue, renderQueue, tickQueue } from "./console/queue";
 import { onCaseStatus, state, storageKey, type OfficerSession } from "./console/state";
 import { renderTile } from "./console/tiles";
-import { onKey, setView } from "./console/views";
+import { renderTimers } from "./console/timer";
+import { keyHelp, onKey, setView } from "./console/views";
 
 async function enterDesk(session: OfficerSession): Promise<void> {
   state.officer = session;
@@ -36,6 +39,8 @@ async function enterDesk(session: OfficerSession): Promise<void> {
 
 async function boot(): Promise<void> {
   onCaseStatus(renderStatus);
+  // The checklist (cars moved), the buttons the state allows, the timers.
+  onCaseStatus(() => { state.tiles.forEach(renderTile); renderGates(); renderTimers(); });
   mountSignIn("console.signInTitle");
   applyI18n();
   byTestId("lang-switch").addEventListener("click", toggleLang);
@@ -48,6 +53,10 @@ async function boot(): Promise<void> {
     renderObjections();
     renderExitReasons();
     renderBoardTexts();
+    renderGallery();
+    renderTimers();
+    renderHelp();
+    renderGates();
     if (state.hub) setHubState(document.body.dataset.hub as HubState);
   });
   wireSignIn<OfficerSession>({
@@ -72,8 +81,11 @@ async function boot(): Promise<void> {
   });
   initBoard();
   byTestId("end-call").addEventListener("click", () => void endCall());
+  wireDialogs(keyHelp);
+  wireGallery();
   document.addEventListener("keydown", onKey);
-  setInterval(tickQueue, 1000);
+  setInterval(() => { tickQueue(); renderTimers(); }, 1000);
+  renderGates();
 
   await restoreSession<OfficerSession>(storageKey, enterDesk, () => { state.officer = null; });
 }

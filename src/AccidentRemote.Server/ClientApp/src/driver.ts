@@ -13,6 +13,7 @@ import { setUpDisplayModes } from "./driver/display";
 import { confirmInsurer, currentFormMode, form, locate, openForm, renderFormTexts, renderInsurerCard, submitForm } from "./driver/form";
 import { onOnline } from "./driver/hubLink";
 import { confirmMoved, renderInstruction, uploadPhoto } from "./driver/instructions";
+import { wirePhrases } from "./driver/phrases";
 import { answerQuestion, renderIntakeNotice, renderJoined, renderQuestion, renewJoin, setLinkSecret } from "./driver/joining";
 import { resume, startOver } from "./driver/lifecycle";
 import { acquireMedia, finishDecision, isAudioOnly, renderControls, setAudioOnly, switchCamera, toggleMute } from "./driver/media";
@@ -25,6 +26,7 @@ import { caseStatus, loadSession, onStatus, setStatus, state } from "./driver/st
 
 function boot(): void {
   setUpDisplayModes();
+  wirePhrases();
   // Each status the page learns runs these, in this order: the status line, the document cards,
   // the screen the status leads to, then the call state (which reads what the others set).
   onStatus(renderStatusText);

@@ -5,6 +5,7 @@ import { byTestId } from "../lib/dom";
 import { fromIce, toIceInit } from "../lib/hub";
 import { iceConfig } from "../lib/ice";
 import { t } from "../lib/i18n";
+import { confirmStep } from "./dialogs";
 import { instruct } from "./evidence";
 import { logEvent, message } from "./log";
 import { relayOnly, state, type Tile } from "./state";
@@ -156,6 +157,7 @@ export function hangUpAll(): void {
 }
 
 export async function endCall(): Promise<void> {
+  if (!(await confirmStep("officer.confirm.endTitle", "officer.confirm.endText", "console.endCall"))) return;
   await instruct("end-call", null);
   hangUpAll();
 }

@@ -6,12 +6,15 @@ import { byTestId, el } from "../lib/dom";
 import { has, lang, t, type Key } from "../lib/i18n";
 import { problem } from "../lib/staff";
 import { hangUpAll, startLocalMedia, watch } from "./call";
+import { confirmStep } from "./dialogs";
 import { clearDuplicates, loadDuplicates } from "./duplicates";
+import { clearGallery, loadGallery, renderGallery } from "./gallery";
+import { clearTimes, setTimes, syncClock } from "./timer";
 import { logEvent, message } from "./log";
 import { clearObjections, loadObjections } from "./objections";
 import { renderQueue } from "./queue";
 import { setCaseStatus, state, storageKey } from "./state";
-import { renderConsent, renderInsurance, upsertTile } from "./tiles";
+import { findTile, renderConsent, renderInsurance, renderTile, upsertTile } from "./tiles";
 
 export async function openCase(caseId: string): Promise<void> {
   let view: CaseView;
@@ -27,6 +30,7 @@ export async function openCase(caseId: string): Promise<void> {
   byTestId("case-detail").hidden = false;
   byTestId("case-number").textContent = view.caseNumber;
   setCaseStatus(view.status);
+  void syncClock().then(() => setTimes(view.times));
   const when = new Date(view.accidentTime).toLocaleString(lang, { hour12: false });
   byTestId("case-summary").replaceChildren(...(view.location.address ? [el("bdi", { text: view.location.address }), " · "] : []), when);
   message("");
@@ -36,7 +40,12 @@ export async function openCase(caseId: string): Promise<void> {
     const tile = upsertTile(p.id, p.partyNumber, p.plate, false, p.liability);
     renderInsurance(tile, p.compulsoryInsurance, p.compulsoryConflict);
     renderConsent(tile, p.consent);
+    tile.details = !!p.name;
+    renderTile(tile);
   }
+  renderGallery();
+  void loadGallery(view.id);
+  void loadSignatures();
   void loadFraudSignals(view.id);
   void loadDuplicates(view.id);
   void loadObjections(view.id);
@@ -74,6 +83,7 @@ export async function caseAction(method: string, path: string, body?: unknown): 
   try {
     const v = await api<CaseView>(method, `/api/cases/${state.current.id}/${path}`, body);
     setCaseStatus(v.status);
+    setTimes(v.times);
     return v;
   } catch (e) {
     message(problem(e));
@@ -81,7 +91,28 @@ export async function caseAction(method: string, path: string, body?: unknown): 
   }
 }
 
+/** Who has signed the current document (GET /api/cases/{id}/document, no personal data): the checklist's last step. */
+export async function loadSignatures(): Promise<void> {
+  const current = state.current;
+  if (!current || !["awaiting_signatures", "closed"].includes(current.status)) {
+    for (const tile of state.tiles) { tile.signed = false; renderTile(tile); }
+    return;
+  }
+  let doc: { signatures?: Array<{ partyId: string; signedAt: string | null }> };
+  try {
+    doc = await api("GET", `/api/cases/${current.id}/document`);
+  } catch {
+    return;
+  }
+  if (state.current?.id !== current.id) return;
+  for (const s of doc.signatures ?? []) {
+    const tile = findTile(s.partyId);
+    if (tile) { tile.signed = s.signedAt !== null; renderTile(tile); }
+  }
+}
+
 export async function closeCase(): Promise<void> {
+  if (!(await confirmStep("officer.confirm.closeTitle", "officer.confirm.closeText", "console.closeCase", { number: state.current?.caseNumber ?? "" }))) return;
   if (!(await caseAction("POST", "close"))) return;
   leaveCase("CaseClosed", "console.event.closed");
 }
@@ -100,6 +131,8 @@ export function leaveCase(event: string, key: Key): void {
   byTestId("fraud-list").replaceChildren();
   clearDuplicates();
   clearObjections();
+  clearGallery();
+  clearTimes();
   byTestId<HTMLDetailsElement>("exits").open = false;
   byTestId("case-detail").hidden = true;
   byTestId("no-case").hidden = false;

@@ -1,11 +1,13 @@
 // The console's live connection (SignalR hub): what the server pushes and who handles it, and the
 // connection's state on <body data-hub>, in the header and in the banner.
 import { boardChanged } from "../lib/board";
-import type { CaseChanged, EvidenceAdded, PartyMoved, PartyObjected, PeerChanged, QueueItem } from "../lib/contract";
+import type { CaseChanged, EvidenceAdded, PartyMoved, PartyObjected, PartyProgress, PeerChanged, QueueItem } from "../lib/contract";
 import { byTestId } from "../lib/dom";
 import { buildHub, startHub } from "../lib/hub";
 import { has, t, type Key } from "../lib/i18n";
 import { onPeerChanged, onSignal, watch } from "./call";
+import { loadSignatures } from "./case";
+import { loadGallery } from "./gallery";
 import { logEvent } from "./log";
 import { loadObjections, onObjection } from "./objections";
 import { loadQueue, setQueue } from "./queue";
@@ -36,6 +38,8 @@ export async function connectHub(): Promise<void> {
     const tile = findTile(p.partyId);
     if (!state.current || p.caseId !== state.current.id || !tile) return;
     byTestId(`tile-${tile.partyNumber}-moved`, tile.root).hidden = false;
+    tile.moved = true;
+    renderTile(tile);
     logEvent("PartyMoved", t("console.event.moved", { n: tile.partyNumber }));
   });
   h.on("PartyObjected", (o: PartyObjected) => onObjection(o));
@@ -43,7 +47,21 @@ export async function connectHub(): Promise<void> {
     if (!state.current || e.caseId !== state.current.id) return;
     const tile = findTile(e.partyId);
     if (tile) { tile.evidence++; renderTile(tile); }
+    void loadGallery(e.caseId);
     logEvent("EvidenceAdded", t("console.event.evidence", { kind: has(`evidence.${e.kind}`) ? t(`evidence.${e.kind}` as Key) : e.kind, n: tile?.partyNumber ?? "–" }));
+  });
+  h.on("PartyProgress", (p: PartyProgress) => {
+    const tile = findTile(p.partyId);
+    if (!state.current || p.caseId !== state.current.id || !tile) return;
+    if (p.step === "details") {
+      tile.details = true;
+      logEvent("PartyProgress", t("officer.event.details", { n: tile.partyNumber }));
+    } else {
+      logEvent("PartyProgress", t("officer.event.signed", { n: tile.partyNumber }));
+    }
+    renderTile(tile);
+    // A signature, or details that voided the signatures while signing: who has signed, as the server has it.
+    void loadSignatures();
   });
   setHubState("connecting");
   const ok = await startHub(h, {

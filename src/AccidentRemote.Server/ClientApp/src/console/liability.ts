@@ -5,7 +5,7 @@ import type { LiabilityScenario } from "../lib/contract";
 import { byTestId, el } from "../lib/dom";
 import { lang, t, type Key } from "../lib/i18n";
 import { problem } from "../lib/staff";
-import { caseAction } from "./case";
+import { caseAction, loadSignatures } from "./case";
 import { message } from "./log";
 import { setCaseStatus, state } from "./state";
 
@@ -58,6 +58,7 @@ export async function issueDocument(): Promise<void> {
     await api("POST", `/api/cases/${state.current.id}/document`, { weather: byTestId<HTMLSelectElement>("document-weather").value, mediationResult: null });
     setCaseStatus("awaiting_signatures");
     message(t("console.documentIssued"));
+    void loadSignatures();
   } catch (e) {
     message(problem(e));
   }

@@ -7,6 +7,7 @@ import { t } from "../lib/i18n";
 import { problem } from "../lib/staff";
 import { openCase } from "./case";
 import { message } from "./log";
+import { renderGates } from "./gates";
 import { state } from "./state";
 
 export function setQueue(items: QueueItem[]): void {
@@ -40,6 +41,7 @@ export function renderQueue(): void {
       el("span", { class: "q-actions" }, accept, abuse));
   }));
   tickQueue();
+  renderGates();
 }
 
 /** Waiting times count up every second between pushes, from the server's figure at the last push. */

@@ -25,6 +25,10 @@ export interface Tile {
   candidates: CandidateBuffer;
   audioOnly: boolean;
   evidence: number;
+  /** The officer's checklist of this party: confirmed its car moved, gave its details, signed the document. */
+  moved: boolean;
+  details: boolean;
+  signed: boolean;
 }
 
 export interface OpenCase { id: string; caseNumber: string; status: CaseStatus }

@@ -6,7 +6,12 @@ import { byTestId, el } from "../lib/dom";
 import { CandidateBuffer, SerialQueue } from "../lib/hub";
 import { has, t, type Key } from "../lib/i18n";
 import { instruct, screenshot, toggleAudioOnly } from "./evidence";
+import { renderGates } from "./gates";
+import { fillPhrases, phraseSelect, sendPhrase } from "./phrases";
 import { state, type Tile } from "./state";
+
+/** The officer's checklist per party, in this order: on video, car moved, details given, signed. */
+const checks = ["video", "moved", "details", "signed"] as const;
 
 export function upsertTile(partyId: string, partyNumber: number, plate: string, online: boolean, liability: string | null | undefined): Tile {
   let tile = state.tiles.find((x) => x.partyId === partyId);
@@ -23,23 +28,34 @@ export function upsertTile(partyId: string, partyNumber: number, plate: string, 
     const shot = button("screenshot", "console.screenshot");
     const photo = button("photo", "console.requestPhoto");
     const audio = button("audio-only", "console.audioOnly");
+    const phrase = phraseSelect(n);
+    const say = button("phrase-send", "officer.phrase.send");
+    say.setAttribute("aria-keyshortcuts", "T");
     const root = el("article", { class: "tile", "data-testid": `tile-${n}`, "data-party-id": partyId, "data-party-number": String(n), "data-state": "offline" },
       el("div", { class: "tile-head" },
-        el("strong", { text: `#${n} ` }), el("span", { "data-testid": `tile-${n}-plate`, text: plate }),
+        el("strong", { class: "plate" }, `#${n} `, el("span", { "data-testid": `tile-${n}-plate`, text: plate })),
         el("span", { class: "badge", "data-testid": `tile-${n}-state` }),
         el("span", { class: "badge ok", "data-testid": `tile-${n}-moved`, "data-i18n": "console.moved", text: t("console.moved"), hidden: "" }),
         el("span", { class: "badge", "data-testid": `tile-${n}-evidence`, text: "" }),
         el("span", { class: "badge", "data-testid": `tile-${n}-insurance`, hidden: "" }),
         el("span", { class: "badge", "data-testid": `tile-${n}-consent`, hidden: "" })),
+      el("ul", { class: "checklist", "data-testid": `tile-${n}-checklist` },
+        ...checks.map((c) => el("li", { "data-testid": `tile-${n}-check-${c}`, "data-done": "false" }))),
       video,
       el("div", { class: "tile-tools" }, shot, audio, angle, photo),
+      el("div", { class: "tile-tools" }, phrase, say),
       el("label", { class: "liability" }, el("span", { "data-i18n": "console.liability", text: t("console.liability") }), liab));
-    const made: Tile = { partyId, partyNumber: n, plate, online, root, video, pc: null, queue: new SerialQueue(), candidates: new CandidateBuffer(), audioOnly: false, evidence: 0 };
+    const made: Tile = { partyId, partyNumber: n, plate, online, root, video, pc: null, queue: new SerialQueue(), candidates: new CandidateBuffer(), audioOnly: false, evidence: 0, moved: false, details: false, signed: false };
     tile = made;
     root.addEventListener("click", () => select(state.tiles.indexOf(made)));
     shot.addEventListener("click", () => void screenshot(made));
     photo.addEventListener("click", () => void instruct("photo", made.partyId, angle.value));
     audio.addEventListener("click", () => void toggleAudioOnly(made));
+    say.addEventListener("click", () => void sendPhrase(made, phrase.value));
+    // Key T puts the focus here: arrows choose, Enter sends.
+    phrase.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && !say.disabled) { e.preventDefault(); void sendPhrase(made, phrase.value); }
+    });
     countFrames(video);
     state.tiles.push(tile);
     state.tiles.sort((a, b) => a.partyNumber - b.partyNumber);
@@ -124,6 +140,29 @@ export function renderTile(tile: Tile): void {
   byTestId(`tile-${n}-audio-only`, tile.root).textContent = t(tile.audioOnly ? "console.video" : "console.audioOnly");
   byTestId(`tile-${n}-audio-only`, tile.root).setAttribute("aria-pressed", String(tile.audioOnly));
   byTestId(`tile-${n}-evidence`, tile.root).textContent = tile.evidence ? t("console.evidenceCount", { n: tile.evidence }) : "";
+  fillPhrases(byTestId<HTMLSelectElement>(`tile-${n}-phrase`, tile.root));
+  renderChecklist(tile);
+  renderGates();
+}
+
+/** The case's status says the cars are off the road for everyone once the officer recorded it. */
+const movedStates = ["vehicles_moved", "liability_determined", "awaiting_signatures", "closed"];
+
+export function renderChecklist(tile: Tile): void {
+  const n = tile.partyNumber;
+  const done: Record<(typeof checks)[number], boolean> = {
+    video: isConnected(tile),
+    moved: tile.moved || movedStates.includes(state.current?.status ?? ""),
+    details: tile.details,
+    signed: tile.signed,
+  };
+  for (const c of checks) {
+    const item = byTestId(`tile-${n}-check-${c}`, tile.root);
+    const label = t(`officer.check.${c}` as Key);
+    item.dataset.done = String(done[c]);
+    item.replaceChildren(el("span", { class: "mark", "aria-hidden": "true", text: done[c] ? "✓" : "○" }), ` ${label}`);
+    item.setAttribute("aria-label", `${label}: ${t(done[c] ? "officer.check.yes" : "officer.check.no")}`);
+  }
 }
 
 /** data-frames on each tile's video counts decoded frames, so a test can see video really arrives. */

@@ -152,6 +152,8 @@ export interface PartyView {
   compulsoryConflict?: "overlapping_cover" | "other_insurer_cover" | null;
   /** The privacy notice the party agreed to (PIPL): version, language it was read in, when the server received it. */
   consent?: { noticeVersion: string; language: string; at: string } | null;
+  /** The name the party gave for the document (only to its officer); null until given. */
+  name?: string | null;
 }
 
 export interface CaseView {
@@ -170,8 +172,24 @@ export interface CaseView {
   /** The officer's liability decision: the scenario code (GET /api/liability/scenarios) and the facts as written. */
   liabilityScenario?: string | null;
   facts?: string | null;
-  times?: { reportedAt: string; answeredAt: string | null; vehiclesMovedAt: string | null; closedAt: string | null; escalatedAt: string | null };
+  /** When the case was reported, answered (accepted), the cars moved (the officer's step), closed, escalated. */
+  times?: CaseTimes;
 }
+
+export interface CaseTimes { reportedAt: string; answeredAt: string | null; vehiclesMovedAt: string | null; closedAt: string | null; escalatedAt: string | null }
+
+/** An evidence item as GET /api/cases/{id}/evidence lists it; its bytes at GET /api/evidence/{id}/content (with the token). */
+export interface EvidenceItem {
+  id: string; caseId: string; partyId: string | null; kind: string; angle: string | null; contentType: string; size: number;
+  width: number | null; height: number | null; sha256: string; capturedBy: string; capturedAt: string;
+}
+
+/** To a party: a canned phrase by key (phrase.<key> in i18n). */
+export interface PhraseMessage { caseId: string; partyId: string; key: string }
+/** To the officer: a party gave its details or signed. */
+export interface PartyProgress { caseId: string; partyId: string; step: "details" | "signed" }
+/** The canned phrases (server: Signalling/PhraseEndpoints.cs CannedPhrases.Keys). */
+export const PhraseKeys = ["hazard-lights", "move-aside", "photo-damage", "please-wait", "stay-safe", "details", "check-phone", "thanks"] as const;
 
 export interface SignInResponse {
   token: string;

@@ -9,12 +9,21 @@ export interface HubEvents {
   onDown(): void;
 }
 
+/** Handlers a self-contained page module adds for every hub the page builds (e.g. driver/phrases.ts). */
+const extraHandlers: Array<[string, (...args: never[]) => void]> = [];
+
+export function onHubEvent<T>(name: string, handler: (message: T) => void): void {
+  extraHandlers.push([name, handler as (...args: never[]) => void]);
+}
+
 export function buildHub(token: () => string | null): HubConnection {
-  return new HubConnectionBuilder()
+  const hub = new HubConnectionBuilder()
     .withUrl("/hubs/call", { accessTokenFactory: () => token() ?? "" })
     .withAutomaticReconnect([0, 1000, 2000, 5000, 5000, 10000])
     .configureLogging(LogLevel.Warning)
     .build();
+  for (const [name, handler] of extraHandlers) hub.on(name, handler as (...args: unknown[]) => void);
+  return hub;
 }
 
 /** Starts the connection, retrying the first start (automatic reconnect only covers later drops). */
