@@ -72,6 +72,9 @@ public sealed class HubCaseNotifier : ICaseNotifier
         return hub.Clients.Group(group).Instruction(new InstructionMessage(caseId, kind, angle));
     });
 
+    public Task CallNoticeAsync(Guid caseId, Guid partyId, string kind) => Safely(() =>
+        hub.Clients.Group(CallGroups.CaseOfficer(caseId)).CallNotice(new CallNoticeMessage(caseId, partyId, kind)));
+
     public Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber) => Safely(() =>
         hub.Clients.Group(CallGroups.Party(caseId, partyId)).ClaimAcknowledged(new ClaimAcknowledgedMessage(caseId, insurerCode, claimReportNumber)));
 

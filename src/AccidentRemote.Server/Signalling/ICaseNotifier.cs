@@ -14,5 +14,8 @@ public interface ICaseNotifier : ICasePages
 
     Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle);
 
+    /// <summary>Tells the case's officer that a party left the call or asks to be called back.</summary>
+    Task CallNoticeAsync(Guid caseId, Guid partyId, string kind);
+
     Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber);
 }

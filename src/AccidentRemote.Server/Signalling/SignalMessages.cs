@@ -24,6 +24,9 @@ public sealed record InstructionMessage(Guid CaseId, string Kind, string? Angle)
 
 public sealed record PartyMovedMessage(Guid CaseId, Guid PartyId);
 
+/// <summary>To the officer: a party left the call (<c>left</c>) or asks to be called back (<c>call-back</c>).</summary>
+public sealed record CallNoticeMessage(Guid CaseId, Guid PartyId, string Kind);
+
 public sealed record ClaimAcknowledgedMessage(Guid CaseId, string InsurerCode, string ClaimReportNumber);
 
 public sealed record EvidenceAddedMessage(Guid CaseId, Guid EvidenceId, string Kind, Guid? PartyId);
@@ -53,6 +56,8 @@ public interface ICallClient
     Task Instruction(InstructionMessage instruction);
 
     Task PartyMoved(PartyMovedMessage moved);
+
+    Task CallNotice(CallNoticeMessage notice);
 
     Task EvidenceAdded(EvidenceAddedMessage evidence);
 
