@@ -6,9 +6,20 @@ namespace AccidentRemote.Server.Signalling;
 
 public sealed record InstructionRequest(string? Kind, Guid? PartyId, string? Angle);
 
+/// <summary>A party's word about its call: <c>left</c> (the driver hung up; the case stays open) or <c>call-back</c> (please call me again).</summary>
+public sealed record CallNoticeRequest(string? Kind);
+
+/// <summary>What a party's call notice records (the subject of the <c>call_notice</c> record), for the officer's console.</summary>
+public sealed record CallNotice(Guid PartyId, string Kind);
+
 public static class CallEndpoints
 {
-    public static readonly IReadOnlyList<string> InstructionKinds = ["move-cars", "photo", "audio-only", "video", "end-call"];
+    /// <summary><c>details</c> asks the party for its name and ID number (the driver page opens its details card then, not before).</summary>
+    public static readonly IReadOnlyList<string> InstructionKinds = ["move-cars", "photo", "audio-only", "video", "details", "end-call"];
+
+    public static readonly IReadOnlyList<string> CallNoticeKinds = ["left", "call-back"];
+
+    public const string CallNoticeRateLimit = "call-notice";
 
     public static readonly IReadOnlyList<string> PhotoAngles = ["both-cars", "collision-point", "plates", "panorama", "licence", "registration"];
 
@@ -19,6 +30,7 @@ public static class CallEndpoints
         group.MapGet("/ice-servers", IceServers.Endpoint).RequireAuthorization(AuthExtensions.CasePolicy);
         group.MapPost("/cases/{caseId:guid}/instructions", Instruct).RequireAuthorization(AuthExtensions.StaffPolicy);
         app.MapPhrases();
+        group.MapPost("/cases/{caseId:guid}/call-notices", Notice).RequireAuthorization(AuthExtensions.PartyPolicy).RequireRateLimiting(CallNoticeRateLimit);
         return app;
     }
 
@@ -88,4 +100,56 @@ public static class CallEndpoints
         return TypedResults.Accepted((string?)null);
     }
 
+    /// <summary>
+    /// Per party (its token's party id): a few notices a minute. A driver taps "call me back" once or
+    /// twice; more is a stuck button or a script, and each notice lands on an officer's screen.
+    /// </summary>
+    public static void AddCallNoticeRateLimit(IServiceCollection services) =>
+        services.Configure<Microsoft.AspNetCore.RateLimiting.RateLimiterOptions>(o => o.AddPolicy(CallNoticeRateLimit, http =>
+            System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+                http.User.PartyId() is { } party ? $"party:{party:N}" : AuthExtensions.ClientKey(http),
+                _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SignallingOptions>>().Value.CallNoticesPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                })));
+
+    /// <summary>
+    /// A party says it left the call (hung up on its phone) or asks to be called back. Only for its
+    /// own case, only while an officer handles it; recorded in the case's events through the case
+    /// transaction, and the officer's console is told (<see cref="ICallClient.CallNotice"/>). Leaving
+    /// the call closes nothing: the case stays with its officer, who calls again or closes it.
+    /// </summary>
+    private static async Task<IResult> Notice(Guid caseId, CallNoticeRequest request, ClaimsPrincipal user, CaseStore cases, CaseTransitions transitions, CancellationToken ct)
+    {
+        if (user.PartyCaseId() != caseId || user.PartyId() is not { } partyId)
+        {
+            return CaseResults.NoSuchCase(caseId);
+        }
+
+        if (request.Kind is null || !CallNoticeKinds.Contains(request.Kind))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"kind must be one of: {string.Join(", ", CallNoticeKinds)}."] },
+                title: "The call notice has errors.");
+        }
+
+        var head = await cases.GetAsync(caseId, ct);
+        if (head is null)
+        {
+            return CaseResults.NoSuchCase(caseId);
+        }
+
+        if (!CaseStatus.InHand.Contains(head.Case.Status))
+        {
+            return CaseResults.StateConflict(head.Case.Status, "There is no call to leave or to be called back to: an officer must be handling the case.");
+        }
+
+        var result = await transitions.RecordAsync(caseId, new CaseActor.Party(partyId), "call_notice", request.Kind, ct, subject: new CallNotice(partyId, request.Kind));
+        return result switch
+        {
+            CaseChange.Done => TypedResults.Accepted((string?)null),
+            CaseChange.WrongState s => CaseResults.StateConflict(s.Status, s.Reason),
+            _ => CaseResults.NoSuchCase(caseId),
+        };
+    }
 }

@@ -17,7 +17,7 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
     private static readonly HashSet<string> QueueActions = ["accept", "escalate", "abandon"];
 
     /// <summary>Records that tell only the officer (or one party), not the case's state to everyone.</summary>
-    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "objected", "instruction", "rated", "join_locked", "phrase"];
+    private static readonly HashSet<string> Quiet = ["evidence_added", "party_moved", "objected", "instruction", "rated", "join_locked", "phrase", "call_notice"];
 
     /// <summary>Records that change the officers' queue: who joined, and the possible-duplicate marks it shows.</summary>
     private static readonly HashSet<string> QueueRecords = ["party_rejected", "joined", "merged", "duplicate_dismissed"];
@@ -59,6 +59,9 @@ public sealed class CasePagesObserver(ICaseNotifier pages) : ICaseObserver
                     break;
                 case ("instruction", InstructionRequest instruction):
                     await pages.InstructionAsync(caseId, instruction.PartyId, instruction.Kind!, instruction.Angle);
+                    break;
+                case ("call_notice", CallNotice notice):
+                    await pages.CallNoticeAsync(caseId, notice.PartyId, notice.Kind);
                     break;
                 case ("merged", CaseMerge merge):
                     // The merged report's page first learns where its party went, then that its own case is over.

@@ -81,6 +81,9 @@ public sealed class HubCaseNotifier : ICaseNotifier
     public Task PartyProgressAsync(Guid caseId, Guid partyId, string step) => Safely(() =>
         hub.Clients.Group(CallGroups.CaseOfficer(caseId)).PartyProgress(new PartyProgressMessage(caseId, partyId, step)));
 
+    public Task CallNoticeAsync(Guid caseId, Guid partyId, string kind) => Safely(() =>
+        hub.Clients.Group(CallGroups.CaseOfficer(caseId)).CallNotice(new CallNoticeMessage(caseId, partyId, kind)));
+
     public Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber) => Safely(() =>
         hub.Clients.Group(CallGroups.Party(caseId, partyId)).ClaimAcknowledged(new ClaimAcknowledgedMessage(caseId, insurerCode, claimReportNumber)));
 

@@ -22,5 +22,8 @@ public interface ICaseNotifier : ICasePages
     /// <summary>Tells the officer a party gave its details or signed (<see cref="PartyProgressSteps"/>), for the checklist.</summary>
     Task PartyProgressAsync(Guid caseId, Guid partyId, string step) => Task.CompletedTask;
 
+    /// <summary>Tells the case's officer that a party left the call or asks to be called back.</summary>
+    Task CallNoticeAsync(Guid caseId, Guid partyId, string kind);
+
     Task ClaimAcknowledgedAsync(Guid caseId, Guid partyId, string insurerCode, string claimReportNumber);
 }

@@ -27,6 +27,9 @@ public sealed record PartyMovedMessage(Guid CaseId, Guid PartyId);
 /// <summary>To the case's officer: a party disagrees with the document instead of signing it (reasons from the objection list, its own words).</summary>
 public sealed record PartyObjectedMessage(Guid CaseId, Guid PartyId, int PartyNumber, int Version, IReadOnlyList<string> Reasons, string? Text);
 
+/// <summary>To the officer: a party left the call (<c>left</c>) or asks to be called back (<c>call-back</c>).</summary>
+public sealed record CallNoticeMessage(Guid CaseId, Guid PartyId, string Kind);
+
 public sealed record ClaimAcknowledgedMessage(Guid CaseId, string InsurerCode, string ClaimReportNumber);
 
 public sealed record EvidenceAddedMessage(Guid CaseId, Guid EvidenceId, string Kind, Guid? PartyId);
@@ -71,6 +74,7 @@ public interface ICallClient
     Task PartyMoved(PartyMovedMessage moved);
 
     Task PartyObjected(PartyObjectedMessage objected);
+    Task CallNotice(CallNoticeMessage notice);
 
     Task EvidenceAdded(EvidenceAddedMessage evidence);
 

@@ -43,6 +43,7 @@ public static class SignallingExtensions
             builder.Services.AddSingleton<Presence, LocalPresence>();
         }
         builder.Services.AddSingleton<SignalRateLimitFilter>();
+        CallEndpoints.AddCallNoticeRateLimit(builder.Services);
         builder.Services.AddSingleton<HubRefusalLogFilter>();
         builder.Services.AddSingleton<PartyHubSessions>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PartyHubSessions>());

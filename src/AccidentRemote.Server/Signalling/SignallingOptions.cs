@@ -15,6 +15,10 @@ public sealed class SignallingOptions
     [Range(1, 10_000)]
     public int SignalsPerSecond { get; set; } = 50;
 
+    /// <summary>Call notices ("I left the call", "call me back") a party may send per minute.</summary>
+    [Range(1, 600)]
+    public int CallNoticesPerMinute { get; set; } = 6;
+
     /// <summary>
     /// Redis connection string (e.g. <c>127.0.0.1:6379</c>) when several server nodes run behind a
     /// load balancer: hub messages and presence are then shared through Redis. Empty: one node.

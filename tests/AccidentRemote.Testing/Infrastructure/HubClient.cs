@@ -7,7 +7,7 @@ namespace AccidentRemote.Tests.Infrastructure;
 /// <summary>A real SignalR client over WebSockets to the Kestrel port, recording every event it receives.</summary>
 public sealed class HubClient : IAsyncDisposable
 {
-    private static readonly string[] Events = ["Signal", "PeerChanged", "QueueChanged", "QueuePosition", "CaseChanged", "Instruction", "PartyMoved", "EvidenceAdded", "ClaimAcknowledged", "Phrase", "PartyProgress"];
+    private static readonly string[] Events = ["Signal", "PeerChanged", "QueueChanged", "QueuePosition", "CaseChanged", "Instruction", "PartyMoved", "EvidenceAdded", "ClaimAcknowledged", "Phrase", "PartyProgress", "CallNotice"];
     private readonly ConcurrentQueue<(string Event, JsonElement Payload)> received = new();
 
     private HubClient(HubConnection connection)

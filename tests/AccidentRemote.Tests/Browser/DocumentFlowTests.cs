@@ -40,7 +40,8 @@ public sealed class DocumentFlowTests(Chromium chromium) : IClassFixture<Chromiu
         await console.GetByTestId("save-liability").ClickAsync();
         await CaseStatusAsync(console, "liability_determined");
 
-        // Each driver gives name and ID number on the details card.
+        // The officer asks for the details; each driver gives name and ID number on the details card.
+        await console.GetByTestId("instruct-details").ClickAsync();
         string[] names = ["张伟", "李娜"];
         for (var i = 0; i < drivers.Length; i++)
         {

@@ -112,6 +112,8 @@ public sealed class NginxSiteTests(NginxSite site) : IClassFixture<NginxSite>
         await console.GetByTestId("tile-2-liability").SelectOptionAsync("none");
         await console.GetByTestId("save-liability").ClickAsync();
         await CaseStatusAsync(console, "liability_determined");
+        // The officer asks the drivers for their names and ID numbers: their details cards open.
+        await console.GetByTestId("instruct-details").ClickAsync();
         string[] names = ["张伟", "李娜"];
         IPage[] drivers = [driver1, driver2];
         for (var i = 0; i < drivers.Length; i++)

@@ -28,6 +28,8 @@ public sealed class RecordingCaseNotifier : ICaseNotifier
 
     public Task PartyMovedAsync(Guid caseId, Guid partyId) => Task.CompletedTask;
 
+    public Task CallNoticeAsync(Guid caseId, Guid partyId, string kind) => Task.CompletedTask;
+
     public Task InstructionAsync(Guid caseId, Guid? partyId, string kind, string? angle) => Task.CompletedTask;
 
     public Task PartyObjectedAsync(Guid caseId, Guid partyId, int partyNumber, int version, IReadOnlyList<string> reasons, string? text) => Task.CompletedTask;

@@ -203,6 +203,46 @@ public sealed class HubTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_party_asks_for_its_details_and_its_call_notices_reach_the_officer_only_for_its_own_case_and_a_few_a_minute()
+    {
+        var (p1, p2) = await AcceptedTwoPartyCaseAsync();
+        await using var console = await HubClient.ConnectAsync(address, officerToken);
+        await console.Connection.InvokeAsync<JsonElement>("WatchCase", Guid.Parse(p1.CaseId));
+        await using var phone1 = await HubClient.ConnectAsync(address, p1.Token);
+
+        // The officer asks party 1 for its name and ID number: an instruction like the others.
+        await (await officer.PostAsJsonAsync($"/api/cases/{p1.CaseId}/instructions", new { kind = "details", partyId = p1.PartyId })).JsonAsync(202);
+        await phone1.WaitForAsync("Instruction", i => i.GetProperty("kind").GetString() == "details");
+
+        var party1 = app.RealClient(p1.Token);
+        await (await party1.PostAsJsonAsync($"/api/cases/{p1.CaseId}/call-notices", new { kind = "call-back" })).JsonAsync(202);
+        var notice = await console.WaitForAsync("CallNotice");
+        Assert.Equal(p1.PartyId, notice.GetProperty("partyId").GetString());
+        Assert.Equal("call-back", notice.GetProperty("kind").GetString());
+        await (await party1.PostAsJsonAsync($"/api/cases/{p1.CaseId}/call-notices", new { kind = "left" })).JsonAsync(202);
+        await console.WaitForAsync("CallNotice", n => n.GetProperty("kind").GetString() == "left");
+        Assert.Empty(phone1.All("CallNotice"));
+
+        var bad = await (await party1.PostAsJsonAsync($"/api/cases/{p1.CaseId}/call-notices", new { kind = "close-case" })).JsonAsync(400);
+        Assert.True(bad.GetProperty("errors").TryGetProperty("kind", out _));
+
+        // Another case's party cannot speak for this case; an officer is not a party.
+        var (other, _) = await AcceptedTwoPartyCaseAsync("京B11111", "京C22222");
+        Assert.Equal(HttpStatusCode.NotFound, (await app.RealClient(other.Token).PostAsJsonAsync($"/api/cases/{p1.CaseId}/call-notices", new { kind = "call-back" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsJsonAsync($"/api/cases/{p1.CaseId}/call-notices", new { kind = "call-back" })).StatusCode);
+
+        // Six a minute per party (Signalling:CallNoticesPerMinute); party 2's own budget is untouched.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++)
+        {
+            statuses.Add((await party1.PostAsJsonAsync($"/api/cases/{p1.CaseId}/call-notices", new { kind = "call-back" })).StatusCode);
+        }
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.Equal(HttpStatusCode.Accepted, (await app.RealClient(p2.Token).PostAsJsonAsync($"/api/cases/{p2.CaseId}/call-notices", new { kind = "call-back" })).StatusCode);
+    }
+
+    [Fact]
     public async Task Ice_servers_carry_short_lived_coturn_credentials_only_for_signed_in_callers()
     {
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.RealClient().GetAsync("/api/ice-servers")).StatusCode);

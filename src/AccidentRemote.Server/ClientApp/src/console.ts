@@ -67,6 +67,7 @@ async function boot(): Promise<void> {
   byTestId("sign-out").addEventListener("click", () => void signOut(storageKey));
   byTestId("accept-next").addEventListener("click", () => void acceptNext());
   byTestId("instruct-move").addEventListener("click", () => void instruct("move-cars", null));
+  byTestId("instruct-details").addEventListener("click", () => void instruct("details", null));
   byTestId("vehicles-moved").addEventListener("click", () => void caseAction("POST", "vehicles-moved"));
   byTestId("save-liability").addEventListener("click", () => void saveLiability());
   byTestId("close-case").addEventListener("click", () => void closeCase());

@@ -5,17 +5,18 @@ import { byTestId } from "./lib/dom";
 import { applyI18n, onLangChange, toggleLang } from "./lib/i18n";
 import { copyClaimNumber, downloadDocument, onStarKey, renderClaim, resetRating, setRating, submitRating } from "./driver/afterCase";
 import { keepSession, onCopyCaseLink, openCaseLink, renderCaseLink, takeCaseLink } from "./driver/caseLink";
-import { renderEnded } from "./driver/call";
-import { goStart, renderCallState } from "./driver/callState";
+import { callMeBack, hangUp, hangUpConfirm, renderEnded, swapVideos } from "./driver/call";
+import { goStart, renderCallState, watchTopBars } from "./driver/callState";
 import { followStatus, renderQueue, renderShare, renderStatusText, share } from "./driver/case";
 import { agreeToNotice } from "./driver/consent";
 import { setUpDisplayModes } from "./driver/display";
 import { confirmInsurer, currentFormMode, form, locate, openForm, renderFormTexts, renderInsurerCard, submitForm } from "./driver/form";
 import { onOnline } from "./driver/hubLink";
-import { confirmMoved, renderInstruction, uploadPhoto } from "./driver/instructions";
+import { confirmMoved, renderInstruction, renderSpeak, speakInstruction, toggleSpeakAuto, uploadPhoto } from "./driver/instructions";
 import { wirePhrases } from "./driver/phrases";
 import { answerQuestion, renderIntakeNotice, renderJoined, renderQuestion, renewJoin, setLinkSecret } from "./driver/joining";
 import { resume, startOver } from "./driver/lifecycle";
+import { render as renderLowLight, startLightWatch, toggleTorch } from "./driver/lowLight";
 import { acquireMedia, finishDecision, isAudioOnly, renderControls, setAudioOnly, switchCamera, toggleMute } from "./driver/media";
 import { renderPlateKeyboards, setUpPlateKeyboards } from "./driver/plateKeyboard";
 import { followShots, renderShots, setUpShots } from "./driver/shots";
@@ -37,6 +38,9 @@ function boot(): void {
   onStatus(renderCaseLink);
   onStatus(keepSession);
   applyI18n();
+  watchTopBars();
+  renderSpeak();
+  startLightWatch();
   byTestId("lang-switch").addEventListener("click", toggleLang);
   window.addEventListener("online", onOnline);
   onLangChange(() => {
@@ -45,6 +49,8 @@ function boot(): void {
     renderShots();
     renderCallState();
     renderControls();
+    renderSpeak();
+    renderLowLight();
     renderInsurerCard();
     if (state.session) {
       renderStatusText();
@@ -86,6 +92,14 @@ function boot(): void {
   byTestId("switch-camera").addEventListener("click", () => void switchCamera());
   byTestId("audio-only").addEventListener("click", () => void setAudioOnly(!isAudioOnly()));
   byTestId("moved-button").addEventListener("click", () => void confirmMoved());
+  byTestId("instruction-speak").addEventListener("click", speakInstruction);
+  byTestId("speak-auto").addEventListener("click", toggleSpeakAuto);
+  byTestId("swap-video").addEventListener("click", swapVideos);
+  byTestId("torch").addEventListener("click", () => void toggleTorch());
+  byTestId("hang-up").addEventListener("click", () => hangUpConfirm(true));
+  byTestId("hangup-no").addEventListener("click", () => hangUpConfirm(false));
+  byTestId("hangup-yes").addEventListener("click", () => void hangUp());
+  byTestId("call-back").addEventListener("click", () => void callMeBack());
   byTestId("photo-input").addEventListener("change", (e) => void uploadPhoto(e.target as HTMLInputElement));
   byTestId("ended-back").addEventListener("click", () => {
     state.ended = false;

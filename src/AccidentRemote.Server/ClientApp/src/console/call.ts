@@ -1,7 +1,7 @@
 // The video call, one RTCPeerConnection per party: the console always offers (on opening the case,
 // when a party comes online, and with an ICE restart when the connection fails), and hangs up.
-import type { CallRoster, IncomingSignal, OutgoingSignal, PeerChanged } from "../lib/contract";
-import { byTestId } from "../lib/dom";
+import type { CallNotice, CallRoster, IncomingSignal, OutgoingSignal, PeerChanged } from "../lib/contract";
+import { byTestId, el } from "../lib/dom";
 import { fromIce, toIceInit } from "../lib/hub";
 import { iceConfig } from "../lib/ice";
 import { t } from "../lib/i18n";
@@ -160,4 +160,30 @@ export async function endCall(): Promise<void> {
   if (!(await confirmStep("officer.confirm.endTitle", "officer.confirm.endText", "console.endCall"))) return;
   await instruct("end-call", null);
   hangUpAll();
+}
+
+/**
+ * A party left the call on its phone, or asks to be called back (POST /api/cases/{id}/call-notices):
+ * the event log says so, and the party's tile gets a button that calls it again (a new offer).
+ */
+export function onCallNotice(n: CallNotice): void {
+  if (!state.current || n.caseId !== state.current.id) return;
+  const tile = findTile(n.partyId);
+  if (!tile) return;
+  const key = n.kind === "left" ? "console.callNotice.left" : "console.callNotice.callBack";
+  logEvent("CallNotice", t(key, { n: tile.partyNumber }));
+  const id = `tile-${tile.partyNumber}-call-notice`;
+  let button = tile.root.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`);
+  if (!button) {
+    const made = el("button", { type: "button", class: "badge bad", "data-testid": id });
+    made.addEventListener("click", (e) => {
+      e.stopPropagation();
+      made.remove();
+      tile.queue.run(() => offer(tile, false), offerError(tile));
+    });
+    tile.root.querySelector(".tile-head")?.append(made);
+    button = made;
+  }
+  button.dataset.kind = n.kind;
+  button.textContent = `${t(key, { n: tile.partyNumber })} · ${t("console.callBack", { n: tile.partyNumber })}`;
 }

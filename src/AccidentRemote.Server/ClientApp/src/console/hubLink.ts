@@ -1,11 +1,11 @@
 // The console's live connection (SignalR hub): what the server pushes and who handles it, and the
 // connection's state on <body data-hub>, in the header and in the banner.
 import { boardChanged } from "../lib/board";
-import type { CaseChanged, EvidenceAdded, PartyMoved, PartyObjected, PartyProgress, PeerChanged, QueueItem } from "../lib/contract";
+import type { CallNotice, CaseChanged, EvidenceAdded, PartyMoved, PartyObjected, PartyProgress, PeerChanged, QueueItem } from "../lib/contract";
 import { byTestId } from "../lib/dom";
 import { buildHub, startHub } from "../lib/hub";
 import { has, t, type Key } from "../lib/i18n";
-import { onPeerChanged, onSignal, watch } from "./call";
+import { onCallNotice, onPeerChanged, onSignal, watch } from "./call";
 import { loadSignatures } from "./case";
 import { loadGallery } from "./gallery";
 import { logEvent } from "./log";
@@ -30,6 +30,7 @@ export async function connectHub(): Promise<void> {
   h.on("QueueChanged", (items: QueueItem[]) => { setQueue(items); boardChanged(); });
   h.on("Signal", onSignal);
   h.on("PeerChanged", (p: PeerChanged) => void onPeerChanged(p));
+  h.on("CallNotice", (n: CallNotice) => onCallNotice(n));
   h.on("CaseChanged", (c: CaseChanged) => {
     if (state.current && c.caseId === state.current.id) { setCaseStatus(c.status); void loadObjections(c.caseId); }
     boardChanged();

@@ -42,7 +42,7 @@ const deskKeys: Array<KeyHelp & { match: (k: string) => boolean; run: (k: string
   { keys: "M", does: "officer.keys.move", match: (k) => k === "m", run: () => press("instruct-move") },
   { keys: "P", does: "officer.keys.photo", match: (k) => k === "p", run: () => picked("photo") },
   { keys: "S", does: "officer.keys.screenshot", match: (k) => k === "s", run: () => picked("screenshot") },
-  { keys: "R", does: "officer.keys.details", match: (k) => k === "r", run: () => sendDetailsPhrase() },
+  { keys: "R", does: "officer.keys.details", match: (k) => k === "r", run: () => press("instruct-details") },
   { keys: "T", does: "officer.keys.phrase", match: (k) => k === "t", run: () => focusPhrase() },
   { keys: "G", does: "officer.keys.gallery", match: (k) => k === "g", run: () => focusGallery() },
   { keys: "V", does: "officer.keys.moved", match: (k) => k === "v", run: () => press("vehicles-moved") },
@@ -62,16 +62,6 @@ export const keyHelp: KeyHelp[] = [
   { keys: "Y / N", does: "officer.keys.confirm" },
   { keys: "Esc", does: "officer.keys.escape" },
 ];
-
-/** Key R: the picked party is asked for its name and ID number (a canned phrase, in its language). */
-function sendDetailsPhrase(): void {
-  const tile = state.tiles[state.selected];
-  if (!tile) return;
-  const list = tile.root.querySelector<HTMLSelectElement>(`[data-testid="tile-${tile.partyNumber}-phrase"]`);
-  if (!list || list.disabled) { press(`tile-${tile.partyNumber}-phrase-send`, tile.root); return; }
-  list.value = "details";
-  press(`tile-${tile.partyNumber}-phrase-send`, tile.root);
-}
 
 function focusPhrase(): void {
   const tile = state.tiles[state.selected];

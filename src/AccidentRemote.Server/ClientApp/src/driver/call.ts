@@ -1,6 +1,7 @@
 // The video call: the officer offers, the driver's page answers (one RTCPeerConnection), and the
 // call's end (hang-up, end of call, case closed or abandoned) with the "ended" screen.
 import { api } from "../lib/api";
+import { runAction } from "./actionStatus";
 import type { CaseView, IncomingSignal } from "../lib/contract";
 import { byTestId, showScreen } from "../lib/dom";
 import { CandidateBuffer, fromIce, SerialQueue, toIceInit } from "../lib/hub";
@@ -62,6 +63,7 @@ export async function attachTracks(p: RTCPeerConnection): Promise<void> {
 }
 
 export function enterCall(): void {
+  if (!state.inCall) state.left = false;
   state.inCall = true;
   state.ended = false;
   showScreen("call");
@@ -75,6 +77,9 @@ export async function onSignal(s: IncomingSignal): Promise<void> {
   switch (s.type) {
     case "offer": {
       if (!s.description?.sdp) return;
+      // The officer calls (again): also after the driver left the call, that is the call back.
+      state.left = false;
+      renderLeft();
       enterCall();
       await mediaDecision();
       const offer: RTCSessionDescriptionInit = { type: "offer", sdp: s.description.sdp };
@@ -125,6 +130,9 @@ export function endCall(reason: EndReason): void {
   if (reason === "hangup" && (caseStatus() === "closed" || caseStatus() === "abandoned")) return;
   closePc();
   state.inCall = false;
+  state.left = false;
+  renderLeft();
+  hangUpConfirm(false);
   state.ended = true;
   endReason = reason;
   renderEnded();
@@ -156,3 +164,68 @@ export async function attachToCall(): Promise<void> {
 
 /** The call ended because the case closed: the after-case cards show. */
 export const endedClosed = (): boolean => state.ended && endReason === "closed";
+
+// ---------- the big picture ----------
+
+let filming = false;
+let swapped = false;
+
+/** An instruction to film the cars (or photograph them) makes the driver's own camera the big picture; its end gives it back. */
+export function setFilming(on: boolean): void {
+  filming = on;
+  swapped = false;
+  renderVideos();
+}
+
+export function swapVideos(): void {
+  swapped = !swapped;
+  renderVideos();
+}
+
+function renderVideos(): void {
+  byTestId("videos").dataset.big = filming !== swapped ? "local" : "remote";
+}
+
+// ---------- hanging up and asking to be called back ----------
+
+export function hangUpConfirm(show: boolean): void {
+  byTestId("hangup-confirm").hidden = !show;
+  if (show) byTestId("hangup-yes").focus();
+}
+
+/**
+ * The driver leaves the call: the connection closes (the console is told by the hangup signal and
+ * the "left" notice), the case stays with the officer. The call screen says so and offers "call me
+ * back"; an offer from the officer brings the call back.
+ */
+export async function hangUp(): Promise<void> {
+  hangUpConfirm(false);
+  if (!state.session) return;
+  await send({ type: "hangup", description: null, candidate: null }).catch(() => undefined);
+  closePc();
+  state.left = true;
+  renderLeft();
+  renderCallState();
+  await notice("left");
+}
+
+export async function callMeBack(): Promise<void> {
+  await notice("call-back");
+}
+
+function notice(kind: "left" | "call-back"): Promise<boolean> {
+  const session = state.session;
+  if (!session) return Promise.resolve(false);
+  return runAction({
+    status: "call-notice-status",
+    button: byTestId<HTMLButtonElement>(kind === "left" ? "hang-up" : "call-back"),
+    sent: kind === "left" ? "callScreen.leftSent" : "callScreen.callBackSent",
+    run: () => api("POST", `/api/cases/${session.caseId}/call-notices`, { kind }).then(() => undefined),
+  });
+}
+
+function renderLeft(): void {
+  byTestId("left-card").hidden = !state.left;
+  byTestId<HTMLButtonElement>("hang-up").disabled = state.left;
+  document.body.dataset.leftCall = String(state.left);
+}

@@ -51,6 +51,9 @@ export async function connectHub(): Promise<void> {
   if (hub !== h) return;
   hubDown = !ok;
   renderCallState();
+  // A change pushed between the page's last read and the hub joining its groups (an officer accepting
+  // right then) would be missed: the call would run with the status still "queued".
+  if (ok) void resync();
 }
 
 // SignalR's automatic reconnect gives up after about 23 s; a phone in a tunnel or a lift is off

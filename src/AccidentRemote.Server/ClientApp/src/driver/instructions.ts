@@ -1,12 +1,15 @@
-// Instructions from the officer (move the cars, take a photo, audio only, video, end of call), the
-// "cars moved" confirmation and the photo upload.
-import { api, ApiError, upload } from "../lib/api";
+// Instructions from the officer (move the cars, take a photo, audio only, video, give details, end
+// of call), the "cars moved" confirmation and the photo upload. Each instruction is put in view
+// under the header, vibrates, and can be read aloud (automatically if the driver turned that on).
+import { ApiError, api, upload } from "../lib/api";
 import type { Instruction } from "../lib/contract";
 import { byTestId } from "../lib/dom";
-import { has, setPlain, setText, t, type Key } from "../lib/i18n";
-import { endCall, enterCall } from "./call";
+import { has, lang, setPlain, setText, t, type Key } from "../lib/i18n";
+import { runAction } from "./actionStatus";
+import { endCall, enterCall, setFilming } from "./call";
 import { problemText } from "./form";
 import { setAudioOnly } from "./media";
+import { askForDetails } from "./signing";
 import { state } from "./state";
 
 let photoAngle: string | null = null;
@@ -17,7 +20,10 @@ export function onInstruction(i: Instruction): void {
   const say = (key: Key, vars?: () => Record<string, string>) => {
     instructionText = () => t(key, vars?.());
     byTestId("instruction-text").textContent = instructionText();
-    setPlain(byTestId("instruction-status"), "");
+    const status = byTestId("instruction-status");
+    setPlain(status, "");
+    delete status.dataset.action;
+    if (status.nextElementSibling?.matches("[data-testid=instruction-status-retry]")) status.nextElementSibling.remove();
     card.dataset.kind = i.kind;
     card.hidden = false;
     byTestId("moved-button").hidden = i.kind !== "move-cars";
@@ -45,56 +51,118 @@ export function onInstruction(i: Instruction): void {
       say("instruction.video");
       void setAudioOnly(false);
       break;
+    case "details":
+      say("instruction.details");
+      askForDetails();
+      break;
   }
+  // The driver films the cars with their own camera: it becomes the big picture.
+  setFilming(i.kind === "move-cars" || i.kind === "photo");
+  // scroll-margin-top (driver.css) keeps it below the sticky header and banner.
   card.scrollIntoView({ block: "start" });
+  navigator.vibrate?.([300, 150, 300]);
+  if (speakAuto()) speakInstruction();
 }
 
-export async function confirmMoved(): Promise<void> {
-  if (!state.session) return;
-  const button = byTestId<HTMLButtonElement>("moved-button");
-  const status = byTestId("instruction-status");
-  button.disabled = true;
+// ---------- reading aloud ----------
+
+const speakKey = "ar.speak";
+
+function speakAuto(): boolean {
   try {
-    await api("POST", `/api/cases/${state.session.caseId}/moved-confirmation`);
-    setText(status, "instruction.movedThanks");
-    button.hidden = true;
-  } catch (e) {
-    setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
-  } finally {
-    button.disabled = false;
+    return localStorage.getItem(speakKey) === "1";
+  } catch {
+    return false;
   }
+}
+
+export function toggleSpeakAuto(): void {
+  try {
+    if (speakAuto()) localStorage.removeItem(speakKey);
+    else localStorage.setItem(speakKey, "1");
+  } catch {
+    // Storage off: nothing to remember.
+  }
+  renderSpeak();
+}
+
+export function renderSpeak(): void {
+  const on = speakAuto();
+  const button = byTestId("speak-auto");
+  button.setAttribute("aria-pressed", String(on));
+  setText(button, on ? "callScreen.speakAutoOn" : "callScreen.speakAuto");
+  const can = "speechSynthesis" in window;
+  button.hidden = !can;
+  byTestId("instruction-speak").hidden = !can;
+}
+
+/** Reads the current instruction in the page's language (a Chinese or English voice where the phone has one). */
+export function speakInstruction(): void {
+  if (!("speechSynthesis" in window) || !instructionText) return;
+  const u = new SpeechSynthesisUtterance(instructionText());
+  u.lang = lang === "en" ? "en-US" : "zh-CN";
+  const voice = speechSynthesis.getVoices().find((v) => v.lang.replace("_", "-").toLowerCase().startsWith(lang === "en" ? "en" : "zh"));
+  if (voice) u.voice = voice;
+  u.rate = 0.9;
+  speechSynthesis.cancel();
+  speechSynthesis.speak(u);
+}
+
+// ---------- the driver's answers ----------
+
+export async function confirmMoved(): Promise<void> {
+  const session = state.session;
+  if (!session) return;
+  const button = byTestId<HTMLButtonElement>("moved-button");
+  await runAction({
+    status: "instruction-status",
+    button,
+    sent: "instruction.movedThanks",
+    run: () => api("POST", `/api/cases/${session.caseId}/moved-confirmation`).then(() => undefined),
+    done: () => {
+      button.hidden = true;
+      setFilming(false);
+    },
+    failure: (e) => (e instanceof ApiError && !e.offline && e.status < 500 ? problemText(e) : null),
+  });
 }
 
 export async function uploadPhoto(input: HTMLInputElement): Promise<void> {
   const file = input.files?.[0];
-  if (!file || !state.session) return;
+  const session = state.session;
+  if (!file || !session) return;
   const progress = byTestId<HTMLProgressElement>("photo-progress");
   const status = byTestId("instruction-status");
   const formData = new FormData();
   formData.append("file", file, file.name || "photo.jpg");
   formData.append("kind", "photo");
   if (photoAngle) formData.append("angle", photoAngle);
-  if (state.session.latitude !== null && state.session.longitude !== null) {
-    formData.append("latitude", String(state.session.latitude));
-    formData.append("longitude", String(state.session.longitude));
+  if (session.latitude !== null && session.longitude !== null) {
+    formData.append("latitude", String(session.latitude));
+    formData.append("longitude", String(session.longitude));
   }
+  input.value = "";
   progress.hidden = false;
   progress.value = 0;
-  setText(status, "photo.sending");
-  try {
-    await upload(`/api/cases/${state.session.caseId}/evidence`, formData, (f) => {
-      progress.value = f;
-      setText(status, "photo.progress", { percent: Math.round(f * 100) });
-    });
-    progress.value = 1;
-    setText(status, "photo.sent");
-    status.dataset.uploaded = "true";
-  } catch (e) {
-    setPlain(status, e instanceof ApiError && e.status === 404 ? t("photo.unavailable") : e instanceof ApiError ? problemText(e) : t("error.offline"));
-    status.dataset.uploaded = "false";
-  } finally {
-    input.value = "";
-  }
+  await runAction({
+    status: "instruction-status",
+    sending: "photo.sending",
+    sent: "photo.sent",
+    run: async (alive) => {
+      await upload(`/api/cases/${session.caseId}/evidence`, formData, (f) => {
+        alive();
+        progress.value = f;
+        setText(status, "photo.progress", { percent: Math.round(f * 100) });
+      });
+      progress.value = 1;
+    },
+    done: () => {
+      status.dataset.uploaded = "true";
+      setFilming(false);
+    },
+    failed: () => { status.dataset.uploaded = "false"; },
+    failure: (e) => (e instanceof ApiError && e.status === 404 ? t("photo.unavailable") : e instanceof ApiError && !e.offline && e.status < 500 ? problemText(e) : null),
+  });
 }
 
 export function renderInstruction(): void {

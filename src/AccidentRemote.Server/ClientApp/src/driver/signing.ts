@@ -3,11 +3,39 @@
 import { api, ApiError, blobUrl } from "../lib/api";
 import { byTestId } from "../lib/dom";
 import { setPlain, setText, t } from "../lib/i18n";
+import { runAction } from "./actionStatus";
 import { problemText } from "./form";
 import { loadDecision, mine, openObjection, resetDecision } from "./decision";
-import { caseStatus, state } from "./state";
+import { caseStatus, isWaiting, state } from "./state";
 
 let detailsSaved = false;
+
+// The details card opens when the officer asks (the "details" instruction), not when the call
+// starts: it would push the call's controls and the picture out of sight. Remembered for the tab,
+// so a reload during the call shows it again.
+const askedKey = "ar.driver.detailsAsked";
+
+function detailsAsked(): boolean {
+  try {
+    return !!state.session && (askedCase === state.session.caseId || sessionStorage.getItem(askedKey) === state.session.caseId);
+  } catch {
+    return false;
+  }
+}
+
+export function askForDetails(): void {
+  try {
+    if (state.session) sessionStorage.setItem(askedKey, state.session.caseId);
+  } catch {
+    // Storage off: the card shows until a reload.
+  }
+  askedCase = state.session?.caseId ?? null;
+  renderDocumentCards();
+  const card = byTestId("details-card");
+  if (!card.hidden) byTestId<HTMLInputElement>("details-name").focus({ preventScroll: true });
+}
+
+let askedCase: string | null = null;
 let signed = false;
 /** This party disagreed with the version awaiting signatures (the server says so), unless it chose to sign after all. */
 let objected = false;
@@ -15,7 +43,10 @@ let signAnyway = false;
 
 export function renderDocumentCards(): void {
   const status = caseStatus();
-  byTestId("details-card").hidden = detailsSaved || !(status === "in_call" || status === "vehicles_moved" || status === "liability_determined");
+  // The server sends "details" only while an officer handles the case: a page whose status is behind
+  // (still "queued" though the call is on) shows the card all the same.
+  byTestId("details-card").hidden = detailsSaved || !detailsAsked()
+    || !(status === "in_call" || status === "vehicles_moved" || status === "liability_determined" || (state.inCall && isWaiting(status)));
   const awaiting = status === "awaiting_signatures";
   if (!awaiting) {
     // Reopened (liability revised) or over: a new version is signed, or objected to, afresh.
@@ -64,25 +95,30 @@ export function signAfterAll(): void {
 }
 
 export async function saveDetails(): Promise<void> {
-  if (!state.session) return;
+  const session = state.session;
+  if (!session) return;
   const name = byTestId<HTMLInputElement>("details-name");
   const id = byTestId<HTMLInputElement>("details-id");
   const nameErr = byTestId("details-name-error");
   const idErr = byTestId("details-id-error");
   nameErr.hidden = idErr.hidden = true;
-  try {
-    await api("PUT", `/api/cases/${state.session.caseId}/parties/me`, { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() });
-    detailsSaved = true;
-    setText(byTestId("details-status"), "details.saved");
-    renderDocumentCards();
-  } catch (e) {
-    if (e instanceof ApiError && (e.errors.name || e.errors.idNumber)) {
+  await runAction({
+    status: "details-status",
+    button: byTestId<HTMLButtonElement>("details-save"),
+    sent: "details.saved",
+    run: () => api("PUT", `/api/cases/${session.caseId}/parties/me`, { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() }).then(() => undefined),
+    handled: (e) => {
+      if (!(e instanceof ApiError) || !(e.errors.name || e.errors.idNumber)) return false;
       if (e.errors.name) { setText(nameErr, "details.nameError"); nameErr.hidden = false; }
       if (e.errors.idNumber) { setText(idErr, "details.idError"); idErr.hidden = false; }
-    } else {
-      setPlain(byTestId("details-status"), e instanceof ApiError ? problemText(e) : t("error.offline"));
-    }
-  }
+      return true;
+    },
+    done: () => {
+      detailsSaved = true;
+      renderDocumentCards();
+    },
+    failure: (e) => (e instanceof ApiError && !e.offline && e.status < 500 ? problemText(e) : null),
+  });
 }
 
 let inked = false;

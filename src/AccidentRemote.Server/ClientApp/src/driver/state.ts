@@ -66,6 +66,8 @@ export const state = {
   session: null as Session | null,
   /** The officer's call is on (an offer came, or the status says the case is being handled). */
   inCall: false,
+  /** The driver hung up (the case goes on with the officer, who may call again); an offer ends it. */
+  left: false,
   /** The call or the case ended; the "ended" screen shows until the driver goes back or starts over. */
   ended: false,
   /** The insurers (GET /api/insurers), asked once by whichever section needs them first. */

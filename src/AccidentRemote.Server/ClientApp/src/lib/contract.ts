@@ -51,9 +51,11 @@ export interface CallRoster {
 export interface PeerChanged { caseId: string; partyId: string; online: boolean }
 export interface QueuePosition { caseId: string; position: number; expectedWaitSeconds: number }
 export interface CaseChanged { caseId: string; status: CaseStatus }
-export type InstructionKind = "move-cars" | "photo" | "audio-only" | "video" | "end-call";
+export type InstructionKind = "move-cars" | "photo" | "audio-only" | "video" | "details" | "end-call";
 export interface Instruction { caseId: string; kind: InstructionKind; angle: string | null }
 export interface PartyMoved { caseId: string; partyId: string }
+/** A party left the call on its phone (`left`) or asks to be called back (`call-back`). */
+export interface CallNotice { caseId: string; partyId: string; kind: "left" | "call-back" }
 export interface EvidenceAdded { caseId: string; evidenceId: string; kind: string; partyId: string | null }
 
 export const Angles = ["both-cars", "collision-point", "plates", "panorama", "licence", "registration"] as const;
