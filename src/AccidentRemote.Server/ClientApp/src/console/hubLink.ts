@@ -35,13 +35,13 @@ export async function connectHub(): Promise<void> {
     const tile = findTile(p.partyId);
     if (!state.current || p.caseId !== state.current.id || !tile) return;
     byTestId(`tile-${tile.partyNumber}-moved`, tile.root).hidden = false;
-    logEvent("PartyMoved", t("console.event.moved", { n: tile.partyNumber }));
+    logEvent("PartyMoved", () => t("console.event.moved", { n: tile.partyNumber }));
   });
   h.on("EvidenceAdded", (e: EvidenceAdded) => {
     if (!state.current || e.caseId !== state.current.id) return;
     const tile = findTile(e.partyId);
     if (tile) { tile.evidence++; renderTile(tile); }
-    logEvent("EvidenceAdded", t("console.event.evidence", { kind: has(`evidence.${e.kind}`) ? t(`evidence.${e.kind}` as Key) : e.kind, n: tile?.partyNumber ?? "–" }));
+    logEvent("EvidenceAdded", () => t("console.event.evidence", { kind: has(`evidence.${e.kind}`) ? t(`evidence.${e.kind}` as Key) : e.kind, n: tile?.partyNumber ?? "–" }));
   });
   setHubState("connecting");
   const ok = await startHub(h, {
