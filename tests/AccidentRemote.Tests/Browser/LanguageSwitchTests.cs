@@ -72,9 +72,13 @@ public sealed class LanguageSwitchTests(Chromium chromium) : IClassFixture<Chrom
         await desk.GetByTestId("signin-submit").ClickAsync();
         await WaitForBodyAsync(desk, "screen", "claims");
         var item = desk.Locator($"[data-testid=claim-item][data-case-id=\"{caseId}\"]");
+        // The embedded insurer inbox answers claims at once: the claim is under "acknowledged" once it has.
+        var filters = new[] { "filter-acknowledged", "filter-unacknowledged" };
+        var round = 0;
         await Eventually.Until(async () =>
         {
-            await desk.GetByTestId("claims-refresh").ClickAsync();
+            await desk.GetByTestId(filters[round++ % 2]).ClickAsync();
+            await desk.WaitForLoadStateAsync(LoadState.NetworkIdle);
             return await item.CountAsync();
         }, n => n == 1, "the claim on the desk", WaitLimit);
         await item.ClickAsync();

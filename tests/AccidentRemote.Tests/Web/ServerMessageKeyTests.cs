@@ -32,7 +32,7 @@ public sealed partial class ServerMessageKeyTests
         var keys = Read("ServerMessages.en.resx").Keys.ToHashSet(StringComparer.Ordinal);
         var used = Directory.EnumerateFiles(Server, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .SelectMany(f => Uses().Matches(File.ReadAllText(f)).Select(m => (File: Path.GetFileName(f), Method: m.Groups["method"].Value, Key: m.Groups["key"].Value)))
+            .SelectMany(f => Uses().Matches(Comment().Replace(File.ReadAllText(f), "")).Select(m => (File: Path.GetFileName(f), Method: m.Groups["method"].Value, Key: m.Groups["key"].Value)))
             .ToList();
 
         Assert.True(used.Count > 150, $"Only {used.Count} uses found: has the pattern stopped matching?");
@@ -70,8 +70,12 @@ public sealed partial class ServerMessageKeyTests
     /// <c>Problems.Of(status, "K"</c>, <c>Problems.With(status, "K"</c>, <c>Problems.WithDetail(status, "K"</c>,
     /// <c>Problems.Invalid("K"</c>, <c>Inspection.Refused("K"</c> (a key with <c>.title</c>); the field's or status's argument may be any expression without a quote.
     /// </summary>
-    [GeneratedRegex("""(?:ServerText|Problems|Inspection)\.(?<method>Get|Find|Field|Of|With|WithDetail|Invalid|Refused)\((?:[^"();]*?,\s*|"[^"]*",\s*)?"(?<key>[A-Za-z][\w-]*(?:\.[\w-]+)*)"(?!\s*\+)""")]
+    [GeneratedRegex("""(?:ServerText|Problems|Inspection)\.(?<method>Get|Find|Of|With|WithDetail|Invalid|Refused)\((?:[^"();]*?,\s*)?"(?<key>[A-Za-z][\w-]*(?:\.[\w-]+)*)"(?!\s*\+)|Problems\.(?<method>Field)\((?:[^"();]*?|"[^"]*"),\s*"(?<key>[A-Za-z][\w-]*(?:\.[\w-]+)*)"(?!\s*\+)""")]
     private static partial Regex Uses();
+
+    /// <summary>Line comments (the XML docs show example keys).</summary>
+    [GeneratedRegex(@"//.*$", RegexOptions.Multiline)]
+    private static partial Regex Comment();
 
     [GeneratedRegex(@"\{\d+\}")]
     private static partial Regex Placeholder();
