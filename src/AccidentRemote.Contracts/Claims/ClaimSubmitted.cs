@@ -68,7 +68,7 @@ public sealed record ClaimEvidence(Guid Id, string Kind, string? Angle, int? Par
     string? OriginalSha256 = null);
 
 /// <summary>A fraud signal: a stable code (repeat-plate, repeat-pair, late-report, far-from-place) and what was seen.</summary>
-public sealed record ClaimFraudSignal(string Code, string Description);
+public sealed record ClaimFraudSignal(string Code, string Description, IReadOnlyDictionary<string, string>? Facts = null);
 
 /// <summary>Where the accident happened: coordinates (WGS-84) and/or a typed address.</summary>
 public sealed record ClaimLocation(double? Latitude, double? Longitude, string? Address);

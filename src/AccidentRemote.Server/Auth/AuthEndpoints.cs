@@ -39,8 +39,7 @@ public static class AuthEndpoints
     {
         if (string.IsNullOrWhiteSpace(request.Username) || string.IsNullOrEmpty(request.Password))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Username and password are required.",
-                detail: "Send {\"username\": \"…\", \"password\": \"…\"}.");
+            return Problems.Of(400, "SignIn.Missing");
         }
 
         var logger = loggers.CreateLogger(typeof(AuthEndpoints));
@@ -50,8 +49,7 @@ public static class AuthEndpoints
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed sign-ins for this username.",
-                detail: $"Wait {seconds} seconds and try again. If you did not make these attempts, tell a supervisor.");
+            return Problems.Of(StatusCodes.Status429TooManyRequests, "SignIn.Throttled", seconds);
         }
 
         var officer = await officers.FindByUsernameAsync(username, ct);
@@ -67,14 +65,12 @@ public static class AuthEndpoints
                     username, options.Value.SignInFailuresPerUsername, options.Value.SignInFailureWindow);
             }
 
-            return TypedResults.Problem(statusCode: 401, title: "Wrong username or password.",
-                detail: "Check both and try again. A supervisor can reset a password with the create-officer command.");
+            return Problems.Of(401, "SignIn.Wrong");
         }
 
         if (officer.DisabledAt is not null)
         {
-            return TypedResults.Problem(statusCode: 403, title: "This account is disabled.",
-                detail: "A supervisor disabled it. Ask a supervisor to enable it again (enable-officer command or POST /api/officers/{username}/enable).");
+            return Problems.Of(403, "SignIn.Disabled");
         }
 
         throttle.Succeeded(username, client);
@@ -86,14 +82,12 @@ public static class AuthEndpoints
     {
         if (disabled && string.Equals(username, http.User.Identity?.Name, StringComparison.Ordinal))
         {
-            return TypedResults.Problem(statusCode: 409, title: "You cannot disable your own account.",
-                detail: "Ask another supervisor, or use the disable-officer command on the server.");
+            return Problems.Of(409, "Account.Self");
         }
 
         if (!await officers.SetDisabledAsync(username, disabled, $"officer:{http.User.Identity?.Name}", ct))
         {
-            return TypedResults.Problem(statusCode: 404, title: "No account has this username.",
-                detail: "Check the spelling; usernames are case-sensitive.");
+            return Problems.Of(404, "Account.NotFound");
         }
 
         // This node's hub connections of that account close now; other nodes' at their next check.

@@ -52,8 +52,9 @@ public static class AuthExtensions
                     ProblemDetails =
                     {
                         Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests from this address.",
-                        Detail = "Wait a minute and try again.",
+                        Title = ServerText.Get("RateLimit.title"),
+                        Detail = ServerText.Get("RateLimit.detail"),
+                        Extensions = { [Problems.CodeExtension] = "RateLimit" },
                     },
                 });
             };

@@ -101,6 +101,7 @@ public sealed class TokenAuthenticationHandler(
                 Status = StatusCodes.Status401Unauthorized,
                 Title = Context.RequestServices.GetRequiredService<IStringLocalizer<DriverMessages>>()["PartyToken.expiredTitle"].Value,
                 Detail = result.Failure.Message,
+                Extensions = { [Problems.CodeExtension] = "PartyToken.Expired" },
             },
         });
     }

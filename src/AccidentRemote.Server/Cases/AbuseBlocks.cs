@@ -122,7 +122,7 @@ public static class AbuseEndpoints
             case CaseChange.WrongState s:
                 return CaseResults.StateConflict(s.Status, s.Reason);
             case CaseChange.NotYours n:
-                return CaseResults.NotYours(n.OfficerId, "mark it as abuse");
+                return CaseResults.NotYours(n.OfficerId);
             default:
                 return CaseResults.NoSuchCase(caseId);
         }

@@ -51,12 +51,12 @@ public static class CaseEndpoints
         var errors = new Dictionary<string, string[]>();
         if (request.Rating is null or < 1 or > 5)
         {
-            errors["rating"] = ["Give a rating from 1 (very unhappy) to 5 (very happy)."];
+            errors["rating"] = [ServerText.Get("Rating.Range")];
         }
 
         if (request.Comment is { Length: > 500 })
         {
-            errors["comment"] = ["The comment may have at most 500 characters."];
+            errors["comment"] = [ServerText.Get("Rating.CommentTooLong")];
         }
 
         if (RequestValidation.UnsafeCharacter(request.Comment, multiline: true) is not null)
@@ -66,7 +66,7 @@ public static class CaseEndpoints
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The rating has errors.");
+            return Problems.Invalid("Rating.Invalid", errors);
         }
 
         return await store.RateAsync(caseId, user.PartyId()!.Value, request.Rating!.Value, request.Comment?.Trim(), ct) switch
@@ -89,14 +89,15 @@ public static class CaseEndpoints
 
         var position = await cases.QueuePositionAsync(caseId, await officers.OfficersOnlineAsync(), ct);
         return position is null
-            ? TypedResults.Problem(statusCode: 409, title: "The case is not waiting in the queue.", detail: "It has been answered, escalated or closed; GET /api/cases/{id} shows its state.")
+            ? Problems.Of(409, "Queue.NotWaiting")
             : TypedResults.Ok(position);
     }
 
-    internal const string UnsafeTextMessage = "The text contains an invisible or control character (such as a direction override), which is not allowed: type it again without copying from elsewhere.";
+    /// <summary>The message for text with an invisible or control character, in the request's language.</summary>
+    internal static string UnsafeTextMessage => ServerText.Get("Text.Unsafe");
 
     internal static ValidationProblem UnsafeText(string field) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [UnsafeTextMessage] }, title: "The request has errors.");
+        Problems.Invalid("Request.Invalid", new Dictionary<string, string[]> { [field] = [UnsafeTextMessage] });
 
     private static ProblemHttpResult NotFound(Guid caseId) => CaseResults.NoSuchCase(caseId);
 }

@@ -51,7 +51,7 @@ public sealed class CaseIntake(CaseStore store, CaseTransactions transactions)
             link.CaseId != caseId || link.AskedPartyId != partyId
                 ? new DuplicateDecision.NotFound()
                 : confirm && duplicate.Case.Status != CaseStatus.Queued
-                    ? new DuplicateDecision.Refused($"Report {duplicate.Case.CaseNumber} is already with an officer, who decides.")
+                    ? new DuplicateDecision.Refused(ServerText.Get("Duplicate.WithOfficer", duplicate.Case.CaseNumber))
                     : null, ct);
 
     /// <summary>An officer merges the two reports or keeps them apart, with both in view.</summary>
@@ -60,7 +60,7 @@ public sealed class CaseIntake(CaseStore store, CaseTransactions transactions)
             link.CaseId != caseId && link.DuplicateCaseId != caseId
                 ? new DuplicateDecision.NotFound()
                 : !isSupervisor && new[] { existing.Case.OfficerId, duplicate.Case.OfficerId }.Any(o => o is not null && o != officerId)
-                    ? new DuplicateDecision.Forbidden("Another officer handles one of the two cases; only they or a supervisor can decide.")
+                    ? new DuplicateDecision.Forbidden(ServerText.Get("Duplicate.OtherOfficer"))
                     : null, ct);
 
     /// <summary>
@@ -92,7 +92,7 @@ public sealed class CaseIntake(CaseStore store, CaseTransactions transactions)
         {
             CaseChange.Done => decision,
             CaseChange.WrongState s => new DuplicateDecision.Refused(s.Reason),
-            _ => new DuplicateDecision.Refused("The decision could not be saved; reload and try again."),
+            _ => new DuplicateDecision.Refused(ServerText.Get("Duplicate.NotSaved")),
         };
     }
 }

@@ -31,12 +31,7 @@ public static class CaseStateMachine
 
     public static Transition For(string action) => Transitions.Single(t => t.Action == action);
 
-    /// <summary>Why an action is refused in a state, or null when it is allowed.</summary>
-    public static string? Refusal(string action, string status)
-    {
-        var t = For(action);
-        return t.From.Contains(status)
-            ? null
-            : $"'{action}' is possible only when the case is {string.Join(" or ", t.From)}; it is {status}.";
-    }
+    /// <summary>Why an action is refused in a state (in the request's language, naming no state), or null when it is allowed.</summary>
+    public static string? Refusal(string action, string status) =>
+        For(action).From.Contains(status) ? null : ServerText.Get("Case.Action." + action);
 }

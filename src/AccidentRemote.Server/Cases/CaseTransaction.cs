@@ -245,7 +245,7 @@ public sealed class CaseTransaction : IAsyncDisposable
             new { to = status, from = Status, caseId = CaseId }, Transaction);
         if (moved == 0)
         {
-            return new CaseChange.WrongState(Status, "The case changed at the same moment; reload it and try again.");
+            return new CaseChange.WrongState(Status, ServerText.Get("Case.Concurrent"));
         }
 
         Status = status;

@@ -9,10 +9,12 @@ public abstract record CaseChange
 
     public sealed record NotFound : CaseChange;
 
+    /// <summary>Refused in this state; <paramref name="Reason"/> is for people, in the request's language (<c>ServerText.Get</c>).</summary>
     public sealed record WrongState(string Status, string Reason) : CaseChange;
 
     public sealed record NotYours(Guid? OfficerId) : CaseChange;
 
+    /// <summary>A bad field; <paramref name="Reason"/> is for people, in the request's language (<c>ServerText.Get</c>).</summary>
     public sealed record Invalid(string Field, string Reason) : CaseChange;
 }
 

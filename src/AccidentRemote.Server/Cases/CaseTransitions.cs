@@ -42,9 +42,9 @@ public sealed class CaseTransitions(CaseTransactions transactions, Db db)
         return current is null
             ? new CaseChange.NotFound()
             : new CaseChange.WrongState(current.Case.Status, current.Case.OfficerId == officerId
-                ? "You have already accepted this case."
+                ? ServerText.Get("Case.Accept.Already")
                 : current.Case.OfficerId is not null
-                    ? "Another officer accepted this case a moment ago; take the next one in the queue."
+                    ? ServerText.Get("Case.Accept.Taken")
                     : CaseStateMachine.Refusal("accept", current.Case.Status)!);
     }
 
@@ -102,7 +102,7 @@ public sealed class CaseTransitions(CaseTransactions transactions, Db db)
             if (details.Parties.Count < details.Case.ExpectedParties)
             {
                 return new CaseChange.WrongState(details.Case.Status,
-                    $"Only {details.Parties.Count} of {details.Case.ExpectedParties} parties have joined; the others join with code {details.Case.JoinCode}.");
+                    ServerText.Get("Case.Close.NotJoined", details.Parties.Count, details.Case.ExpectedParties, details.Case.JoinCode));
             }
 
             await c.ExecuteAsync($"UPDATE cases SET closed_at = @now, {CaseReads.ClearJoin} WHERE id = @caseId", new { now, caseId }, tx);
@@ -136,7 +136,7 @@ public sealed class CaseTransitions(CaseTransactions transactions, Db db)
             {
                 if (t.Status != CaseStatus.Queued || t.Details.Case.OfficerId is not null)
                 {
-                    return new CaseChange.WrongState(t.Status, "Answered in the meantime.");
+                    return new CaseChange.WrongState(t.Status, ServerText.Get("Case.Abandon.Answered"));
                 }
 
                 await t.Connection.ExecuteAsync($"UPDATE cases SET {CaseReads.ClearJoin}, abandon_reason = @reason WHERE id = @caseId",
@@ -181,7 +181,7 @@ public sealed class CaseTransitions(CaseTransactions transactions, Db db)
         {
             if (t.Status is not (CaseStatus.InCall or CaseStatus.VehiclesMoved))
             {
-                return new CaseChange.WrongState(t.Status, "Confirm moving the cars during the call, after the officer asked for it.");
+                return new CaseChange.WrongState(t.Status, ServerText.Get("Case.Moved.NotAsked"));
             }
 
             await t.Connection.ExecuteAsync("UPDATE parties SET moved_confirmed_at = @now WHERE id = @partyId AND moved_confirmed_at IS NULL",
@@ -196,7 +196,7 @@ public sealed class CaseTransitions(CaseTransactions transactions, Db db)
         {
             if (t.Status != CaseStatus.Closed)
             {
-                return new CaseChange.WrongState(t.Status, "A case can be rated once it is closed.");
+                return new CaseChange.WrongState(t.Status, ServerText.Get("Case.Rate.NotClosed"));
             }
 
             var changed = await t.Connection.ExecuteAsync("""
@@ -205,7 +205,7 @@ public sealed class CaseTransitions(CaseTransactions transactions, Db db)
                 """, new { rating, comment, now = t.Now, partyId, caseId }, t.Transaction);
             if (changed == 0)
             {
-                return new CaseChange.WrongState(t.Status, "You have already rated this case. Thank you!");
+                return new CaseChange.WrongState(t.Status, ServerText.Get("Case.Rate.Already"));
             }
 
             t.Record("rated", rating.ToString(CultureInfo.InvariantCulture));

@@ -31,7 +31,7 @@ public sealed class FirstPartyChanges(CaseTransactions transactions)
 
             if (!CaseStatus.Joinable.Contains(t.Status))
             {
-                return new CaseChange.WrongState(t.Status, "A party can be turned away only before the officer has decided liability; tell the officer instead.");
+                return new CaseChange.WrongState(t.Status, ServerText.Get("Case.Reject.TooLate"));
             }
 
             await t.Connection.ExecuteAsync("UPDATE parties SET rejected_at = @now, token_hash = @dead WHERE id = @partyId",
@@ -53,7 +53,7 @@ public sealed class FirstPartyChanges(CaseTransactions transactions)
 
             if (!CaseStatus.Joinable.Contains(t.Status) || t.Details.Parties.Count >= t.Details.Case.ExpectedParties)
             {
-                return new CaseChange.WrongState(t.Status, "Everyone has joined, or the case is past joining: there is no code to renew.");
+                return new CaseChange.WrongState(t.Status, ServerText.Get("Case.Renew.NotNeeded"));
             }
 
             await SetJoinCodeAsync(t, join);

@@ -47,7 +47,7 @@ public static class HandlingEndpoints
     private static string? Trim(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim()[..Math.Min(s.Trim().Length, 500)];
 
     private static ValidationProblem Reasons(string field, IReadOnlyList<string> allowed) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} must be one of: {string.Join(", ", allowed)}."] });
+        Problems.Invalid("Request.Invalid", new Dictionary<string, string[]> { [field] = [ServerText.Get("Reason.Choose")] });
 
     private static async Task<IResult> RecordLiability(
         Guid caseId, LiabilityRequest request, ClaimsPrincipal user, CaseStore store, CaseTransitions transitions, CaseMetrics metrics, ReadAudit audit, CancellationToken ct)
@@ -55,7 +55,7 @@ public static class HandlingEndpoints
         var errors = new Dictionary<string, string[]>();
         if (request.Scenario is null || LiabilityRules.Scenarios.All(x => x.Code != request.Scenario))
         {
-            errors["scenario"] = [$"Choose the scenario, one of: {string.Join(", ", LiabilityRules.Scenarios.Select(x => x.Code))} (GET /api/liability/scenarios)."];
+            errors["scenario"] = [ServerText.Get("Liability.Scenario")];
         }
 
         var shares = new List<(Guid PartyId, string Liability)>();
@@ -66,12 +66,12 @@ public static class HandlingEndpoints
                 var p = request.Parties[i];
                 if (p.PartyId is null)
                 {
-                    errors[$"parties[{i}].partyId"] = ["The party id is required (from GET /api/cases/{id})."];
+                    errors[$"parties[{i}].partyId"] = [ServerText.Get("Liability.PartyId")];
                 }
 
                 if (p.Liability is null || !Liability.Values.Contains(p.Liability))
                 {
-                    errors[$"parties[{i}].liability"] = [$"Liability must be one of: {string.Join(", ", Liability.Values)}."];
+                    errors[$"parties[{i}].liability"] = [ServerText.Get("Liability.Value")];
                 }
                 else if (p.PartyId is { } id)
                 {
@@ -81,7 +81,7 @@ public static class HandlingEndpoints
         }
         else if (request.AtFaultPartyId is null)
         {
-            errors["parties"] = ["Send each party's share in parties, or atFaultPartyId to take the scenario's suggested split."];
+            errors["parties"] = [ServerText.Get("Liability.PartiesMissing")];
         }
 
         if (RequestValidation.UnsafeCharacter(request.Facts, multiline: true) is not null)
@@ -91,7 +91,7 @@ public static class HandlingEndpoints
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The liability decision has errors.");
+            return Problems.Invalid("Liability.Invalid", errors);
         }
 
         if (shares.Count == 0)
@@ -100,10 +100,7 @@ public static class HandlingEndpoints
             var suggested = details is null ? null : LiabilityRules.Suggest(request.Scenario!, request.AtFaultPartyId!.Value, details.Parties.Select(p => p.Id));
             if (suggested is null || details!.Parties.All(p => p.Id != request.AtFaultPartyId))
             {
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["parties"] = ["This scenario suggests no split, or atFaultPartyId is not a party of the case: send each party's share in parties."],
-                }, title: "The liability decision has errors.");
+                return Problems.Invalid("Liability.Invalid", new Dictionary<string, string[]> { ["parties"] = [ServerText.Get("Liability.NoSuggestion")] });
             }
 
             shares = suggested.ToList();

@@ -80,12 +80,11 @@ public static class IntakeEndpoints
             case CaseChange.Done:
                 return TypedResults.Ok(await store.JoinInfoAsync(caseId, user.PartyId()!.Value, ct));
             case CaseChange.NotYours:
-                return TypedResults.Problem(statusCode: 403, title: "Only the driver who reported the case can do this.",
-                    detail: "The first party manages the join code and who joined; ask them.");
+                return Problems.Of(403, "Party.FirstOnly");
             case CaseChange.WrongState s:
                 return CaseResults.StateConflict(s.Status, s.Reason);
             default:
-                return TypedResults.Problem(statusCode: 404, title: "No such party in this case.", detail: "Reload the page: the party may have left already.");
+                return Problems.Of(404, "Party.NotFound");
         }
     }
 
@@ -103,7 +102,7 @@ public static class IntakeEndpoints
 
         if (request.Confirm is not { } confirm)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["confirm"] = ["Answer true (it was in my accident) or false (it was not)."] });
+            return Problems.Field("confirm", "Duplicate.Confirm");
         }
 
         return await Decide(intake.AnswerDuplicateAsync(caseId, user.PartyId()!.Value, linkId, confirm, ct));
@@ -119,12 +118,11 @@ public static class IntakeEndpoints
             case DuplicateDecision.KeptApart k:
                 return TypedResults.Ok(new { outcome = "kept_apart", caseId = k.CaseId, otherCaseId = k.DuplicateCaseId });
             case DuplicateDecision.Forbidden f:
-                return TypedResults.Problem(statusCode: 403, title: "Another officer handles one of the two cases.", detail: f.Reason);
+                return Problems.WithDetail(403, "Duplicate.Forbidden", f.Reason);
             case DuplicateDecision.Refused r:
-                return TypedResults.Problem(statusCode: 409, title: "The reports cannot be merged.", detail: r.Reason);
+                return Problems.WithDetail(409, "Duplicate.Refused", r.Reason);
             default:
-                return TypedResults.Problem(statusCode: 404, title: "No such possible duplicate.",
-                    detail: "It may have been decided already, or it is not addressed to you; reload the case.");
+                return Problems.Of(404, "Duplicate.NotFound");
         }
     }
 

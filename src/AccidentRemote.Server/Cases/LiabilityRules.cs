@@ -38,36 +38,36 @@ public static class LiabilityRules
     {
         if (Scenarios.All(s => s.Code != decision.Scenario))
         {
-            return new("scenario", $"scenario must be one of: {string.Join(", ", Scenarios.Select(s => s.Code))}.");
+            return new("scenario", ServerText.Get("Liability.Scenario"));
         }
 
         if (decision.Facts is { Length: > 2000 })
         {
-            return new("facts", "The facts may have at most 2000 characters.");
+            return new("facts", ServerText.Get("Liability.FactsTooLong"));
         }
 
         foreach (var (partyId, value) in decision.Parties)
         {
             if (details.Parties.All(p => p.Id != partyId))
             {
-                return new("parties", $"Party {partyId} is not a party of case {details.Case.CaseNumber}. Use the party ids from GET /api/cases/{details.Case.Id}.");
+                return new("parties", ServerText.Get("Liability.NotAParty", details.Case.CaseNumber));
             }
 
             if (!Liability.Values.Contains(value))
             {
-                return new("parties", $"Liability must be one of: {string.Join(", ", Liability.Values)}.");
+                return new("parties", ServerText.Get("Liability.Value"));
             }
         }
 
         var missing = details.Parties.Where(p => decision.Parties.All(d => d.PartyId != p.Id)).Select(p => p.PartyNumber).ToList();
         if (missing.Count > 0)
         {
-            return new("parties", $"Decide for every party at once: party {string.Join(", ", missing)} is missing.");
+            return new("parties", ServerText.Get("Liability.Missing", string.Join(", ", missing)));
         }
 
         if (decision.Parties.GroupBy(p => p.PartyId).Any(g => g.Count() > 1))
         {
-            return new("parties", "Each party may appear only once.");
+            return new("parties", ServerText.Get("Liability.Twice"));
         }
 
         return Consistency(decision.Parties.Select(p => p.Liability).ToList()) is { } message ? new("parties", message) : null;
@@ -84,19 +84,19 @@ public static class LiabilityRules
 
         if (Count("undetermined") > 0)
         {
-            return Count("undetermined") == shares.Count ? null : "When liability cannot be determined (undetermined), it is undetermined for every party.";
+            return Count("undetermined") == shares.Count ? null : ServerText.Get("Liability.Undetermined");
         }
 
         if (Count("full") > 0)
         {
-            return Count("full") == 1 && Count("none") == shares.Count - 1 ? null : "One party with full liability means every other party has none.";
+            return Count("full") == 1 && Count("none") == shares.Count - 1 ? null : ServerText.Get("Liability.Full");
         }
 
         if (Count("main") > 0 || Count("minor") > 0)
         {
             if (Count("main") != 1 || Count("minor") < 1 || Count("equal") > 0)
             {
-                return "Main liability goes to exactly one party, with minor liability for at least one other (and none for the rest).";
+                return ServerText.Get("Liability.Main");
             }
 
             return null;
@@ -104,9 +104,9 @@ public static class LiabilityRules
 
         if (Count("equal") > 0)
         {
-            return Count("equal") >= 2 ? null : "Equal liability needs at least two parties sharing it.";
+            return Count("equal") >= 2 ? null : ServerText.Get("Liability.Equal");
         }
 
-        return "Someone must bear liability: if nobody can be found at fault, choose undetermined for every party.";
+        return ServerText.Get("Liability.Nobody");
     }
 }

@@ -38,22 +38,22 @@ public static class PartyEndpoints
         var name = request.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 40)
         {
-            errors["name"] = ["Your full name as on your ID card (at most 40 characters)."];
+            errors["name"] = [ServerText.Get("Details.Name")];
         }
         else if (RequestValidation.UnsafeCharacter(name) is not null)
         {
-            errors["name"] = ["Your name contains an invisible or control character, which is not allowed: type it again without copying from elsewhere."];
+            errors["name"] = [ServerText.Get("Details.NameUnsafe")];
         }
 
         var id = request.IdNumber?.Trim().ToUpperInvariant();
         if (id is null || !CaseRules.IsValidIdNumber(id))
         {
-            errors["idNumber"] = ["Your 18-character ID card number (your driving licence number is the same); the last character may be X. Check the digits: the last one is a check digit."];
+            errors["idNumber"] = [ServerText.Get("Details.IdNumber")];
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "Your details have errors.");
+            return Problems.Invalid("Details.Invalid", errors);
         }
 
         var partyId = user.PartyId()!.Value;
@@ -61,7 +61,7 @@ public static class PartyEndpoints
         {
             if (details.Case.Status is CaseStatus.Closed or CaseStatus.Escalated or CaseStatus.Abandoned)
             {
-                return new CaseChange.WrongState(details.Case.Status, "The case is over; details can no longer change.");
+                return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Details.CaseOver"));
             }
 
             await CaseWrites.SetPartyIdentityAsync(c, tx, partyId, name, id);
@@ -117,7 +117,7 @@ public static class PartyEndpoints
 
         if (details.Case.JoinCode is null)
         {
-            return TypedResults.Problem(statusCode: 409, title: "This case has no join code.", detail: "Everyone has joined, or the case is closed or escalated.");
+            return Problems.Of(409, "JoinQr.None");
         }
 
         // The public address (behind TLS, the request's own scheme would be http://), and the

@@ -42,7 +42,7 @@ public static class ReportEndpoints
         check.Triage(request.Triage);
         if (check.HasErrors || vehicle is null)
         {
-            return TypedResults.ValidationProblem(check.Errors, title: "The report has errors; correct the fields below and send it again.");
+            return Problems.Invalid("Report.Invalid", check.Errors);
         }
 
         vehicle = vehicle with { Consent = consent };
@@ -80,7 +80,7 @@ public static class ReportEndpoints
         var device = check.Device(request.DeviceLatitude, request.DeviceLongitude);
         if (check.HasErrors || vehicle is null)
         {
-            return TypedResults.ValidationProblem(check.Errors, title: "The join request has errors; correct the fields below and send it again.");
+            return Problems.Invalid("Join.Invalid", check.Errors);
         }
 
         vehicle = vehicle with { Consent = consent };
@@ -91,8 +91,7 @@ public static class ReportEndpoints
         if (guard.Blocked(client, typed) is { } wait)
         {
             http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: 429, title: "Too many wrong join codes.",
-                detail: $"Try again in {Math.Ceiling(wait.TotalMinutes)} minutes, or scan the QR code on the other driver's phone.");
+            return Problems.Of(429, "Join.TooMany", Math.Ceiling(wait.TotalMinutes));
         }
 
         var result = await joining.JoinAsync(code, secret, vehicle with { DeviceLatitude = device.Lat, DeviceLongitude = device.Lng }, options.Value.JoinFailuresBeforeLock, ct);
@@ -105,14 +104,10 @@ public static class ReportEndpoints
         {
             JoinResult.Joined j => TypedResults.Created($"/api/cases/{j.Case.Id}",
                 new JoinResponse(j.Case.Id, j.Case.CaseNumber, j.Case.Status, j.Party.Id, j.Party.PartyNumber, j.PartyToken)),
-            JoinResult.Full f => TypedResults.Problem(statusCode: 409, title: "Everyone has already joined this case.",
-                detail: $"The case was reported with {f.ExpectedParties} vehicles and all of them have joined. If yours is another vehicle, report the accident yourself."),
-            JoinResult.Locked => TypedResults.Problem(statusCode: 423, title: "This join code is locked.",
-                detail: "Too many wrong codes were tried for this case. Scan the QR code on the other driver's phone, or ask them for the new code they can make on their page."),
-            JoinResult.AlreadyJoined => TypedResults.Problem(statusCode: 409, title: "This vehicle has already joined the case.",
-                detail: "A party with the same plate is already in this case. Use the phone that joined, or check the plate."),
-            _ => TypedResults.Problem(statusCode: 404, title: "No open case has this join code.",
-                detail: "Check the 8 digits on the other driver's phone. A code stops working once the case is closed or everyone has joined."),
+            JoinResult.Full f => Problems.Of(409, "Join.Full", f.ExpectedParties),
+            JoinResult.Locked => Problems.Of(423, "Join.Locked"),
+            JoinResult.AlreadyJoined => Problems.Of(409, "Join.Already"),
+            _ => Problems.Of(404, "Join.Unknown"),
         };
     }
 }

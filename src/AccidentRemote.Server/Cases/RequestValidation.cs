@@ -25,52 +25,52 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         string? normalizedPhone = null;
         if (string.IsNullOrWhiteSpace(phone))
         {
-            Add("phone", "A mobile phone number is required, e.g. 13812345678, so the officer can call back.");
+            Add("phone", "Report.Phone.Missing");
         }
         else
         {
             normalizedPhone = CaseRules.NormalizePhone(phone);
             if (!CaseRules.IsValidPhone(normalizedPhone))
             {
-                Add("phone", "This is not a mainland mobile number: it must have 11 digits and start with 13-19, e.g. 13812345678 (a +86 prefix is fine).");
+                Add("phone", "Report.Phone.Invalid");
             }
         }
 
         string? normalizedPlate = null;
         if (string.IsNullOrWhiteSpace(plate))
         {
-            Add("plate", "The licence plate is required, e.g. 京A12345 (or 京AD12345 for a new-energy car).");
+            Add("plate", "Report.Plate.Missing");
         }
         else
         {
             normalizedPlate = CaseRules.NormalizePlate(plate);
             if (normalizedPlate.Length > 10 || !CaseRules.IsValidPlate(normalizedPlate))
             {
-                Add("plate", "This is not a Chinese plate. Expected a province character, a letter and 5 letters/digits (京A12345), or 6 for new-energy cars (京AD12345, 京A12345D). The letters I and O are not used.");
+                Add("plate", "Report.Plate.Invalid");
             }
         }
 
         var type = vehicleType?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(type) || !CaseRules.VehicleTypes.Contains(type))
         {
-            Add("vehicleType", $"Choose the vehicle type, one of: {string.Join(", ", CaseRules.VehicleTypes)}.");
+            Add("vehicleType", "Report.VehicleType");
         }
 
         var insurer = string.IsNullOrWhiteSpace(insurerCode) ? null : insurerCode.Trim().ToLowerInvariant();
         if (insurer is not null && !insurers.IsKnown(insurer))
         {
-            Add("insurerCode", $"Unknown insurer '{Shorten(insurerCode!)}'. Use a code from GET /api/insurers ({string.Join(", ", insurers.Catalogue.Select(c => c.Code))}), or leave it empty if you do not know.");
+            Add("insurerCode", "Report.Insurer.Unknown");
         }
 
         var policy = string.IsNullOrWhiteSpace(policyNumber) ? null : policyNumber.Trim();
         if (policy is not null && !CaseRules.IsValidPolicyNumber(policy))
         {
-            Add("policyNumber", "A policy number has 5 to 40 letters, digits or '-'. Leave it empty if you do not have it at hand.");
+            Add("policyNumber", "Report.Policy.Invalid");
         }
 
         if (policy is not null && insurer is null)
         {
-            Add("insurerCode", "A policy number was given without its insurer: choose the insurer too.");
+            Add("insurerCode", "Report.Policy.NoInsurer");
         }
 
         return HasErrors ? null : new VehicleData(normalizedPhone!, normalizedPlate!, type!, insurer, policy);
@@ -87,13 +87,13 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         var normalized = CaseRules.NormalizePlate(otherPlate);
         if (normalized.Length > 10 || !CaseRules.IsValidPlate(normalized))
         {
-            Add("otherPlate", "The other vehicle's plate is not a Chinese plate (e.g. 京A12345). Leave it empty if you cannot read it.");
+            Add("otherPlate", "Report.OtherPlate.Invalid");
             return null;
         }
 
         if (ownPlate is not null && normalized == CaseRules.NormalizePlate(ownPlate))
         {
-            Add("otherPlate", "The other vehicle's plate is the same as yours.");
+            Add("otherPlate", "Report.OtherPlate.Same");
             return null;
         }
 
@@ -105,27 +105,27 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         var hasCoordinates = latitude is not null || longitude is not null;
         if (hasCoordinates && (latitude is null || longitude is null))
         {
-            Add("latitude", "Send both latitude and longitude, or neither.");
+            Add("latitude", "Report.Location.Both");
         }
 
         if (latitude is < -90 or > 90 || latitude is double.NaN)
         {
-            Add("latitude", "Latitude must be between -90 and 90 (WGS-84 degrees), e.g. 39.9087.");
+            Add("latitude", "Report.Location.Latitude");
         }
 
         if (longitude is < -180 or > 180 || longitude is double.NaN)
         {
-            Add("longitude", "Longitude must be between -180 and 180 (WGS-84 degrees), e.g. 116.3975.");
+            Add("longitude", "Report.Location.Longitude");
         }
 
         if (!hasCoordinates && string.IsNullOrWhiteSpace(address))
         {
-            Add("address", "Say where the accident happened: allow the phone's location, or type an address such as '长安街与西单北大街路口'.");
+            Add("address", "Report.Address.Missing");
         }
 
         if (address is { Length: > 200 })
         {
-            Add("address", "The address is longer than 200 characters; shorten it to the road and nearest crossing or landmark.");
+            Add("address", "Report.Address.TooLong");
         }
 
         SafeText("address", address);
@@ -141,7 +141,7 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
     {
         if (UnsafeCharacter(value, multiline) is { } bad)
         {
-            Add(field, $"The text contains an invisible or control character (U+{(int)bad:X4}), which is not allowed here. Type it again without copying from elsewhere.");
+            Add(field, "Text.Unsafe");
         }
     }
 
@@ -179,7 +179,7 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
 
         if (latitude is null or < -90 or > 90 or double.NaN || longitude is null or < -180 or > 180 or double.NaN)
         {
-            Add("deviceLatitude", "deviceLatitude and deviceLongitude are the phone's GPS position: both, in WGS-84 degrees, or neither.");
+            Add("deviceLatitude", "Report.Device");
             return (null, null);
         }
 
@@ -191,15 +191,15 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         var now = clock.GetUtcNow();
         if (time is null)
         {
-            Add("accidentTime", "The time of the accident is required (ISO-8601, e.g. 2026-11-28T09:30:00+08:00).");
+            Add("accidentTime", "Report.Time.Missing");
         }
         else if (time > now + ClockSkew)
         {
-            Add("accidentTime", "The accident time is in the future. Check the phone's clock.");
+            Add("accidentTime", "Report.Time.Future");
         }
         else if (time < now - MaxReportDelay)
         {
-            Add("accidentTime", "Accidents older than 24 hours cannot be handled remotely. Please go to a traffic police station.");
+            Add("accidentTime", "Report.Time.TooOld");
         }
     }
 
@@ -207,7 +207,7 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
     {
         if (numberOfParties is null or < 1 or > CaseRules.MaxParties)
         {
-            Add("numberOfParties", $"Say how many vehicles were involved: 1 to {CaseRules.MaxParties}. With more, call 122 for an officer on scene.");
+            Add("numberOfParties", "Report.Parties", CaseRules.MaxParties);
         }
     }
 
@@ -215,12 +215,12 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
     {
         if (triage?.AnyoneInjured is null)
         {
-            Add("triage.anyoneInjured", "Answer whether anyone is hurt (true or false).");
+            Add("triage.anyoneInjured", "Report.Triage.Injured");
         }
 
         if (triage?.VehiclesDrivable is null)
         {
-            Add("triage.vehiclesDrivable", "Answer whether the cars can still be driven (true or false).");
+            Add("triage.vehiclesDrivable", "Report.Triage.Drivable");
         }
     }
 
@@ -232,7 +232,7 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
             var s = secret.Trim();
             if (s.Length != 32 || !s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             {
-                Add("joinSecret", "The join link is damaged: scan the QR code on the other driver's phone again, or type the 8-digit code.");
+                Add("joinSecret", "Join.Secret.Damaged");
                 return (null, null);
             }
 
@@ -242,15 +242,17 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         var typed = new string((code ?? "").Where(c => c is not (' ' or '-')).ToArray());
         if (typed.Length != 8 || !typed.All(char.IsAsciiDigit))
         {
-            Add("joinCode", "The join code has 8 digits; it is shown on the other driver's phone.");
+            Add("joinCode", "Join.Code.Format");
             return (null, null);
         }
 
         return (typed, null);
     }
 
-    private void Add(string field, string message)
+    /// <summary>Adds the message <paramref name="key"/> of Resources/ServerMessages, in the request's language.</summary>
+    private void Add(string field, string key, params object?[] args)
     {
+        var message = ServerText.Get(key, args);
         if (!errors.TryGetValue(field, out var list))
         {
             errors[field] = list = [];
@@ -259,5 +261,4 @@ public sealed class RequestValidation(InsurerOptions insurers, TimeProvider cloc
         list.Add(message);
     }
 
-    private static string Shorten(string s) => s.Length <= 32 ? s : s[..32] + "…";
 }

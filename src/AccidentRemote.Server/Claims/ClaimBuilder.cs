@@ -69,7 +69,7 @@ public sealed class ClaimBuilder(EvidenceLinks links, EvidenceCopies copies, IOp
             SELECT id, case_id, party_id, kind, angle, content_type, size, width, height, sha256, captured_by, captured_at, latitude, longitude
             FROM evidence WHERE case_id = @id ORDER BY captured_at
             """, new { id = details.Case.Id }, tx)).ToList();
-        var signals = (await FraudSignals.ComputeAsync(c, tx, details, now)).Select(f => new ClaimFraudSignal(f.Code, f.Description)).ToList();
+        var signals = (await FraudSignals.ComputeAsync(c, tx, details, now)).Select(f => new ClaimFraudSignal(f.Code, f.Description, f.Facts)).ToList();
         return new Extras(
             document is null ? null : new ClaimDocument(document.Number, document.Version, document.VerificationCode, site.Value.VerificationUrl(document.VerificationCode), document.Sha256),
             evidence, signals);

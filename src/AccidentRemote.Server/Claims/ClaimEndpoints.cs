@@ -27,7 +27,7 @@ public static class ClaimEndpoints
         var access = head is null ? CaseAccessDecision.None : CaseAccessRule.Decide(user, head);
         if (!access.Sees)
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+            return CaseResults.NoSuchCase(caseId);
         }
 
         if (!access.IsParty && !access.SeesPersonalData)
@@ -46,8 +46,7 @@ public static class ClaimEndpoints
     {
         if (status is not null && status is not (ClaimStatus.Pending or ClaimStatus.Sent or ClaimStatus.Parked))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown claim status.",
-                detail: $"status must be one of {ClaimStatus.Pending}, {ClaimStatus.Sent}, {ClaimStatus.Parked}, or left out for all.");
+            return Problems.Of(400, "Claims.Status");
         }
 
         var rows = await ledger.ByStatusAsync(status, Math.Clamp(limit ?? 100, 1, 1000), ct);

@@ -23,27 +23,27 @@ public static class SigningEndpoints
     {
         if (DocumentOptions.FontProblem(options.Value) is { } fonts)
         {
-            return TypedResults.Problem(statusCode: 503, title: "Documents cannot be made on this server yet.", detail: fonts);
+            return Problems.Of(503, "Document.NoFonts", fonts);
         }
 
         var errors = new Dictionary<string, string[]>();
         if (request.Weather is null || !SigningWorkflow.Weathers.Contains(request.Weather))
         {
-            errors["weather"] = [$"Weather as printed on the document, one of: {string.Join(" ", SigningWorkflow.Weathers)}."];
+            errors["weather"] = [ServerText.Get("Document.Weather", string.Join(" ", SigningWorkflow.Weathers))];
         }
 
         if (request.MediationResult is { Length: > 1000 })
         {
-            errors["mediationResult"] = ["The mediation result may have at most 1000 characters."];
+            errors["mediationResult"] = [ServerText.Get("Document.MediationTooLong")];
         }
         else if (Cases.RequestValidation.UnsafeCharacter(request.MediationResult, multiline: true) is not null)
         {
-            errors["mediationResult"] = ["The mediation result contains an invisible or control character (such as a direction override), which is not allowed: type it again without copying from elsewhere."];
+            errors["mediationResult"] = [ServerText.Get("Text.Unsafe")];
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The document request has errors.");
+            return Problems.Invalid("Document.Invalid", errors);
         }
 
         var (change, _) = await workflow.IssueAsync(caseId, user.OfficerId(), user.IsInRole(Roles.Supervisor), request, ct);
@@ -61,7 +61,7 @@ public static class SigningEndpoints
 
         var current = await workflow.CurrentAsync(caseId, ct);
         return current is null
-            ? TypedResults.Problem(statusCode: 404, title: "No document yet.", detail: "The officer issues the accident document after deciding liability.")
+            ? Problems.Of(404, "Document.None")
             : TypedResults.Ok(ForReader(current, user));
     }
 
@@ -75,7 +75,7 @@ public static class SigningEndpoints
         var all = await documents.ListForCaseAsync(caseId, ct);
         if (all.Count == 0)
         {
-            return TypedResults.Problem(statusCode: 404, title: "No document yet.");
+            return Problems.Of(404, "Document.None");
         }
 
         if (!user.IsParty())
@@ -98,7 +98,7 @@ public static class SigningEndpoints
         var (png, problem) = SigningWorkflow.ReadSignature(request.Png);
         if (problem is not null)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["png"] = [problem] }, title: "The signature could not be used.");
+            return Problems.Invalid("Signature.Invalid", new Dictionary<string, string[]> { ["png"] = [problem] });
         }
 
         var change = await workflow.SignAsync(caseId, user.PartyId()!.Value, png!, ct);

@@ -71,7 +71,7 @@ public sealed class SigningWorkflow(
         if (missing.Count > 0)
         {
             return (new CaseChange.WrongState(details.Case.Status,
-                $"Party {string.Join(", ", missing)} has not yet given a name and ID number (PUT /api/cases/{caseId}/parties/me on the driver's phone)."), null);
+                ServerText.Get("Document.NoIdentity", string.Join(", ", missing))), null);
         }
 
         var model = await ModelAsync(tx, details with { Case = WithDocumentFields(details.Case, request) }, null);
@@ -115,19 +115,19 @@ public sealed class SigningWorkflow(
             var details = tx.Details;
             if (details.Case.Status != CaseStatus.AwaitingSignatures)
             {
-                return new CaseChange.WrongState(details.Case.Status, "There is no document waiting for signatures: the officer issues it after deciding liability.");
+                return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Signature.NoneWaiting"));
             }
 
             var latest = (await DocumentStore.LatestAsync(tx.Connection, tx.Transaction, caseId))!;
             if (latest.Status != DocumentStore.AwaitingSignaturesStatus)
             {
-                return new CaseChange.WrongState(details.Case.Status, "The document is already signed by every party.");
+                return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Signature.AllSigned"));
             }
 
             var signature = await signatures.AddAsync(tx, partyId, latest.Version, png);
             if (signature is null)
             {
-                return new CaseChange.WrongState(details.Case.Status, "You have already signed this version of the document.");
+                return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Signature.Already"));
             }
 
             // Signing a version the party objected to (after the officer explained) withdraws the objection; it stays on record.
@@ -247,7 +247,7 @@ public sealed class SigningWorkflow(
     {
         if (string.IsNullOrEmpty(base64))
         {
-            return (null, "Send the signature as a PNG, base64-encoded (canvas.toDataURL('image/png'); a data: prefix is fine).");
+            return (null, ServerText.Get("Signature.Missing"));
         }
 
         var comma = base64.IndexOf(',', StringComparison.Ordinal);
@@ -259,12 +259,12 @@ public sealed class SigningWorkflow(
         }
         catch (FormatException)
         {
-            return (null, "The signature is not valid base64.");
+            return (null, ServerText.Get("Signature.Unreadable"));
         }
 
         if (bytes.Length > MaxSignatureBytes)
         {
-            return (null, $"The signature image is larger than {MaxSignatureBytes / 1024} KiB; send the canvas at its on-screen size.");
+            return (null, ServerText.Get("Signature.TooLarge", MaxSignatureBytes / 1024));
         }
 
         using var stream = new MemoryStream(bytes);
@@ -272,9 +272,9 @@ public sealed class SigningWorkflow(
         return EvidenceInspector.Inspect(stream, limits) switch
         {
             Inspection.Accepted { ContentType: EvidenceInspector.Png } => (bytes, null),
-            Inspection.Accepted => (null, "The signature must be a PNG image."),
-            Inspection.Refused r => (null, $"The signature image was refused: {r.Title} {r.Detail}"),
-            _ => (null, "The signature image was refused."),
+            Inspection.Accepted => (null, ServerText.Get("Signature.NotPng")),
+            Inspection.Refused r => (null, ServerText.Get("Signature.Refused", r.Title, r.Detail)),
+            _ => (null, ServerText.Get("Signature.NotPng")),
         };
     }
 

@@ -101,23 +101,22 @@ public static class VerifyEndpoints
 
         var upload = await ReadUploadAsync(request, options.Value.MaxUploadBytes, ct);
         return upload.Bytes is null
-            ? TypedResults.Problem(statusCode: upload.Status, title: "The file could not be checked.", detail: upload.Error)
+            ? Problems.WithDetail(upload.Status, "Verify.Unreadable", upload.Error)
             : TypedResults.Ok(VerificationView.From(document, UploadCheck.Of(upload.Bytes, document)));
     }
 
     private static async Task<StoredDocument?> FindAsync(string code, DocumentStore store, CancellationToken ct) =>
         VerificationCodes.Normalize(code) is { } canonical ? await store.FindByCodeAsync(canonical, ct) : null;
 
-    private static ProblemHttpResult NotFound() => TypedResults.Problem(statusCode: 404, title: "No document has this verification code.",
-        detail: $"Check the {VerificationCodes.Length}-character code printed under the QR code. A document whose code is not found here was not issued by this service.");
+    private static ProblemHttpResult NotFound() => Problems.Of(404, "Verify.NotFound", VerificationCodes.Length);
 
     /// <summary>The bytes of the multipart field <c>file</c>, or why there are none (with the HTTP status to answer).</summary>
     private static async Task<(byte[]? Bytes, int Status, string? Error)> ReadUploadAsync(HttpRequest request, long max, CancellationToken ct)
     {
-        var tooLarge = $"The file is larger than {max / (1024 * 1024.0):0.#} MiB, more than any document issued here; it cannot be one of them.";
+        var tooLarge = ServerText.Get("Verify.TooLarge", (max / (1024 * 1024.0)).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture));
         if (!request.HasFormContentType)
         {
-            return (null, 400, "Send the PDF as multipart/form-data in a field named \"file\".");
+            return (null, 400, ServerText.Get("Verify.NotForm"));
         }
 
         if (request.ContentLength > max + MultipartSlack)
@@ -138,7 +137,7 @@ public static class VerifyEndpoints
         var file = form.Files.GetFile("file");
         if (file is null || file.Length == 0)
         {
-            return (null, 400, "Choose the PDF file to check (form field \"file\").");
+            return (null, 400, ServerText.Get("Verify.NoFile"));
         }
 
         if (file.Length > max)

@@ -60,7 +60,8 @@ public static class EvidenceEndpoints
         {
             var (title, detail) = EvidenceUploadLimits.TooMany(text, limits.UploadsPerMinutePerParty);
             request.HttpContext.Response.Headers.RetryAfter = "60";
-            return TypedResults.Problem(statusCode: 429, title: title, detail: detail);
+            return TypedResults.Problem(statusCode: 429, title: title, detail: detail,
+                extensions: new Dictionary<string, object?> { [Problems.CodeExtension] = "Evidence.TooFast" });
         }
 
         // Refused before a byte of the file is written, when the budget is already used up.
@@ -81,7 +82,7 @@ public static class EvidenceEndpoints
         var fields = form.ReadFields(user, access, errors);
         if (errors.Count > 0 || fields is null)
         {
-            return TypedResults.ValidationProblem(errors, title: "The evidence upload has errors; correct the fields below and send it again.");
+            return Problems.Invalid("Evidence.Invalid", errors);
         }
 
         var file = form.File!;
@@ -93,15 +94,15 @@ public static class EvidenceEndpoints
 
         if (inspection is Inspection.Refused refused)
         {
-            log.LogInformation("Evidence upload for case {CaseId} refused: {Reason}", caseId, refused.Title);
-            return TypedResults.Problem(statusCode: 400, title: refused.Title, detail: refused.Detail);
+            log.LogInformation("Evidence upload for case {CaseId} refused: {Reason}", caseId, refused.Code);
+            return TypedResults.Problem(statusCode: 400, title: refused.Title, detail: refused.Detail,
+                extensions: new Dictionary<string, object?> { [Problems.CodeExtension] = refused.Code });
         }
 
         var accepted = (Inspection.Accepted)inspection;
         if (fields.Kind != EvidenceKind.Document && !accepted.IsImage)
         {
-            return TypedResults.Problem(statusCode: 400, title: $"A {fields.Kind} must be an image.",
-                detail: $"This file is a PDF. A {fields.Kind} must be a JPEG, PNG or WebP image; send PDFs with kind=document.");
+            return Problems.Of(400, "Evidence.NotImage", fields.Kind);
         }
 
         if (await store.FindByHashAsync(caseId, file.Sha256, ct) is { } earlier)
@@ -197,14 +198,14 @@ public static class EvidenceEndpoints
     {
         if (await links.CheckAsync(claim, evidenceId, expires, sig, ct) is { } problem)
         {
-            return TypedResults.Problem(statusCode: 403, title: "This evidence link is not valid.", detail: problem);
+            return Problems.WithDetail(403, "Evidence.Link", problem);
         }
 
         var item = await store.FindAsync(evidenceId, ct);
         var insured = await store.ClaimPartyAsync(claim!.Value, ct);
         if (item is null || insured is null || insured.Value.CaseId != item.CaseId)
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such evidence.");
+            return Problems.Of(404, "Evidence.NotFound");
         }
 
         return await ServeCopyAsync(item, insured.Value.PartyId, http, copies, blobs, ct);
@@ -219,15 +220,14 @@ public static class EvidenceEndpoints
     {
         if (!EvidenceSharing.IsForInsurerOf(insuredPartyId, item.Kind, item.Angle, item.PartyId, item.ContentType))
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such evidence.", detail: "This item is not part of this claim's evidence.");
+            return Problems.Of(404, "Evidence.NotShared");
         }
 
         var copy = await copies.ForAsync(item, ct);
         var stream = copy is null ? null : blobs.OpenCopyRead(copy.Sha256);
         if (copy is null || stream is null)
         {
-            return TypedResults.Problem(statusCode: 500, title: "The stored file is missing.",
-                detail: $"Evidence {item.Id} is recorded but its file is not in the evidence folder. Tell the administrator; the file may have to be restored from a backup.");
+            return Problems.Of(500, "Evidence.Missing");
         }
 
         SetServingHeaders(http, item.Id, copy.ContentType);
@@ -241,8 +241,7 @@ public static class EvidenceEndpoints
         var access = item is null ? null : await store.FindCaseAsync(item.CaseId, ct);
         if (item is null || access is null || !CanSee(http.User, access))
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such evidence.",
-                detail: $"There is no evidence {evidenceId} that you can see. List a case's items with GET /api/cases/{{caseId}}/evidence.");
+            return Problems.Of(404, "Evidence.NotFound");
         }
 
         if (!http.User.IsParty() && (item.Kind == EvidenceKind.Document || item.Angle is "licence" or "registration"))
@@ -259,8 +258,7 @@ public static class EvidenceEndpoints
         var stream = blobs.OpenRead(item.Sha256);
         if (stream is null)
         {
-            return TypedResults.Problem(statusCode: 500, title: "The stored file is missing.",
-                detail: $"Evidence {item.Id} is recorded but its file is not in the evidence folder. Tell the administrator; the file may have to be restored from a backup.");
+            return Problems.Of(500, "Evidence.Missing");
         }
 
         SetServingHeaders(http, item.Id, item.ContentType);
@@ -302,14 +300,14 @@ public static class EvidenceEndpoints
         {
             return TypedResults.Problem(statusCode: 409, title: text["Evidence.PartyBudget.Title"],
                 detail: string.Format(CultureInfo.CurrentCulture, text["Evidence.PartyBudget.Detail"], limits.MaxItemsPerParty, Mb(limits.MaxBytesPerParty), used.UploaderItems, Mb(used.UploaderBytes)),
-                extensions: new Dictionary<string, object?> { ["budget"] = "party" });
+                extensions: new Dictionary<string, object?> { ["budget"] = "party", [Problems.CodeExtension] = "Evidence.PartyBudget" });
         }
 
         if (used.CaseItems >= limits.MaxItemsPerCase || used.CaseBytes + size > limits.MaxBytesPerCase)
         {
             return TypedResults.Problem(statusCode: 409, title: text["Evidence.CaseBudget.Title"],
                 detail: string.Format(CultureInfo.CurrentCulture, text["Evidence.CaseBudget.Detail"], limits.MaxItemsPerCase, Mb(limits.MaxBytesPerCase), used.CaseItems, Mb(used.CaseBytes)),
-                extensions: new Dictionary<string, object?> { ["budget"] = "case" });
+                extensions: new Dictionary<string, object?> { ["budget"] = "case", [Problems.CodeExtension] = "Evidence.CaseBudget" });
         }
 
         return null;
@@ -320,5 +318,5 @@ public static class EvidenceEndpoints
         CaseResults.Refusal(change, caseId) as ProblemHttpResult ?? CaseResults.NoSuchCase(caseId);
 
     private static ProblemHttpResult CaseNotOpen(string status) =>
-        CaseResults.StateConflict(status, "Evidence can be added only while the case is open; a closed, escalated or abandoned case keeps the evidence it has.");
+        CaseResults.StateConflict(status, ServerText.Get("Evidence.CaseOver"));
 }

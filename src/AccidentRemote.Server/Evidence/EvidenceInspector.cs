@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using static AccidentRemote.Server.Evidence.FileStructure;
 
@@ -12,8 +13,16 @@ public abstract record Inspection
         public bool IsImage => ContentType != EvidenceInspector.Pdf;
     }
 
-    /// <summary>A refused file, with what was wrong and what is accepted.</summary>
-    public sealed record Refused(string Title, string Detail) : Inspection;
+    /// <summary>
+    /// A refused file: <paramref name="Code"/> is the message key in Resources/ServerMessages (the English text
+    /// gives the technical facts in <paramref name="Args"/>, the Chinese one says what to do), read in the current language.
+    /// </summary>
+    public sealed record Refused(string Code, params object?[] Args) : Inspection
+    {
+        public string Title => ServerText.Get(Code + ".title", Args);
+
+        public string Detail => ServerText.Find(Code + ".detail", Args) ?? "";
+    }
 }
 
 /// <summary>
@@ -70,7 +79,7 @@ public static class EvidenceInspector
         var length = file.Length;
         if (length == 0)
         {
-            return new Inspection.Refused("The file is empty.", "The upload contained 0 bytes. Choose the photo or document again and send it. " + Accepted);
+            return new Inspection.Refused("Evidence.Empty", Accepted);
         }
 
         var head = ReadAt(file, 0, (int)Math.Min(ScanWindow, length));
@@ -95,7 +104,7 @@ public static class EvidenceInspector
         }
         else
         {
-            return new Inspection.Refused("This type of file is not accepted.", $"The content is {Describe(head)}. {Accepted}");
+            return new Inspection.Refused("Evidence.Type", Describe(head), Accepted);
         }
 
         var name = Name(contentType);
@@ -106,9 +115,7 @@ public static class EvidenceInspector
         {
             if (FindForeignMarker(window.Span) is { } marker)
             {
-                return new Inspection.Refused("The file contains another kind of content.",
-                    $"This {name} also contains '{Printable(marker)}' near its {where}, as files built to be read as two different types do. " +
-                    "Send the photo or document as the camera, screenshot tool or scanner saved it.");
+                return new Inspection.Refused("Evidence.Polyglot", name, Printable(marker), where);
             }
         }
 
@@ -128,20 +135,18 @@ public static class EvidenceInspector
         {
             if (problem is not null)
             {
-                return new Inspection.Refused("The JPEG image is damaged.", $"{problem} Take or save the picture again and send the new file.");
+                return new Inspection.Refused("Evidence.Damaged", "JPEG", problem);
             }
 
             if (length - end > MaxTrailingBytes)
             {
-                return new Inspection.Refused("The photo carries other data after the image.",
-                    $"It has {length - end} bytes after the end of the picture (phones put a motion-photo video or other files there). " +
-                    "Send the still photo only: switch off Motion photo / Live Photo, or take a screenshot of the picture and send that.");
+                return new Inspection.Refused("Evidence.Trailing", length - end);
             }
         }
 
         // The header alone says nothing of the pixels: a file cut in half still has a good header.
         return ImageCodec.Verify(file) is { } broken
-            ? new Inspection.Refused($"The {name} image is damaged.", $"{broken} Take or save the picture again and send the new file.")
+            ? new Inspection.Refused("Evidence.Damaged", name, broken)
             : accepted;
     }
 
@@ -153,21 +158,19 @@ public static class EvidenceInspector
         var name = Name(contentType);
         if (size.Problem is not null)
         {
-            return new Inspection.Refused($"The {name} image is damaged.", $"{size.Problem} Take or save the picture again and send the new file.");
+            return new Inspection.Refused("Evidence.Damaged", name, size.Problem);
         }
 
         if (size.Width <= 0 || size.Height <= 0)
         {
-            return new Inspection.Refused($"The {name} image has no size.",
-                $"Its header says {size.Width}x{size.Height} pixels; an image needs a width and height above 0. Take or save the picture again.");
+            return new Inspection.Refused("Evidence.NoSize", name, size.Width, size.Height);
         }
 
         var pixels = (long)size.Width * size.Height;
         if (size.Width > limits.MaxSide || size.Height > limits.MaxSide || pixels > limits.MaxPixels)
         {
-            return new Inspection.Refused($"The {name} image is too large.",
-                $"It is {size.Width}x{size.Height} pixels ({pixels / 1_000_000.0:0.#} megapixels). Accepted are images up to {limits.MaxSide} pixels on each side " +
-                $"and {limits.MaxPixels / 1_000_000.0:0.#} megapixels in all; send a smaller photo (phone cameras' normal setting is fine).");
+            return new Inspection.Refused("Evidence.TooLarge", name, size.Width, size.Height, (pixels / 1_000_000.0).ToString("0.#", CultureInfo.InvariantCulture),
+                limits.MaxSide, (limits.MaxPixels / 1_000_000.0).ToString("0.#", CultureInfo.InvariantCulture));
         }
 
         return new Inspection.Accepted(contentType, size.Width, size.Height);
@@ -177,13 +180,12 @@ public static class EvidenceInspector
     {
         if (tail.AsSpan().IndexOf("%%EOF"u8) < 0)
         {
-            return new Inspection.Refused("The PDF is incomplete.", "It does not end with %%EOF: the file is cut off. Save or scan the document again and send the new file.");
+            return new Inspection.Refused("Evidence.PdfCut");
         }
 
         if (FindName(file, PdfActiveContent) is { } name)
         {
-            return new Inspection.Refused("The PDF contains active content.",
-                $"It contains '{name}' (scripts, launched programs or embedded files). Accepted are plain PDF documents: print it to PDF again or send a photo of the page.");
+            return new Inspection.Refused("Evidence.PdfActive", name);
         }
 
         return new Inspection.Accepted(Pdf, null, null);

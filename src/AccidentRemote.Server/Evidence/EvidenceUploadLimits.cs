@@ -53,7 +53,7 @@ public sealed class EvidenceUploadLimits(IOptions<EvidenceOptions> options) : ID
             await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
                 HttpContext = http,
-                ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = title, Detail = detail },
+                ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = title, Detail = detail, Extensions = { [Problems.CodeExtension] = "Evidence.TooFast" } },
             });
         };
 

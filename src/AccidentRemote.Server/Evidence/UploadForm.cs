@@ -96,9 +96,9 @@ internal sealed class UploadForm : IDisposable
         {
             return TooLarge(limits.MaxBytes);
         }
-        catch (InvalidDataException ex)
+        catch (InvalidDataException)
         {
-            return BadForm($"The multipart body could not be read ({ex.Message}). Let the browser or HTTP library build the form.");
+            return BadForm("The multipart body could not be read. Let the browser or HTTP library build the form.");
         }
 
         return null;
@@ -108,13 +108,13 @@ internal sealed class UploadForm : IDisposable
     {
         if (File is null)
         {
-            errors["file"] = ["Attach the photo, screenshot or PDF as the form field 'file'."];
+            errors["file"] = [ServerText.Get("Upload.File")];
         }
 
         var kind = Fields.GetValueOrDefault("kind")?.ToLowerInvariant();
         if (string.IsNullOrEmpty(kind) || !EvidenceKind.Values.Contains(kind))
         {
-            errors["kind"] = [$"Say what the file is: kind must be one of {string.Join(", ", EvidenceKind.Values)}."];
+            errors["kind"] = [ServerText.Get("Upload.Kind")];
         }
 
         var angle = Fields.GetValueOrDefault("angle")?.ToLowerInvariant();
@@ -124,7 +124,7 @@ internal sealed class UploadForm : IDisposable
         }
         else if (!EvidenceAngle.Values.Contains(angle))
         {
-            errors["angle"] = [$"angle, if given, must be one of {string.Join(", ", EvidenceAngle.Values)}."];
+            errors["angle"] = [ServerText.Get("Upload.Angle")];
         }
 
         Guid? partyId = user.IsParty() ? user.PartyId() : null;
@@ -132,7 +132,7 @@ internal sealed class UploadForm : IDisposable
         {
             if (!Guid.TryParse(partyText, out var parsed) || !access.PartyIds.Contains(parsed))
             {
-                errors["partyId"] = ["partyId must be the id of a party of this case (see GET /api/cases/{caseId}), or left out."];
+                errors["partyId"] = [ServerText.Get("Upload.PartyId")];
             }
             else
             {
@@ -144,7 +144,7 @@ internal sealed class UploadForm : IDisposable
         var longitude = Coordinate("longitude", 180, "116.3975", errors);
         if ((latitude is null) != (longitude is null) && !errors.ContainsKey("latitude") && !errors.ContainsKey("longitude"))
         {
-            errors["latitude"] = ["Send both latitude and longitude, or neither."];
+            errors["latitude"] = [ServerText.Get("Upload.Location.Both")];
         }
 
         return errors.Count > 0 ? null : new UploadFields(kind!, angle, partyId, latitude, longitude);
@@ -159,7 +159,7 @@ internal sealed class UploadForm : IDisposable
 
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value) || Math.Abs(value) > bound)
         {
-            errors[field] = [$"{char.ToUpperInvariant(field[0])}{field[1..]} must be a number between -{bound} and {bound} (WGS-84 degrees, '.' as decimal point), e.g. {example}."];
+            errors[field] = [ServerText.Get("Upload.Location.Range", bound, example)];
             return null;
         }
 
@@ -167,9 +167,8 @@ internal sealed class UploadForm : IDisposable
     }
 
     private static ProblemHttpResult BadForm(string detail) =>
-        TypedResults.Problem(statusCode: 400, title: "The upload form could not be read.", detail: detail);
+        Problems.Of(400, "Upload.Unreadable", detail);
 
     private static ProblemHttpResult TooLarge(long maxBytes) =>
-        TypedResults.Problem(statusCode: 413, title: "The file is too large.",
-            detail: $"Files up to {maxBytes} bytes ({maxBytes / (1024.0 * 1024.0):0.#} MB) are accepted. Send a smaller photo (the phone camera's normal setting is fine) or a PDF with fewer pages.");
+        Problems.Of(413, "Upload.TooLarge", maxBytes);
 }

@@ -1,11 +1,16 @@
 using System.Data.Common;
+using System.Globalization;
 using AccidentRemote.Server.Cases;
 using Dapper;
 
 namespace AccidentRemote.Server.Fraud;
 
-/// <summary>A reason to look twice at a case; shown to the officer and sent with each claim.</summary>
-public sealed record FraudSignal(string Code, string Description);
+/// <summary>
+/// A reason to look twice at a case; shown to the officer and sent with each claim. <paramref name="Description"/>
+/// is English for the record; <paramref name="Facts"/> are the same facts by name, from which the pages say it in
+/// their language (i18n <c>fraudDetail.{code}</c>).
+/// </summary>
+public sealed record FraudSignal(string Code, string Description, IReadOnlyDictionary<string, string>? Facts = null);
 
 /// <summary>
 /// Patterns insurers and the police look for in staged or inflated claims. Signals, not verdicts:
@@ -30,7 +35,8 @@ public static class FraudSignals
                 """, new { plate = party.Plate, since }, tx);
             if (cases >= RepeatPlateCases)
             {
-                signals.Add(new("repeat-plate", $"{party.Plate} is in {cases} cases within 12 months."));
+                signals.Add(new("repeat-plate", $"{party.Plate} is in {cases} cases within 12 months.",
+                    Facts(("plate", party.Plate), ("cases", cases))));
             }
         }
 
@@ -46,7 +52,8 @@ public static class FraudSignals
                     """, new { a, b, caseId = details.Case.Id }, tx);
                 if (again > 0)
                 {
-                    signals.Add(new("repeat-pair", $"{a} and {b} were in an accident together before ({again} other case(s))."));
+                    signals.Add(new("repeat-pair", $"{a} and {b} were in an accident together before ({again} other case(s)).",
+                        Facts(("a", a), ("b", b), ("cases", again))));
                 }
             }
         }
@@ -54,7 +61,8 @@ public static class FraudSignals
         var delay = details.Case.ReportedAt - details.Case.AccidentTime;
         if (delay > LateReport)
         {
-            signals.Add(new("late-report", $"Reported {delay.TotalHours:0.#} hours after the stated accident time."));
+            signals.Add(new("late-report", $"Reported {delay.TotalHours:0.#} hours after the stated accident time.",
+                Facts(("hours", delay.TotalHours.ToString("0.#", CultureInfo.InvariantCulture)))));
         }
 
         if (details.Case.Latitude is { } lat && details.Case.Longitude is { } lng)
@@ -64,11 +72,15 @@ public static class FraudSignals
                 var metres = CaseStore.DistanceMetres(lat, lng, party.DeviceLatitude!.Value, party.DeviceLongitude!.Value);
                 if (metres > FarFromPlaceMetres)
                 {
-                    signals.Add(new("far-from-place", $"Party {party.PartyNumber}'s phone was {metres / 1000:0.#} km from the stated place when reporting."));
+                    signals.Add(new("far-from-place", $"Party {party.PartyNumber}'s phone was {metres / 1000:0.#} km from the stated place when reporting.",
+                        Facts(("n", party.PartyNumber), ("km", (metres / 1000).ToString("0.#", CultureInfo.InvariantCulture)))));
                 }
             }
         }
 
         return signals;
     }
+
+    private static Dictionary<string, string> Facts(params (string Name, object Value)[] facts) =>
+        facts.ToDictionary(f => f.Name, f => Convert.ToString(f.Value, CultureInfo.InvariantCulture) ?? "");
 }

@@ -43,9 +43,10 @@ public static class HostingExtensions
         app.UseHttps();
         app.UseDefaultHeaders();
         app.UseMetricsPort();
+        // Before the error handlers: a refusal they write is in the request's language too.
+        app.UseRequestLocalization();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -137,7 +138,13 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
         {
             HttpContext = httpContext,
             Exception = exception,
-            ProblemDetails = { Status = bad.StatusCode, Title = "The request could not be read.", Detail = detail },
+            ProblemDetails =
+            {
+                Status = bad.StatusCode,
+                Title = ServerText.Get("Request.Unreadable.title"),
+                Detail = ServerText.Get("Request.Unreadable.detail", detail),
+                Extensions = { [Problems.CodeExtension] = "Request.Unreadable" },
+            },
         });
     }
 }
@@ -165,8 +172,9 @@ internal sealed class DatabaseUnavailableExceptionHandler(IProblemDetailsService
             ProblemDetails =
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The service is briefly unavailable.",
-                Detail = "The database cannot be reached right now. Nothing was changed; try again in a few seconds.",
+                Title = ServerText.Get("Unavailable.title"),
+                Detail = ServerText.Get("Unavailable.detail"),
+                Extensions = { [Problems.CodeExtension] = "Unavailable" },
             },
         });
     }

@@ -40,7 +40,7 @@ public static class InsurerDeskEndpoints
     {
         if (status is not (null or "unacknowledged" or "acknowledged"))
         {
-            return TypedResults.Problem(statusCode: 400, title: "Unknown filter.", detail: "status is unacknowledged, acknowledged, or left out for all.");
+            return Problems.Of(400, "Desk.Filter");
         }
 
         var rows = await ledger.ForInsurerAsync(user.InsurerCode()!, ct);
@@ -90,7 +90,7 @@ public static class InsurerDeskEndpoints
 
         var all = await documents.ListForCaseAsync(row.CaseId, ct);
         return all.Count == 0
-            ? TypedResults.Problem(statusCode: 404, title: "The case has no document.")
+            ? Problems.Of(404, "Desk.NoDocument")
             : TypedResults.File((await documents.GetPdfAsync(all[0].Id, ct))!, "application/pdf", $"accident-document-{all[0].Number}.pdf");
     }
 
@@ -101,10 +101,10 @@ public static class InsurerDeskEndpoints
         return outcome.Result switch
         {
             AcknowledgementResult.Invalid =>
-                TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["claimReportNumber"] = ["The claim report number (报案号) has 1 to 64 letters, digits or '-'."] }),
+                Problems.Field("claimReportNumber", "Desk.ReportNumber"),
             AcknowledgementResult.UnknownClaim => NotFound(),
             AcknowledgementResult.AlreadyRecordedOtherwise =>
-                TypedResults.Problem(statusCode: 409, title: "This claim is already acknowledged.", detail: $"Its claim report number is {outcome.RecordedReportNumber}."),
+                Problems.Of(409, "Desk.Acknowledged", outcome.RecordedReportNumber),
             _ => TypedResults.NoContent(),
         };
     }
@@ -117,7 +117,7 @@ public static class InsurerDeskEndpoints
     {
         if (records is null || records.Count is 0 or > 1000)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["records"] = ["Send 1 to 1000 policy records: [{ plate, policyNumber, compulsoryValidFrom, compulsoryValidTo }]."] });
+            return Problems.Field("records", "Policy.Records");
         }
 
         var insurer = user.InsurerCode()!;
@@ -132,39 +132,39 @@ public static class InsurerDeskEndpoints
             var plate = r.Plate is null ? "" : CaseRules.NormalizePlate(r.Plate);
             if (!CaseRules.IsValidPlate(plate))
             {
-                errors[$"[{i}].plate"] = ["Not a Chinese plate."];
+                errors[$"[{i}].plate"] = [ServerText.Get("Policy.Plate")];
             }
             else if (!seen.Add(plate))
             {
-                errors[$"[{i}].plate"] = ["This plate is listed twice in the batch; send one record per plate."];
+                errors[$"[{i}].plate"] = [ServerText.Get("Policy.PlateTwice")];
             }
 
             if (r.InsurerCode is not null && r.InsurerCode != insurer)
             {
-                errors[$"[{i}].insurerCode"] = [$"You publish for your own insurer ({insurer}) only; leave insurerCode out or send {insurer}."];
+                errors[$"[{i}].insurerCode"] = [ServerText.Get("Policy.OwnInsurer", insurer)];
             }
 
             if (r.PolicyNumber is null || !CaseRules.IsValidPolicyNumber(r.PolicyNumber))
             {
-                errors[$"[{i}].policyNumber"] = ["5 to 40 letters, digits or '-'."];
+                errors[$"[{i}].policyNumber"] = [ServerText.Get("Policy.Number")];
             }
 
             if (r.CompulsoryValidFrom is not { } from)
             {
-                errors[$"[{i}].compulsoryValidFrom"] = ["Required: when the compulsory insurance (交强险) starts, ISO 8601 with offset."];
+                errors[$"[{i}].compulsoryValidFrom"] = [ServerText.Get("Policy.FromMissing")];
             }
             else if (from < now - CompulsoryInsurance.MaxStartInPast || from > now + CompulsoryInsurance.MaxStartInFuture)
             {
-                errors[$"[{i}].compulsoryValidFrom"] = [$"The start must be between {CompulsoryInsurance.MaxStartInPast.TotalDays:0} days ago and {CompulsoryInsurance.MaxStartInFuture.TotalDays:0} days ahead."];
+                errors[$"[{i}].compulsoryValidFrom"] = [ServerText.Get("Policy.FromRange", (int)CompulsoryInsurance.MaxStartInPast.TotalDays, (int)CompulsoryInsurance.MaxStartInFuture.TotalDays)];
             }
 
             if (r.CompulsoryValidTo is not { } to)
             {
-                errors[$"[{i}].compulsoryValidTo"] = ["Required: when the compulsory insurance (交强险) ends, ISO 8601 with offset."];
+                errors[$"[{i}].compulsoryValidTo"] = [ServerText.Get("Policy.ToMissing")];
             }
             else if (r.CompulsoryValidFrom is { } start && (to <= start || to - start > CompulsoryInsurance.MaxTerm))
             {
-                errors[$"[{i}].compulsoryValidTo"] = [$"The end must be after the start and at most {CompulsoryInsurance.MaxTerm.TotalDays:0} days after it (交强险 runs one year at most)."];
+                errors[$"[{i}].compulsoryValidTo"] = [ServerText.Get("Policy.ToRange", (int)CompulsoryInsurance.MaxTerm.TotalDays)];
             }
 
             if (errors.Count == before)
@@ -175,7 +175,7 @@ public static class InsurerDeskEndpoints
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "Some policy records have errors; none were stored.");
+            return Problems.Invalid("Policy.Invalid", errors);
         }
 
         return TypedResults.Ok(new { stored = await index.UpsertAsync(insurer, valid, ct) });
@@ -186,7 +186,7 @@ public static class InsurerDeskEndpoints
     {
         if (plates is null || plates.Count is 0 or > 1000)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["plates"] = ["Send 1 to 1000 plates: [\"京A12345\", ...]."] });
+            return Problems.Field("plates", "Policy.Plates");
         }
 
         var normalized = plates.Select(p => p is null ? "" : CaseRules.NormalizePlate(p)).ToList();
@@ -195,15 +195,15 @@ public static class InsurerDeskEndpoints
         {
             if (!CaseRules.IsValidPlate(normalized[i]))
             {
-                errors[$"[{i}]"] = ["Not a Chinese plate."];
+                errors[$"[{i}]"] = [ServerText.Get("Policy.Plate")];
             }
         }
 
         return errors.Count > 0
-            ? TypedResults.ValidationProblem(errors, title: "Some plates have errors; nothing was withdrawn.")
+            ? Problems.Invalid("Policy.Withdraw", errors)
             : TypedResults.Ok(new { withdrawn = await index.WithdrawAsync(user.InsurerCode()!, normalized, ct) });
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult NotFound() =>
-        TypedResults.Problem(statusCode: 404, title: "No such claim.", detail: "There is no claim with this id for your insurer.");
+        Problems.Of(404, "Desk.NoClaim");
 }

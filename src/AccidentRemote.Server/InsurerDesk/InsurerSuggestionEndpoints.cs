@@ -60,13 +60,12 @@ public static class InsurerSuggestionEndpoints
         var me = details?.Parties.SingleOrDefault(p => p.Id == user.PartyId());
         if (details is null || me is null)
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+            return CaseResults.NoSuchCase(caseId);
         }
 
         var insurer = me.InsurerCode is null && !Over.Contains(details.Case.Status) ? await index.SuggestAsync(me.Plate, ct) : null;
         return insurer is null
-            ? TypedResults.Problem(statusCode: 404, title: "No insurer to suggest.",
-                detail: "The policy records name no single insurer for your plate, or you have already chosen one. Choose your insurer yourself.")
+            ? Problems.Of(404, "Insurer.NoSuggestion")
             : TypedResults.Ok(new InsurerSuggestion(insurer));
     }
 
@@ -76,15 +75,12 @@ public static class InsurerSuggestionEndpoints
     {
         if (request.InsurerCode is not { } code || !insurers.Value.IsKnown(code))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["insurerCode"] = [$"Choose one of the insurers from GET /api/insurers: {string.Join(", ", insurers.Value.Catalogue.Select(i => i.Code))}."],
-            });
+            return Problems.Field("insurerCode", "Insurer.Choose");
         }
 
         if (user.PartyCaseId() != caseId)
         {
-            return TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+            return CaseResults.NoSuchCase(caseId);
         }
 
         var partyId = user.PartyId()!.Value;
@@ -92,7 +88,7 @@ public static class InsurerSuggestionEndpoints
         {
             if (Over.Contains(details.Case.Status))
             {
-                return new CaseChange.WrongState(details.Case.Status, "The case is over; the insurer can no longer change.");
+                return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Insurer.CaseOver"));
             }
 
             await CaseWrites.SetPartyInsurerAsync(c, tx, caseId, partyId, code);
@@ -105,7 +101,7 @@ public static class InsurerSuggestionEndpoints
             case CaseChange.WrongState s:
                 return CaseResults.StateConflict(s.Status, s.Reason);
             default:
-                return TypedResults.Problem(statusCode: 404, title: "No such case.", detail: $"There is no case {caseId} that you can see.");
+                return CaseResults.NoSuchCase(caseId);
         }
     }
 }

@@ -39,8 +39,7 @@ public static class PrivacyExtensions
             var id = string.IsNullOrWhiteSpace(request.IdNumber) ? null : request.IdNumber;
             if ((phone is null) == (id is null))
             {
-                return Results.ValidationProblem(new Dictionary<string, string[]> { ["phone"] = ["Send exactly one of phone or idNumber."] },
-                    title: "Say whose data to export.");
+                return Problems.Invalid("Export.Who", new Dictionary<string, string[]> { ["phone"] = [ServerText.Get("Export.OneOf")] });
             }
 
             http.Response.Headers.CacheControl = "no-store";
@@ -50,7 +49,7 @@ public static class PrivacyExtensions
             await store.EraseCaseAsync(caseId, $"officer:{user.OfficerId()}", ct) switch
             {
                 EraseResult.Erased e => Results.Ok(e),
-                EraseResult.Refused r => Results.Problem(statusCode: 409, title: "This case's personal data cannot be erased yet.", detail: r.Reason),
+                EraseResult.Refused r => Problems.WithDetail(409, "Erase.Refused", r.Reason),
                 _ => CaseResults.NoSuchCase(caseId),
             });
         return app;

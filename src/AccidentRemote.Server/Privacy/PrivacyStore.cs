@@ -118,7 +118,7 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
         if (status is not (CaseStatus.Closed or CaseStatus.Escalated or CaseStatus.Abandoned))
         {
             return new EraseResult.Refused(
-                $"The case is {status}: it is still being handled, and its data is needed for that. Erase it once it is closed, escalated or abandoned.");
+                ServerText.Get("Erase.Open", CaseResults.StatusInWords(status)));
         }
 
         var unanswered = (await c.QueryAsync<string>(
@@ -126,7 +126,7 @@ public sealed class PrivacyStore(Db db, EvidenceBlobs blobs, IOptions<PrivacyOpt
         if (unanswered.Count > 0)
         {
             return new EraseResult.Refused(
-                $"The claim to {string.Join(", ", unanswered)} has not been answered yet: the insurer needs the insured's data to handle it. Erase the case once every claim has its report number.");
+                ServerText.Get("Erase.Unanswered", string.Join(", ", unanswered)));
         }
 
         await AuditLog.AppendAsync(c, tx, db.Provider, new AuditEntry(actor, "erasure_requested", caseId, "early erasure of the case's personal data"), now);

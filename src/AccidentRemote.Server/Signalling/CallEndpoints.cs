@@ -62,17 +62,17 @@ public static class CallEndpoints
         var errors = new Dictionary<string, string[]>();
         if (request.Kind is null || !InstructionKinds.Contains(request.Kind))
         {
-            errors["kind"] = [$"kind must be one of: {string.Join(", ", InstructionKinds)}."];
+            errors["kind"] = [ServerText.Get("Instruction.Kind")];
         }
 
         if (request.Kind == "photo" && (request.Angle is null || !PhotoAngles.Contains(request.Angle)))
         {
-            errors["angle"] = [$"A photo request needs angle, one of: {string.Join(", ", PhotoAngles)}."];
+            errors["angle"] = [ServerText.Get("Instruction.Angle")];
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The instruction has errors.");
+            return Problems.Invalid("Instruction.Invalid", errors);
         }
 
         var details = await cases.GetAsync(caseId, ct);
@@ -83,17 +83,17 @@ public static class CallEndpoints
 
         if (!CaseAccessRule.Decide(user, details.Case).SeesPersonalData)
         {
-            return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.", detail: "Only the officer who accepted it, or a supervisor, can instruct its parties.");
+            return Problems.Of(403, "Instruction.NotHandling");
         }
 
         if (!CaseStatus.InHand.Contains(details.Case.Status))
         {
-            return CaseResults.StateConflict(details.Case.Status, $"Instructions go to parties only while an officer handles the case ({string.Join(", ", CaseStatus.InHand)}).");
+            return CaseResults.StateConflict(details.Case.Status, ServerText.Get("Instruction.NotInHand"));
         }
 
         if (request.PartyId is { } p && details.Parties.All(x => x.Id != p))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["partyId"] = [$"Party {p} is not a party of this case."] });
+            return Problems.Field("partyId", "Instruction.Party");
         }
 
         await transitions.RecordAsync(caseId, new CaseActor.Officer(user.OfficerId(), user.IsInRole(Roles.Supervisor)), "instruction", $"{request.Kind}:{request.Angle}:{request.PartyId}", ct, subject: request);

@@ -21,8 +21,7 @@ internal sealed partial class PageRenderer(IWebHostEnvironment env)
         var html = Render(page);
         if (html is null)
         {
-            return TypedResults.Problem(statusCode: 503, title: "The web pages are not built.",
-                detail: $"wwwroot/{page} is missing. Build the server project (dotnet build), which builds the pages.");
+            return Problems.Of(503, "Pages.NotBuilt");
         }
 
         http.Response.Headers.CacheControl = "no-cache";

@@ -16,6 +16,14 @@ public sealed class BadInputTests : IDisposable
 
     public void Dispose() => app.Dispose();
 
+    /// <summary>The texts below are asserted in English (the server answers in the request's language, zh-CN by default).</summary>
+    private HttpClient English(HttpClient? client = null)
+    {
+        client ??= app.CreateClient();
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+        return client;
+    }
+
     public static TheoryData<string, object?, string> BadFields => new()
     {
         { "phone", "1381234567", "phone" },
@@ -43,7 +51,7 @@ public sealed class BadInputTests : IDisposable
     {
         var body = Api.Report();
         body[field] = value;
-        var problem = await app.CreateClient().PostJsonAsync("/api/cases", body, 400);
+        var problem = await English().PostJsonAsync("/api/cases", body, 400);
         var messages = problem.GetProperty("errors").GetProperty(errorKey).EnumerateArray().Select(e => e.GetString()!).ToList();
         Assert.NotEmpty(messages);
         Assert.All(messages, m => Assert.True(m.Length > 20, $"'{m}' should say what to do"));
@@ -64,7 +72,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task Accident_times_in_the_future_or_over_a_day_old_are_refused()
     {
-        var client = app.CreateClient();
+        var client = English();
         foreach (var time in new[] { DateTimeOffset.UtcNow.AddHours(1), DateTimeOffset.UtcNow.AddDays(-2) })
         {
             var body = Api.Report();
@@ -83,11 +91,11 @@ public sealed class BadInputTests : IDisposable
         body.Remove("latitude");
         body.Remove("longitude");
         body["address"] = null;
-        var problem = await app.CreateClient().PostJsonAsync("/api/cases", body, 400);
+        var problem = await English().PostJsonAsync("/api/cases", body, 400);
         Assert.Contains("allow the phone's location", problem.GetProperty("errors").GetProperty("address")[0].GetString(), StringComparison.Ordinal);
 
         body["address"] = "西单路口";
-        await app.CreateClient().PostJsonAsync("/api/cases", body, 201);
+        await English().PostJsonAsync("/api/cases", body, 201);
     }
 
     [Theory]
@@ -96,7 +104,7 @@ public sealed class BadInputTests : IDisposable
     public async Task An_unreadable_body_gets_a_problem_that_says_where(string json, string expected)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
-        var response = await app.CreateClient().PostAsync("/api/cases", content);
+        var response = await English().PostAsync("/api/cases", content);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -107,7 +115,7 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task Joining_with_an_unknown_code_a_full_case_or_the_same_plate_is_refused_clearly()
     {
-        var client = app.CreateClient();
+        var client = English();
         var problem = await client.PostJsonAsync("/api/cases/join", Api.Join("00000000"), 404);
         Assert.Contains("8 digits", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await client.PostJsonAsync("/api/cases/join", Api.Join("12ab"), 400);
@@ -123,23 +131,24 @@ public sealed class BadInputTests : IDisposable
     [Fact]
     public async Task Requests_that_do_not_fit_the_state_get_409_naming_the_state_and_change_nothing()
     {
-        var client = app.CreateClient();
-        var officer = await app.OfficerClientAsync();
+        var client = English();
+        var officer = English(await app.OfficerClientAsync());
         var report = await client.PostJsonAsync("/api/cases", Api.Report(parties: 1), 201);
         var caseId = report.GetProperty("caseId").GetString();
 
         var problem = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);
         Assert.Equal("queued", problem.GetProperty("caseStatus").GetString());
-        Assert.Equal("The case is queued.", problem.GetProperty("title").GetString());
+        Assert.Equal("Case.WrongState", problem.GetProperty("code").GetString());
+        Assert.Equal("The case is waiting in the queue; this is not possible now.", problem.GetProperty("title").GetString());
         await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null, 409);
 
         await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null);
         problem = await officer.PostJsonAsync($"/api/cases/{caseId}/accept", null, 409);
         Assert.Equal("in_call", problem.GetProperty("caseStatus").GetString());
         problem = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);
-        Assert.Contains("'close' is possible only when the case is awaiting_signatures; it is in_call.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("The case can be closed once every party has signed.", problem.GetProperty("detail").GetString());
 
-        var other = await app.OfficerClientAsync("officer2");
+        var other = English(await app.OfficerClientAsync("officer2"));
         await other.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null, 403);
 
         await officer.PostJsonAsync($"/api/cases/{caseId}/vehicles-moved", null);
@@ -164,7 +173,7 @@ public sealed class BadInputTests : IDisposable
     public async Task Wrong_passwords_and_unknown_officers_get_the_same_401()
     {
         await app.OfficerClientAsync("li.wei");
-        var client = app.CreateClient();
+        var client = English();
         var a = await client.PostJsonAsync("/api/officers/sign-in", new { username = "li.wei", password = "wrong" }, 401);
         var b = await client.PostJsonAsync("/api/officers/sign-in", new { username = "nobody", password = "wrong" }, 401);
         Assert.Equal(a.GetProperty("title").GetString(), b.GetProperty("title").GetString());

@@ -84,7 +84,8 @@ public sealed class EmbeddedCaseFlowTests
         Assert.Equal("13912345678", own.GetProperty("parties")[1].GetProperty("phone").GetString());
 
         var problem = await party.GetJsonAsync($"/api/cases/{other.GetProperty("caseId").GetString()}", 404);
-        Assert.Equal("No such case.", problem.GetProperty("title").GetString());
+        Assert.Equal("Case.NotFound", problem.GetProperty("code").GetString());
+        Assert.Equal("找不到这起事故。", problem.GetProperty("title").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await party.GetAsync("/api/queue")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/queue")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.PartyClient("ar_p_forged").GetAsync($"/api/cases/{other.GetProperty("caseId").GetString()}")).StatusCode);

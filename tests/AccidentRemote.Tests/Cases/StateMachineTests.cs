@@ -51,7 +51,8 @@ public sealed class StateMachineTests
 
             var problem = await response.JsonAsync(409);
             Assert.Equal(state, problem.GetProperty("caseStatus").GetString());
-            Assert.Equal($"The case is {state}.", problem.GetProperty("title").GetString());
+            Assert.Equal("Case.WrongState", problem.GetProperty("code").GetString());
+            Assert.DoesNotContain(state, problem.GetProperty("title").GetString() + problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
             Assert.Equal(state, await WithDb(db, c => c.ExecuteScalarAsync<string>("SELECT status FROM cases WHERE id = @caseId", new { caseId })));
             Assert.Equal(events, await WithDb(db, c => c.ExecuteScalarAsync<int>("SELECT COUNT(*) FROM case_events WHERE case_id = @caseId", new { caseId })));
             refusedCount++;
@@ -82,6 +83,7 @@ public sealed class StateMachineTests
     {
         using var app = TestApp.Embedded();
         var officer = await app.OfficerClientAsync();
+        officer.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en"); // the messages below are asserted in English
         var anonymous = app.CreateClient();
         var report = await anonymous.PostJsonAsync("/api/cases", Api.Report(), 201);
         var caseId = report.GetProperty("caseId").GetString();

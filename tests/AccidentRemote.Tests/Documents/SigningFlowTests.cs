@@ -20,9 +20,11 @@ public sealed class SigningFlowTests : IDisposable
 
         // The officer cannot issue before the parties gave their details.
         var early = await officer.PostJsonAsync($"/api/cases/{caseId}/document", new { weather = "晴" }, 409);
-        Assert.Contains("has not yet given a name and ID number", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Case.WrongState", early.GetProperty("code").GetString());
+        Assert.Contains("还没有填写姓名和身份证号", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var bad = await (await Api.Authorized(anonymous, HttpMethod.Put, $"/api/cases/{caseId}/parties/me", tokens[0], new { name = "张伟", idNumber = "110105194912310021" })).JsonAsync(400);
-        Assert.Contains("check digit", bad.GetProperty("errors").GetProperty("idNumber")[0].GetString(), StringComparison.Ordinal);
+        Assert.Equal("Details.Invalid", bad.GetProperty("code").GetString());
+        Assert.Contains("校验码", bad.GetProperty("errors").GetProperty("idNumber")[0].GetString(), StringComparison.Ordinal);
 
         await Api.GiveDetailsAndSignAsync(anonymous, officer, caseId, tokens);
 
@@ -100,7 +102,7 @@ public sealed class SigningFlowTests : IDisposable
         await officer.PostJsonAsync($"/api/cases/{caseId}/document", new { weather = "晴" });
         await (await Api.Authorized(anonymous, HttpMethod.Post, $"/api/cases/{caseId}/signature", tokens[0], new { png = Convert.ToBase64String(Evidence.TestFiles.Png(100, 30)) })).JsonAsync(200);
         var again = await (await Api.Authorized(anonymous, HttpMethod.Post, $"/api/cases/{caseId}/signature", tokens[0], new { png = Convert.ToBase64String(Evidence.TestFiles.Png(100, 30)) })).JsonAsync(409);
-        Assert.Contains("already signed", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("已经签过", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         var renamed = await (await Api.Authorized(anonymous, HttpMethod.Put, $"/api/cases/{caseId}/parties/me", tokens[1], new { name = "乙某某", idNumber = Api.IdNumbers[1] })).JsonAsync(200);
         Assert.Equal("liability_determined", renamed.GetProperty("status").GetString());

@@ -93,7 +93,8 @@ public sealed class SessionRevocationTests
             Assert.Equal(0, await OfficerCommand.SetDisabledAsync([Username], disable: true, settings));
             Assert.Equal(HttpStatusCode.Unauthorized, (await console.GetAsync("/api/queue")).StatusCode);
             var refused = await app.CreateClient().PostJsonAsync("/api/officers/sign-in", new { username = Username, password }, 403);
-            Assert.Equal("This account is disabled.", refused.GetProperty("title").GetString());
+            Assert.Equal("SignIn.Disabled", refused.GetProperty("code").GetString());
+            Assert.Equal("这个账号已被停用。", refused.GetProperty("title").GetString());
             // A wrong password still says only "wrong": being disabled is told only to whoever knows the password.
             await app.CreateClient().PostJsonAsync("/api/officers/sign-in", new { username = Username, password = "wrong" }, 401);
 

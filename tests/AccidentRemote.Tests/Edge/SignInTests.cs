@@ -41,7 +41,8 @@ public sealed class SignInTests
         // The sixth guess is refused before the password is looked at, and says how long to wait.
         var held = await SignInAsync(attacker, Username, "guess-5");
         var problem = await held.JsonAsync(429);
-        Assert.Contains("failed sign-ins for this username", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
+        Assert.Equal("SignIn.Throttled", problem.GetProperty("code").GetString());
+        Assert.Contains("登录失败的次数太多", problem.GetProperty("title").GetString(), StringComparison.Ordinal);
         var retryAfter = int.Parse(held.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(retryAfter, 1, 60);
         // Even the right password from a new address waits (else the hold would not slow guessing) ...
@@ -74,7 +75,8 @@ public sealed class SignInTests
         // Same algorithm, same iteration count, same salt and hash sizes as a real officer's: the same work.
         Assert.Equal(Shape(realHash), Shape(dummy));
         Assert.NotEqual(realHash, dummy);
-        Assert.Equal("Wrong username or password.", unknown.GetProperty("title").GetString());
+        Assert.Equal("SignIn.Wrong", unknown.GetProperty("code").GetString());
+        Assert.Equal("用户名或密码不对。", unknown.GetProperty("title").GetString());
     }
 
     /// <summary>Algorithm, iterations, salt length and hash length of a stored hash.</summary>

@@ -80,7 +80,7 @@ public sealed class EvidenceApiTests
         { "png with <script appended", TestFiles.Append(TestFiles.Png(2, 2), "<script>alert(1)</script>"), "<script" },
         { "empty", [], "empty" },
         { "png claiming 100000x100000", TestFiles.PngHeaderOnly(100_000, 100_000), "100000x100000" },
-        { "pdf sent as a photo", TestFiles.Pdf(), "kind=document" },
+        { "pdf sent as a photo", TestFiles.Pdf(), "as a document" },
     };
 
     [Theory]
@@ -90,6 +90,7 @@ public sealed class EvidenceApiTests
         using var host = EvidenceHost.Embedded();
         var kase = await TestCase.CreateAsync(host);
         var party = host.Party(kase.Party1Token);
+        party.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en"); // the texts below are asserted in English
 
         var problem = await Upload.PostAsync(party, kase.CaseId, bytes, 400);
 
@@ -107,6 +108,7 @@ public sealed class EvidenceApiTests
         using var host = EvidenceHost.Embedded(new() { ["Evidence:MaxBytes"] = "4096" });
         var kase = await TestCase.CreateAsync(host);
         var party = host.Party(kase.Party1Token);
+        party.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en"); // the texts below are asserted in English
         var big = TestFiles.Png(48, 48, noise: true);
         Assert.True(big.Length > 4096);
 
@@ -131,12 +133,13 @@ public sealed class EvidenceApiTests
         var kase = await TestCase.CreateAsync(host);
         var other = await TestCase.CreateAsync(host, "粤B12345", "粤B54321");
         var party = host.Party(kase.Party1Token);
+        party.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en"); // the texts below are asserted in English
 
         var problem = await Upload.PostAsync(party, kase.CaseId, TestFiles.Png(2, 2), 400, kind: "selfie",
             fields: new() { ["angle"] = "sideways", ["partyId"] = other.Party1Id, ["latitude"] = "91", ["longitude"] = "116.4" });
         var errors = problem.GetProperty("errors");
-        Assert.Contains("screenshot, photo, document", errors.GetProperty("kind")[0].GetString(), StringComparison.Ordinal);
-        Assert.Contains("both-cars", errors.GetProperty("angle")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("photo, screenshot or document", errors.GetProperty("kind")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("Choose the angle", errors.GetProperty("angle")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("party of this case", errors.GetProperty("partyId")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("between -90 and 90", errors.GetProperty("latitude")[0].GetString(), StringComparison.Ordinal);
 
@@ -156,7 +159,7 @@ public sealed class EvidenceApiTests
 
         var stranger = host.Party(other.Party1Token);
         var refused = await Upload.PostAsync(stranger, kase.CaseId, TestFiles.Png(3, 3), 404);
-        Assert.Equal("No such case.", refused.GetProperty("title").GetString());
+        Assert.Equal("Case.NotFound", refused.GetProperty("code").GetString());
         await stranger.GetJsonAsync($"/api/cases/{kase.CaseId}/evidence", 404);
         await stranger.GetJsonAsync(content, 404);
 
@@ -214,7 +217,7 @@ public sealed class EvidenceApiTests
         await officer.PostJsonAsync($"/api/cases/{caseId}/close", null);
 
         var closed = await Upload.PostAsync(officer, caseId, TestFiles.Png(3, 3), 409);
-        Assert.Equal("The case is closed.", closed.GetProperty("title").GetString());
+        Assert.Equal("Case.WrongState", closed.GetProperty("code").GetString());
         Assert.Equal("closed", closed.GetProperty("caseStatus").GetString());
         Assert.Single((await officer.GetJsonAsync($"/api/cases/{caseId}/evidence")).EnumerateArray());
 

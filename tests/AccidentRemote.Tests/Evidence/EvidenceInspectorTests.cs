@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using AccidentRemote.Server.Evidence;
 
@@ -6,6 +7,21 @@ namespace AccidentRemote.Tests.Evidence;
 /// <summary>The content rules on their own: what a file is, how big its image is, and what is refused.</summary>
 public sealed class EvidenceInspectorTests
 {
+    /// <summary>A refusal's text in English (it is read in the current UI culture; the assertions are in English).</summary>
+    private static string En(Func<string> text)
+    {
+        var before = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("en");
+        try
+        {
+            return text();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = before;
+        }
+    }
+
     private static readonly EvidenceOptions Limits = new();
 
     private static Inspection Inspect(byte[] bytes) => EvidenceInspector.Inspect(new MemoryStream(bytes), Limits);
@@ -62,7 +78,7 @@ public sealed class EvidenceInspectorTests
     public void A_file_that_is_not_a_plain_image_or_PDF_is_refused_saying_why(string what, byte[] bytes, string expected)
     {
         var refused = Assert.IsType<Inspection.Refused>(Inspect(bytes));
-        Assert.Contains(expected, refused.Title + " " + refused.Detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(expected, En(() => refused.Title) + " " + En(() => refused.Detail), StringComparison.OrdinalIgnoreCase);
         Assert.NotEmpty(what);
     }
 
@@ -81,7 +97,7 @@ public sealed class EvidenceInspectorTests
         var small = new EvidenceOptions { MaxPixels = 100 };
         Assert.IsType<Inspection.Accepted>(EvidenceInspector.Inspect(new MemoryStream(TestFiles.Png(10, 10)), small));
         var refused = Assert.IsType<Inspection.Refused>(EvidenceInspector.Inspect(new MemoryStream(TestFiles.Png(11, 10)), small));
-        Assert.Contains("11x10", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("11x10", En(() => refused.Detail), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -90,7 +106,7 @@ public sealed class EvidenceInspectorTests
         var photo = TestFiles.PhotoJpeg(320, 240);
         Assert.IsType<Inspection.Accepted>(Inspect(photo));
         var refused = Assert.IsType<Inspection.Refused>(Inspect(photo[..(photo.Length / 2)]));
-        Assert.Contains("cut off", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("cut off", En(() => refused.Detail), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -115,7 +131,7 @@ public sealed class EvidenceInspectorTests
 
         Assert.IsType<Inspection.Accepted>(Inspect(TestFiles.PngFromRows(64, 64, 2, rows)));
         var refused = Assert.IsType<Inspection.Refused>(Inspect(TestFiles.PngFromRows(64, 64, 2, rows[..(rows.Length / 2)])));
-        Assert.Contains("damaged", refused.Title, StringComparison.Ordinal);
+        Assert.Contains("damaged", En(() => refused.Title), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -123,7 +139,7 @@ public sealed class EvidenceInspectorTests
     {
         var photo = TestFiles.PhotoJpeg(64, 48);
         var refused = Assert.IsType<Inspection.Refused>(Inspect(photo.Concat(new byte[5 * 1024]).ToArray()));
-        Assert.Contains("5120 bytes after the end", refused.Detail, StringComparison.Ordinal);
+        Assert.Contains("5120 bytes after the end", En(() => refused.Detail), StringComparison.Ordinal);
         Assert.IsType<Inspection.Accepted>(Inspect(photo.Concat(new byte[EvidenceInspector.MaxTrailingBytes]).ToArray()));
         Assert.IsType<Inspection.Refused>(Inspect(photo.Concat(new byte[EvidenceInspector.MaxTrailingBytes + 1]).ToArray()));
     }

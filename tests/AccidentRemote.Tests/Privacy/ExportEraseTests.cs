@@ -42,12 +42,13 @@ public sealed class ExportEraseTests
 
             // Open: refused, and told why.
             var open = await supervisor.PostJsonAsync($"/api/privacy/cases/{caseId}/erase", null, 409);
-            Assert.Contains("still being handled", open.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal("Erase.Refused", open.GetProperty("code").GetString());
+            Assert.Contains("处理还需要这些信息", open.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
             // Closed, but the insurers have not answered the claims: refused, naming them.
             await supervisor.PostJsonAsync($"/api/cases/{caseId}/close", null);
             var unanswered = await supervisor.PostJsonAsync($"/api/privacy/cases/{caseId}/erase", null, 409);
-            Assert.Contains("picc, pingan has not been answered", unanswered.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Contains("发给 picc, pingan 的理赔还没有回复", unanswered.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
             // Export by phone (API, any spelling of the number): the party, its case, evidence, document, claim, consent and audit entries.
             var officer = await app.OfficerClientAsync("plain");

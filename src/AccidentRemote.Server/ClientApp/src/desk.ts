@@ -6,6 +6,7 @@ import { api, ApiError, blobUrl, download, setToken } from "./lib/api";
 import type { ClaimSubmitted, Insurer, InsurerClaimDetail, InsurerClaimItem, MeResponse } from "./lib/contract";
 import { byTestId, el, showScreen } from "./lib/dom";
 import { applyI18n, has, lang, onLangChange, setPlain, t, toggleLang, type Key } from "./lib/i18n";
+import { fraudParts } from "./lib/fraud";
 import { mountSignIn, problem, restoreSession, signOut, wireSignIn, type SignInFlow } from "./lib/staff";
 
 const storageKey = "ar.desk";
@@ -37,6 +38,12 @@ function insurerName(code: string | null | undefined): string {
   if (!code) return t("desk.insurerUnknown");
   const i = insurers.find((x) => x.code === code);
   return i ? (lang === "en" ? i.nameEn : i.nameZh) : code;
+}
+
+/** The liability scenario in the page's language (scenario.<code>), never its code; an unknown code as sent. */
+function scenarioName(code: string | null | undefined): string {
+  if (!code) return "–";
+  return has(`scenario.${code}`) ? t(`scenario.${code}` as Key) : code;
 }
 
 function fact(testId: string, key: Key, value: string): HTMLElement {
@@ -164,8 +171,7 @@ function renderDetail(): void {
   const signals = c.fraudSignals ?? [];
   byTestId("claim-fraud").hidden = signals.length === 0;
   byTestId("claim-fraud-list").replaceChildren(...signals.map((f) =>
-    el("li", { "data-testid": "claim-fraud-signal", "data-code": f.code },
-      el("strong", { text: has(`fraud.${f.code}`) ? t(`fraud.${f.code}` as Key) : f.code }), " ", f.description)));
+    el("li", { "data-testid": "claim-fraud-signal", "data-code": f.code }, ...fraudParts(f))));
 
   const i = c.insured;
   byTestId("claim-insured-facts").replaceChildren(
@@ -181,7 +187,7 @@ function renderDetail(): void {
     fact("claim-accident-place", "desk.place", c.location.address
       ?? (c.location.latitude !== null && c.location.longitude !== null ? `${c.location.latitude.toFixed(5)}, ${c.location.longitude.toFixed(5)}` : "–")),
     fact("claim-weather", "desk.weather", c.weather ?? "–"),
-    fact("claim-scenario", "desk.scenario", c.liabilityScenario ?? "–"),
+    fact("claim-scenario", "desk.scenario", scenarioName(c.liabilityScenario)),
     fact("claim-facts", "desk.facts", c.facts ?? "–"),
     fact("claim-closed", "desk.closedAt", when(c.closedAt)));
 

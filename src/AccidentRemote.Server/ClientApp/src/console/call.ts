@@ -34,7 +34,8 @@ export async function watch(): Promise<void> {
   }
   try {
     const roster = await state.hub.invoke<CallRoster>("WatchCase", state.current.id);
-    logEvent("Watching", t("console.event.watching", { number: state.current.caseNumber, online: roster.parties.filter((p) => p.online).length, total: roster.parties.length }));
+    const number = state.current.caseNumber, online = roster.parties.filter((p) => p.online).length, total = roster.parties.length;
+    logEvent("Watching", () => t("console.event.watching", { number, online, total }));
     for (const p of roster.parties) {
       const tile = upsertTile(p.partyId, p.partyNumber, p.plate, p.online, undefined);
       if (p.online && !isConnected(tile)) tile.queue.run(() => offer(tile), offerError(tile));
@@ -140,7 +141,8 @@ export async function onPeerChanged(p: PeerChanged): Promise<void> {
     if (!tile) return;
   }
   tile.online = p.online;
-  logEvent("PeerChanged", t(p.online ? "console.event.online" : "console.event.offline", { n: tile.partyNumber }));
+  const n = tile.partyNumber, key = p.online ? "console.event.online" : "console.event.offline";
+  logEvent("PeerChanged", () => t(key, { n }));
   renderTile(tile);
   if (p.online) {
     const tl = tile;

@@ -2,6 +2,7 @@
 // signals beside it, the case actions, and leaving it (closed, escalated or abandoned).
 import { api } from "../lib/api";
 import type { CaseView, FraudSignal } from "../lib/contract";
+import { fraudParts } from "../lib/fraud";
 import { byTestId, el } from "../lib/dom";
 import { has, lang, t, type Key } from "../lib/i18n";
 import { problem } from "../lib/staff";
@@ -70,11 +71,8 @@ async function loadFraudSignals(caseId: string): Promise<void> {
   }
   if (state.current?.id !== caseId) return;
   box.hidden = signals.length === 0;
-  byTestId("fraud-list").replaceChildren(...signals.map((f) => {
-    // A known code gets our short name (it follows the language switch); the server's description says the details.
-    const name = has(`fraud.${f.code}`) ? el("strong", { "data-i18n": `fraud.${f.code}`, text: t(`fraud.${f.code}` as Key) }) : el("strong", { text: f.code });
-    return el("li", { "data-testid": "fraud-signal", "data-code": f.code }, name, " ", f.description);
-  }));
+  // Name and facts in the page's language; both follow the language switch (data-i18n).
+  byTestId("fraud-list").replaceChildren(...signals.map((f) => el("li", { "data-testid": "fraud-signal", "data-code": f.code }, ...fraudParts(f))));
 }
 
 /** A step on the open case (`/api/cases/{id}/{path}`); its answer's status becomes the case's. Null when refused (the message says why). */
@@ -136,6 +134,6 @@ export function leaveCase(event: string, key: Key): void {
   byTestId<HTMLDetailsElement>("exits").open = false;
   byTestId("case-detail").hidden = true;
   byTestId("no-case").hidden = false;
-  logEvent(event, t(key, { number }));
+  logEvent(event, () => t(key, { number }));
   renderQueue();
 }

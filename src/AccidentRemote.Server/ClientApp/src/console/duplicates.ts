@@ -51,7 +51,7 @@ export function clearDuplicates(): void {
 async function decideDuplicate(caseId: string, linkId: string, action: "merge" | "keep-apart"): Promise<void> {
   try {
     await api("POST", `/api/cases/${caseId}/duplicates/${linkId}/${action}`);
-    logEvent("duplicate", t(action === "merge" ? "console.duplicateMerged" : "console.duplicateKept"));
+    logEvent("duplicate", () => t(action === "merge" ? "console.duplicateMerged" : "console.duplicateKept"));
   } catch (e) {
     message(problem(e));
   }

@@ -41,7 +41,7 @@ export async function connectHub(): Promise<void> {
     byTestId(`tile-${tile.partyNumber}-moved`, tile.root).hidden = false;
     tile.moved = true;
     renderTile(tile);
-    logEvent("PartyMoved", t("console.event.moved", { n: tile.partyNumber }));
+    logEvent("PartyMoved", () => t("console.event.moved", { n: tile.partyNumber }));
   });
   h.on("PartyObjected", (o: PartyObjected) => onObjection(o));
   h.on("EvidenceAdded", (e: EvidenceAdded) => {
@@ -49,7 +49,7 @@ export async function connectHub(): Promise<void> {
     const tile = findTile(e.partyId);
     if (tile) { tile.evidence++; renderTile(tile); }
     void loadGallery(e.caseId);
-    logEvent("EvidenceAdded", t("console.event.evidence", { kind: has(`evidence.${e.kind}`) ? t(`evidence.${e.kind}` as Key) : e.kind, n: tile?.partyNumber ?? "–" }));
+    logEvent("EvidenceAdded", () => t("console.event.evidence", { kind: has(`evidence.${e.kind}`) ? t(`evidence.${e.kind}` as Key) : e.kind, n: tile?.partyNumber ?? "–" }));
   });
   h.on("PartyProgress", (p: PartyProgress) => {
     const tile = findTile(p.partyId);

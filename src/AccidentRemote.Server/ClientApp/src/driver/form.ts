@@ -120,7 +120,7 @@ export async function confirmInsurer(): Promise<void> {
     suggestion = null;
     byTestId("insurer-card").hidden = true;
   } catch (e) {
-    status.textContent = e instanceof ApiError && lang === "en" ? [e.title, e.detail].filter(Boolean).join(" ") : t("insurerCheck.failed");
+    status.textContent = e instanceof ApiError && e.title ? [e.title, e.detail].filter(Boolean).join(" ") : t("insurerCheck.failed");
   } finally {
     button.disabled = false;
   }
@@ -134,10 +134,10 @@ function clearErrors(): void {
   fe.textContent = "";
 }
 
-/** Server messages per field are in English; in Chinese a translated hint per field stands in. */
+/** The server's message for the field, in the page's language (the request's Accept-Language); our hint if it sent none. */
 function fieldMessage(key: string, serverText: string): string {
   const k = `error.${key}`;
-  return lang === "en" || !has(k) ? serverText : t(k);
+  return serverText || !has(k) ? serverText : t(k);
 }
 
 function showErrors(e: ApiError): void {
@@ -172,9 +172,8 @@ export function problemText(e: ApiError): string {
   if (e.offline) return t("error.offline");
   if (e.status === 429) return t("error.tooMany");
   if (formMode === "join" && e.status === 423) return t("error.joinLocked");
-  if (e.status === 403 && e.title) return [e.title, e.detail].filter(Boolean).join(" "); // blocked after abuse: the server's text is in the page's language
-  if (formMode === "join" && (e.status === 404 || e.status === 409) && lang !== "en") return t(e.status === 404 ? "error.joinNotFound" : "error.joinConflict");
-  return lang === "en" ? [e.title, e.detail].filter(Boolean).join(" ") : t("error.server", { status: e.status });
+  // The server answers in the page's language (Accept-Language) and names no internals: its words, else ours.
+  return [e.title, e.detail].filter(Boolean).join(" ") || t("error.server", { status: e.status });
 }
 
 function radio(name: string): string | null {

@@ -206,7 +206,7 @@ export interface ClaimAcknowledged { caseId: string; insurerCode: string; claimR
 /** GET /api/cases/{id}/claims as a party sees it: its own claim, with the 报案号 once the insurer acknowledged. */
 export interface PartyClaim { claimId: string; caseId: string; partyId: string; insurerCode: string; status: string; claimReportNumber: string | null; acknowledgedAt: string | null }
 
-export interface FraudSignal { code: string; description: string }
+export interface FraudSignal { code: string; description: string; facts?: Record<string, string> | null }
 
 export const EscalationReasons = ["injuries", "vehicles_not_drivable", "hazardous_goods", "dispute", "poor_visibility", "other"] as const;
 export const AbandonReasons = ["driver_left", "no_answer"] as const;
