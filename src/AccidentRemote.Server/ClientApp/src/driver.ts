@@ -3,6 +3,7 @@
 // This file wires the page; each section lives in driver/ (state.ts holds what they share).
 import { byTestId } from "./lib/dom";
 import { applyI18n, onLangChange, toggleLang } from "./lib/i18n";
+import { startShell } from "./lib/shell";
 import { downloadDocument, onStarKey, renderClaim, resetRating, setRating, submitRating } from "./driver/afterCase";
 import { renderEnded } from "./driver/call";
 import { goStart, renderCallState } from "./driver/callState";
@@ -99,6 +100,7 @@ function boot(): void {
   else if (joinMatch) void openForm("join", joinMatch[1]);
   else goStart();
   renderCallState();
+  startShell();
 }
 
 boot();

@@ -1,12 +1,14 @@
 // Instructions from the officer (move the cars, take a photo, audio only, video, end of call), the
 // "cars moved" confirmation and the photo upload.
 import { api, ApiError, upload } from "../lib/api";
+import { onDelivered } from "../lib/outbox";
 import type { Instruction } from "../lib/contract";
 import { byTestId } from "../lib/dom";
 import { has, setPlain, setText, t, type Key } from "../lib/i18n";
 import { endCall, enterCall } from "./call";
 import { problemText } from "./form";
 import { setAudioOnly } from "./media";
+import { keepOffline } from "./offline";
 import { state } from "./state";
 
 let photoAngle: string | null = null;
@@ -54,16 +56,28 @@ export async function confirmMoved(): Promise<void> {
   const button = byTestId<HTMLButtonElement>("moved-button");
   const status = byTestId("instruction-status");
   button.disabled = true;
+  const path = `/api/cases/${state.session.caseId}/moved-confirmation`;
   try {
-    await api("POST", `/api/cases/${state.session.caseId}/moved-confirmation`);
+    await api("POST", path);
     setText(status, "instruction.movedThanks");
     button.hidden = true;
   } catch (e) {
-    setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
+    if (e instanceof ApiError && e.offline && (await keepOffline("moved", "POST", path, undefined))) {
+      setText(status, "outbox.kept");
+      button.hidden = true;
+    } else {
+      setPlain(status, e instanceof ApiError ? problemText(e) : t("error.offline"));
+    }
   } finally {
     button.disabled = false;
   }
 }
+
+onDelivered("moved", (error) => {
+  const status = byTestId("instruction-status");
+  if (error) setPlain(status, problemText(error));
+  else setText(status, "instruction.movedThanks");
+});
 
 export async function uploadPhoto(input: HTMLInputElement): Promise<void> {
   const file = input.files?.[0];

@@ -3,7 +3,9 @@
 import { api, ApiError, blobUrl } from "../lib/api";
 import { byTestId } from "../lib/dom";
 import { setPlain, setText, t } from "../lib/i18n";
+import { onDelivered } from "../lib/outbox";
 import { problemText } from "./form";
+import { keepOffline } from "./offline";
 import { caseStatus, state } from "./state";
 
 let detailsSaved = false;
@@ -28,13 +30,15 @@ export async function saveDetails(): Promise<void> {
   const nameErr = byTestId("details-name-error");
   const idErr = byTestId("details-id-error");
   nameErr.hidden = idErr.hidden = true;
+  const path = `/api/cases/${state.session.caseId}/parties/me`;
+  const details = { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() };
   try {
-    await api("PUT", `/api/cases/${state.session.caseId}/parties/me`, { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() });
-    detailsSaved = true;
-    setText(byTestId("details-status"), "details.saved");
-    renderDocumentCards();
+    await api("PUT", path, details);
+    detailsDelivered(null);
   } catch (e) {
-    if (e instanceof ApiError && (e.errors.name || e.errors.idNumber)) {
+    if (e instanceof ApiError && e.offline && (await keepOffline("details", "PUT", path, details))) {
+      setText(byTestId("details-status"), "outbox.kept");
+    } else if (e instanceof ApiError && (e.errors.name || e.errors.idNumber)) {
       if (e.errors.name) { setText(nameErr, "details.nameError"); nameErr.hidden = false; }
       if (e.errors.idNumber) { setText(idErr, "details.idError"); idErr.hidden = false; }
     } else {
@@ -42,6 +46,18 @@ export async function saveDetails(): Promise<void> {
     }
   }
 }
+
+function detailsDelivered(error: ApiError | null): void {
+  if (error) {
+    setPlain(byTestId("details-status"), problemText(error));
+    return;
+  }
+  detailsSaved = true;
+  setText(byTestId("details-status"), "details.saved");
+  renderDocumentCards();
+}
+
+onDelivered("details", detailsDelivered);
 
 let inked = false;
 
