@@ -51,7 +51,6 @@ builder.AddWeb();
 
 var app = builder.Build();
 app.UseHosting();
-app.UseWeb();
 app.MapHealth();
 app.MapAuth();
 app.MapInsurers();

@@ -27,7 +27,7 @@ public static class PartyEndpoints
     }
 
     /// <summary>The party's name and ID number for the accident document; while the parties sign, a change voids the signatures.</summary>
-    private static async Task<IResult> GiveDetails(Guid caseId, PartyDetailsRequest request, ClaimsPrincipal user, CaseTransitions transitions, ReadAudit audit, CancellationToken ct)
+    private static async Task<IResult> GiveDetails(Guid caseId, PartyDetailsRequest request, ClaimsPrincipal user, CaseTransitions transitions, CaseStore cases, ReadAudit audit, CancellationToken ct)
     {
         if (user.PartyCaseId() != caseId)
         {
@@ -57,6 +57,14 @@ public static class PartyEndpoints
         }
 
         var partyId = user.PartyId()!.Value;
+        // The same details again (a replay of the driver page's offline outbox, a second tap) change nothing:
+        // no event, and the signatures of a document being signed stay valid.
+        if (await cases.GetAsync(caseId, ct) is { } current
+            && current.Parties.FirstOrDefault(p => p.Id == partyId) is { } me && me.Name == name && me.IdNumber == id)
+        {
+            return TypedResults.Ok(await CaseViews.ViewAsync(current, CaseAccessRule.Decide(user, current.Case), user, audit, "change", ct));
+        }
+
         var result = await transitions.PartyChangeAsync(caseId, partyId, async (c, tx, details, now) =>
         {
             if (details.Case.Status is CaseStatus.Closed or CaseStatus.Escalated or CaseStatus.Abandoned)

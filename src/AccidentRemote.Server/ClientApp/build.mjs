@@ -33,10 +33,10 @@ if (problems.length > 0) {
 // Each page bundles only the strings it can show: the driver's phone does not download the console's.
 const pages = [
   { entry: "src/driver.ts", drop: ["console.", "liability.", "evidence.", "board.", "fraud.", "desk."] },
-  { entry: "src/console.ts", drop: ["start.", "consent.", "form.", "vehicle.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "desk."] },
+  { entry: "src/console.ts", drop: ["start.", "consent.", "form.", "vehicle.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "desk.", "outbox."] },
   {
     entry: "src/desk.ts",
-    drop: ["start.", "consent.", "form.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "board.", "sign.",
+    drop: ["start.", "consent.", "form.", "triage.", "location.", "media.", "share.", "photo.", "ended.", "call.", "instruction.", "rating.", "board.", "sign.", "outbox.",
       "details.", "waiting.", "status.", "escalated.", "claim.", "weather.", "console.status.", "console.event.", "console.tile.", "console.escalation.",
       "console.abandonment.", "console.insurance."],
   },
@@ -70,4 +70,17 @@ await Promise.all(pages.map((page) => build({
   plugins: [stripStrings(page.drop)],
   logLevel: "warning",
 })));
+// The driver page's service worker: at the site's root (its scope is "/"), never fingerprinted (browsers
+// look for a new one at the same URL). It carries no strings.
+await build({
+  entryPoints: ["src/sw.ts"],
+  absWorkingDir: new URL(".", here).pathname,
+  outfile: "../wwwroot/sw.js",
+  bundle: true,
+  minify: true,
+  format: "iife",
+  platform: "browser",
+  target: "es2020",
+  logLevel: "warning",
+});
 console.log(`i18n: ${Object.keys(zh).length} keys in both languages; bundles written to wwwroot/dist`);

@@ -80,7 +80,8 @@ internal static class VerifyPage
             <p>选择认定书 PDF 文件，系统计算其 SHA-256 并与出具时记录的值比对；文件不会被保存。<br>
             <span class="en">Choose the document's PDF: its SHA-256 is compared with the one recorded at issue. The file is not stored.</span></p>
             <form method="post" enctype="multipart/form-data" action="/verify/{H(v.VerificationCode)}">
-              <input type="file" name="file" accept="application/pdf" required>
+              <label for="file">认定书 PDF 文件 <span class="en">The document's PDF file</span></label><br>
+              <input type="file" id="file" name="file" accept="application/pdf" required>
               <button type="submit">核对 Check</button>
             </form>
             """);
@@ -112,9 +113,11 @@ internal static class VerifyPage
         </style>
         </head>
         <body>
+        <main>
         <h1>道路交通事故认定书验证</h1>
         <p>Road traffic accident document verification</p>
         {{body}}
+        </main>
         </body>
         </html>
         """;

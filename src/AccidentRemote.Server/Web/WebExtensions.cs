@@ -1,6 +1,5 @@
-using System.IO.Compression;
-using Microsoft.AspNetCore.ResponseCompression;
-using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.AspNetCore.Hosting.StaticWebAssets;
+using Microsoft.AspNetCore.StaticAssets.Infrastructure;
 
 namespace AccidentRemote.Server.Web;
 
@@ -33,23 +32,25 @@ public static class WebExtensions
         ("/desk.html", "desk.html"),
     ];
 
-    private const string Immutable = "public, max-age=31536000, immutable";
+    private const string ReloadStaticAssetsAtRuntime = "ReloadStaticAssetsAtRuntime";
 
     public static IHostApplicationBuilder AddWeb(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PageRenderer>();
-        // Only the public, secret-free page files are compressed (see UseWeb), so compressing over
-        // HTTPS carries no BREACH risk; the driver bundle shrinks to about a third on a weak link.
-        builder.Services.AddResponseCompression(o =>
+        // A `dotnet build` output (tests, a local run) serves its precompressed files from obj/: read the build's
+        // static web assets manifest in every environment (publish output has none, so this does nothing there).
+        if (builder.Environment is IWebHostEnvironment web)
         {
-            o.EnableForHttps = true;
-            o.Providers.Add<BrotliCompressionProvider>();
-            o.Providers.Add<GzipCompressionProvider>();
-        });
-        // Optimal, not the default Fastest: a 90 KB bundle goes to ~27 KB instead of ~38 KB, and
-        // versioned bundles are fetched once per phone (immutable), so the CPU is spent rarely.
-        builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
-        builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
+            StaticWebAssetsLoader.UseStaticWebAssets(web, builder.Configuration);
+        }
+
+        // With a build manifest MapStaticAssets assumes hot reload and turns every Cache-Control into no-cache;
+        // outside Development the build serves as a publish does (immutable fingerprinted files), as tests expect.
+        if (!builder.Environment.IsDevelopment() && builder.Configuration[ReloadStaticAssetsAtRuntime] is null)
+        {
+            builder.Configuration.AddInMemoryCollection([new(ReloadStaticAssetsAtRuntime, "false")]);
+        }
+
         return builder;
     }
 
@@ -85,38 +86,17 @@ public static class WebExtensions
         return app;
     }
 
-    public static WebApplication UseWeb(this WebApplication app)
-    {
-        app.UseWhen(http => IsPageFile(http.Request.Path), page => page.UseResponseCompression());
-
-        var types = new FileExtensionContentTypeProvider();
-        types.Mappings[".map"] = "application/json";
-        app.UseStaticFiles(new StaticFileOptions
-        {
-            ContentTypeProvider = types,
-            OnPrepareResponse = ctx =>
-            {
-                var path = ctx.Context.Request.Path;
-                var versioned = ctx.Context.Request.Query.ContainsKey(PageRenderer.VersionParameter);
-                // Pages link bundles and styles as /dist/x.js?v=<content hash>: those never change, so a
-                // phone on a weak network loads them once. Unversioned URLs revalidate (ETag, 304).
-                ctx.Context.Response.Headers.CacheControl =
-                    versioned && (path.StartsWithSegments("/dist") || path.StartsWithSegments("/css")) ? Immutable : "no-cache";
-            },
-        });
-        return app;
-    }
-
     private static bool MayCarryPersonalData(HttpContext http) =>
         http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs")
         || http.User.Identity?.IsAuthenticated == true || http.Request.Headers.Authorization.Count > 0;
 
-    private static bool IsPageFile(PathString path) =>
-        path.StartsWithSegments("/dist") || path.StartsWithSegments("/css") || Routes.Any(r => r.Path == path.Value)
-        || path.StartsWithSegments("/join");
-
     public static IEndpointRouteBuilder MapWeb(this IEndpointRouteBuilder app)
     {
+        // wwwroot's files from the build's manifest: precompressed (Brotli, gzip), content-hash ETags, and
+        // for each file a fingerprinted route (dist/driver.<hash>.js) that is immutable for a year.
+        app.MapStaticAssets();
+        app.ServiceProvider.GetRequiredService<PageRenderer>().UseAssets(StaticAssetsEndpointDataSourceHelper.ResolveStaticAssetDescriptors(app, null));
+
         var pages = app.MapGroup("").WithTags("Pages").ExcludeFromDescription().AllowAnonymous();
         string[] getOrHead = [HttpMethods.Get, HttpMethods.Head];
         foreach (var (path, page) in Routes)

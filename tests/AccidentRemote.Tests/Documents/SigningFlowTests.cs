@@ -111,6 +111,26 @@ public sealed class SigningFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task The_same_details_sent_again_while_others_sign_keep_the_signatures()
+    {
+        var anonymous = app.CreateClient();
+        var officer = await app.OfficerClientAsync();
+        var (caseId, _, tokens) = await Api.CaseWithLiabilityAsync(anonymous, officer);
+        for (var i = 0; i < 2; i++)
+        {
+            await (await Api.Authorized(anonymous, HttpMethod.Put, $"/api/cases/{caseId}/parties/me", tokens[i], new { name = "甲乙"[i] + "某", idNumber = Api.IdNumbers[i] })).JsonAsync(200);
+        }
+
+        await officer.PostJsonAsync($"/api/cases/{caseId}/document", new { weather = "晴" });
+        await (await Api.Authorized(anonymous, HttpMethod.Post, $"/api/cases/{caseId}/signature", tokens[0], new { png = Convert.ToBase64String(Evidence.TestFiles.Png(100, 30)) })).JsonAsync(200);
+
+        // The driver page's offline outbox replays a details save that had reached the server.
+        var replayed = await (await Api.Authorized(anonymous, HttpMethod.Put, $"/api/cases/{caseId}/parties/me", tokens[1], new { name = "乙某", idNumber = Api.IdNumbers[1].ToLowerInvariant() })).JsonAsync(200);
+        Assert.Equal("awaiting_signatures", replayed.GetProperty("status").GetString());
+        await (await Api.Authorized(anonymous, HttpMethod.Post, $"/api/cases/{caseId}/signature", tokens[1], new { png = Convert.ToBase64String(Evidence.TestFiles.Png(100, 30)) })).JsonAsync(200);
+    }
+
+    [Fact]
     public async Task A_signature_that_is_not_a_PNG_is_refused()
     {
         var anonymous = app.CreateClient();

@@ -28,7 +28,8 @@ public sealed partial class PageTests : IDisposable
         Assert.Contains("media-src 'self' blob: mediastream:", csp, StringComparison.Ordinal);
         Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
         Assert.Equal("no-cache", response.Headers.CacheControl?.ToString());
-        Assert.Contains($"src=\"{bundle}?v=", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var fingerprinted = bundle.Replace(".js", ".", StringComparison.Ordinal);
+        Assert.Matches($"src=\"{Regex.Escape(fingerprinted)}[a-z0-9]+\\.js\"", await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -37,7 +38,7 @@ public sealed partial class PageTests : IDisposable
         using var client = app.CreateClient();
         var html = await client.GetStringAsync(new Uri("/", UriKind.Relative));
         var link = BundleLink().Match(html);
-        Assert.True(link.Success, "the driver page links /dist/driver.js?v=<hash>");
+        Assert.True(link.Success, "the driver page links /dist/driver.<fingerprint>.js");
 
         using var bundle = await client.GetAsync(new Uri(link.Groups[1].Value, UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
@@ -53,8 +54,8 @@ public sealed partial class PageTests : IDisposable
     {
         using var client = app.CreateClient();
         var html = await client.GetStringAsync(new Uri("/desk", UriKind.Relative));
-        Assert.Contains("href=\"/css/console.css?v=", html, StringComparison.Ordinal);
-        Assert.Contains("href=\"/css/desk.css?v=", html, StringComparison.Ordinal);
+        Assert.Matches("href=\"/css/console\\.[a-z0-9]+\\.css\"", html);
+        Assert.Matches("href=\"/css/desk\\.[a-z0-9]+\\.css\"", html);
         Assert.Contains("data-testid=\"ack-form\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("style=", html, StringComparison.Ordinal);
 
@@ -103,6 +104,57 @@ public sealed partial class PageTests : IDisposable
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
     }
 
-    [GeneratedRegex(@"src=""(/dist/driver\.js\?v=[0-9a-f]{12})""")]
+    [Fact]
+    public async Task A_repeat_visit_revalidates_the_page_and_gets_a_304()
+    {
+        using var client = app.CreateClient();
+        using var first = await client.GetAsync(new Uri("/", UriKind.Relative));
+        var etag = first.Headers.ETag;
+        Assert.NotNull(etag);
+        Assert.Equal("no-cache", first.Headers.CacheControl?.ToString());
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative));
+        again.Headers.IfNoneMatch.Add(etag);
+        using var second = await client.SendAsync(again);
+        Assert.Equal(HttpStatusCode.NotModified, second.StatusCode);
+        Assert.Empty(await second.Content.ReadAsByteArrayAsync());
+        Assert.Contains("default-src 'self'", Assert.Single(second.Headers.GetValues("Content-Security-Policy")), StringComparison.Ordinal);
+
+        using var otherPage = new HttpRequestMessage(HttpMethod.Get, new Uri("/console", UriKind.Relative));
+        otherPage.Headers.IfNoneMatch.Add(etag);
+        using var third = await client.SendAsync(otherPage);
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_driver_bundle_is_smaller_in_brotli_than_in_gzip()
+    {
+        using var client = app.CreateClient();
+        var html = await client.GetStringAsync(new Uri("/", UriKind.Relative));
+        var link = BundleLink().Match(html).Groups[1].Value;
+
+        async Task<(string Encoding, int Size)> FetchAsync(string encoding)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(link, UriKind.Relative));
+            request.Headers.AcceptEncoding.ParseAdd(encoding);
+            using var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("immutable", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
+            return (Assert.Single(response.Content.Headers.ContentEncoding), (await response.Content.ReadAsByteArrayAsync()).Length);
+        }
+
+        var br = await FetchAsync("br");
+        var gzip = await FetchAsync("gzip");
+        Assert.Equal("br", br.Encoding);
+        Assert.Equal("gzip", gzip.Encoding);
+        Assert.True(br.Size < gzip.Size, $"Brotli {br.Size} bytes, gzip {gzip.Size} bytes");
+
+        using var pageRequest = new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative));
+        pageRequest.Headers.AcceptEncoding.ParseAdd("br");
+        using var page = await client.SendAsync(pageRequest);
+        Assert.Equal("br", Assert.Single(page.Content.Headers.ContentEncoding));
+    }
+
+    [GeneratedRegex(@"src=""(/dist/driver\.[a-z0-9]+\.js)""")]
     private static partial Regex BundleLink();
 }

@@ -3,6 +3,7 @@
 // This file wires the page; each section lives in driver/ (state.ts holds what they share).
 import { byTestId } from "./lib/dom";
 import { applyI18n, onLangChange, toggleLang } from "./lib/i18n";
+import { startShell } from "./lib/shell";
 import { copyClaimNumber, downloadDocument, onStarKey, renderClaim, resetRating, setRating, submitRating } from "./driver/afterCase";
 import { keepSession, onCopyCaseLink, openCaseLink, renderCaseLink, takeCaseLink } from "./driver/caseLink";
 import { callMeBack, hangUp, hangUpConfirm, renderEnded, swapVideos } from "./driver/call";
@@ -135,6 +136,7 @@ function boot(): void {
   else if (joinMatch) void openForm("join", joinMatch[1]);
   else goStart();
   renderCallState();
+  startShell();
 }
 
 boot();

@@ -18,7 +18,7 @@ export function upsertTile(partyId: string, partyNumber: number, plate: string, 
   if (!tile) {
     const n = partyNumber;
     const video = el("video", { "data-testid": `tile-${n}-video`, autoplay: "", playsinline: "", "data-frames": "0" });
-    const angle = el("select", { "data-testid": `tile-${n}-angle` },
+    const angle = el("select", { "data-testid": `tile-${n}-angle`, "data-i18n-aria": "a11y.photoAngle", "aria-label": t("a11y.photoAngle") },
       ...Angles.map((a) => el("option", { value: a, "data-i18n": `angle.${a}`, text: t(`angle.${a}` as Key) })));
     const liab = el("select", { "data-testid": `tile-${n}-liability` },
       el("option", { value: "", "data-i18n": "console.liabilityChoose", text: t("console.liabilityChoose") }),

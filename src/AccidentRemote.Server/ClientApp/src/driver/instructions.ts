@@ -2,6 +2,7 @@
 // of call), the "cars moved" confirmation and the photo upload. Each instruction is put in view
 // under the header, vibrates, and can be read aloud (automatically if the driver turned that on).
 import { ApiError, api, upload } from "../lib/api";
+import { onDelivered } from "../lib/outbox";
 import type { Instruction } from "../lib/contract";
 import { byTestId } from "../lib/dom";
 import { has, lang, setPlain, setText, t, type Key } from "../lib/i18n";
@@ -10,6 +11,7 @@ import { endCall, enterCall, setFilming } from "./call";
 import { problemText } from "./form";
 import { setAudioOnly } from "./media";
 import { askForDetails } from "./signing";
+import { keepOffline } from "./offline";
 import { state } from "./state";
 
 let photoAngle: string | null = null;
@@ -114,18 +116,46 @@ export async function confirmMoved(): Promise<void> {
   const session = state.session;
   if (!session) return;
   const button = byTestId<HTMLButtonElement>("moved-button");
+  const path = `/api/cases/${session.caseId}/moved-confirmation`;
+  let kept = false;
   await runAction({
     status: "instruction-status",
     button,
     sent: "instruction.movedThanks",
-    run: () => api("POST", `/api/cases/${session.caseId}/moved-confirmation`).then(() => undefined),
+    run: async () => {
+      kept = false;
+      try {
+        await api("POST", path);
+      } catch (e) {
+        // No network at all: kept on the phone and sent when it is back (lib/outbox.ts).
+        if (e instanceof ApiError && e.offline && (await keepOffline("moved", "POST", path, undefined))) {
+          kept = true;
+          return;
+        }
+        throw e;
+      }
+    },
     done: () => {
       button.hidden = true;
       setFilming(false);
+      if (kept) showKept("instruction-status");
     },
     failure: (e) => (e instanceof ApiError && !e.offline && e.status < 500 ? problemText(e) : null),
   });
 }
+
+/** An action kept for later: the status says so instead of "sent". */
+export function showKept(testId: string): void {
+  const status = byTestId(testId);
+  status.dataset.action = "kept";
+  setText(status, "outbox.kept");
+}
+
+onDelivered("moved", (error) => {
+  const status = byTestId("instruction-status");
+  if (error) setPlain(status, problemText(error));
+  else setText(status, "instruction.movedThanks");
+});
 
 export async function uploadPhoto(input: HTMLInputElement): Promise<void> {
   const file = input.files?.[0];

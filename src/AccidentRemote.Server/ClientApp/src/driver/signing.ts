@@ -7,6 +7,9 @@ import { runAction } from "./actionStatus";
 import { problemText } from "./form";
 import { loadDecision, mine, openObjection, resetDecision } from "./decision";
 import { caseStatus, isWaiting, state } from "./state";
+import { onDelivered } from "../lib/outbox";
+import { keepOffline } from "./offline";
+import { showKept } from "./instructions";
 
 let detailsSaved = false;
 
@@ -102,11 +105,26 @@ export async function saveDetails(): Promise<void> {
   const nameErr = byTestId("details-name-error");
   const idErr = byTestId("details-id-error");
   nameErr.hidden = idErr.hidden = true;
+  const path = `/api/cases/${session.caseId}/parties/me`;
+  const details = { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() };
+  let kept = false;
   await runAction({
     status: "details-status",
     button: byTestId<HTMLButtonElement>("details-save"),
     sent: "details.saved",
-    run: () => api("PUT", `/api/cases/${session.caseId}/parties/me`, { name: name.value.trim(), idNumber: id.value.trim().toUpperCase() }).then(() => undefined),
+    run: async () => {
+      kept = false;
+      try {
+        await api("PUT", path, details);
+      } catch (e) {
+        // No network at all: kept on the phone and sent when it is back (lib/outbox.ts).
+        if (e instanceof ApiError && e.offline && (await keepOffline("details", "PUT", path, details))) {
+          kept = true;
+          return;
+        }
+        throw e;
+      }
+    },
     handled: (e) => {
       if (!(e instanceof ApiError) || !(e.errors.name || e.errors.idNumber)) return false;
       if (e.errors.name) { setText(nameErr, "details.nameError"); nameErr.hidden = false; }
@@ -114,12 +132,28 @@ export async function saveDetails(): Promise<void> {
       return true;
     },
     done: () => {
+      if (kept) {
+        showKept("details-status");
+        return;
+      }
       detailsSaved = true;
       renderDocumentCards();
     },
     failure: (e) => (e instanceof ApiError && !e.offline && e.status < 500 ? problemText(e) : null),
   });
 }
+
+function detailsDelivered(error: ApiError | null): void {
+  if (error) {
+    setPlain(byTestId("details-status"), problemText(error));
+    return;
+  }
+  detailsSaved = true;
+  setText(byTestId("details-status"), "details.saved");
+  renderDocumentCards();
+}
+
+onDelivered("details", detailsDelivered);
 
 let inked = false;
 
