@@ -100,15 +100,12 @@ public static class AuthEndpoints
     {
         if (!OfficerStore.IsBadgeNumber(request.BadgeNumber))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["badgeNumber"] = ["A badge number (警号) is 4 to 10 digits or capital letters, e.g. 012345."],
-            });
+            return Problems.Field("badgeNumber", "Account.Badge");
         }
 
         return await officers.SetBadgeNumberAsync(username, request.BadgeNumber!, $"officer:{http.User.Identity?.Name}", ct)
             ? TypedResults.NoContent()
-            : TypedResults.Problem(statusCode: 404, title: "No account has this username.", detail: "Check the spelling; usernames are case-sensitive.");
+            : Problems.Of(404, "Account.NotFound");
     }
 
     public sealed record BadgeRequest(string? BadgeNumber);

@@ -28,9 +28,8 @@ public sealed class SignedBeforeClose : ICaseGuard
             : (await ObjectionStore.ForVersionAsync(tx.Connection, tx.Transaction, tx.CaseId, latest.Version)).Keys
                 .Select(id => tx.Details.Parties.FirstOrDefault(p => p.Id == id)?.PartyNumber ?? 0).Where(n => n > 0).Order().ToList();
         return objecting.Count > 0
-            ? $"Party {string.Join(", ", objecting)} disagrees with the accident document and has not signed it, so the case cannot close. " +
-              "Revise the liability and issue the document again, or escalate the case to on-scene handling."
-            : "Every party must sign the accident document before the case is closed; the signed document is made when the last party signs.";
+            ? ServerText.Get("Close.Objected", string.Join(", ", objecting))
+            : ServerText.Get("Close.Unsigned");
     }
 
     private sealed class LatestRow

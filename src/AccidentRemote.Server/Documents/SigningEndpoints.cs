@@ -122,27 +122,27 @@ public static class SigningEndpoints
         var reasons = (request.Reasons ?? []).Distinct(StringComparer.Ordinal).ToList();
         if (reasons.Any(r => !ObjectionStore.Reasons.Contains(r)))
         {
-            errors["reasons"] = [$"Reasons are chosen from: {string.Join(", ", ObjectionStore.Reasons)}."];
+            errors["reasons"] = [ServerText.Get("Objection.Reasons")];
         }
 
         var text = string.IsNullOrWhiteSpace(request.Text) ? null : request.Text.Trim();
         if (text is { Length: > ObjectionStore.MaxTextLength })
         {
-            errors["text"] = [$"Say what you disagree with in at most {ObjectionStore.MaxTextLength} characters; the officer will call you about the rest."];
+            errors["text"] = [ServerText.Get("Objection.TextTooLong", ObjectionStore.MaxTextLength)];
         }
         else if (Cases.RequestValidation.UnsafeCharacter(text, multiline: true) is not null)
         {
-            errors["text"] = ["The text contains an invisible or control character, which is not allowed: type it again without copying from elsewhere."];
+            errors["text"] = [ServerText.Get("Objection.UnsafeText")];
         }
 
         if (errors.Count == 0 && reasons.Count == 0 && text is null)
         {
-            errors["text"] = ["Choose a reason or write what you disagree with, so the officer knows what to look at again."];
+            errors["text"] = [ServerText.Get("Objection.Empty")];
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "Your objection has errors.");
+            return Problems.Invalid("Objection.Invalid", errors);
         }
 
         var change = await workflow.ObjectAsync(caseId, user.PartyId()!.Value, reasons, text, ct);

@@ -79,7 +79,7 @@ public sealed class SigningWorkflow(
         {
             // The document is the unit's official act: it names the officer by 警号, never by a login name.
             return (new CaseChange.Invalid("badgeNumber",
-                "Your badge number (警号) is not recorded, and the document must carry it. Ask a supervisor to record it."), null);
+                ServerText.Get("Document.BadgeMissing")), null);
         }
 
         var issued = await documents.IssueAsync(tx.Connection, tx.Transaction, caseId, model, DocumentStore.AwaitingSignaturesStatus, ct);
@@ -160,18 +160,18 @@ public sealed class SigningWorkflow(
         var latest = details.Case.Status == CaseStatus.AwaitingSignatures ? await DocumentStore.LatestAsync(tx.Connection, tx.Transaction, caseId) : null;
         if (latest is null || latest.Status != DocumentStore.AwaitingSignaturesStatus)
         {
-            return new CaseChange.WrongState(details.Case.Status, "There is no document waiting for your signature, so there is nothing to disagree with now.");
+            return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Objection.NothingToSign"));
         }
 
         var signed = await signatures.ForVersionAsync(tx.Connection, tx.Transaction, caseId, latest.Version);
         if (signed.ContainsKey(partyId))
         {
-            return new CaseChange.WrongState(details.Case.Status, "You have already signed this version of the document. After the case you may ask in writing for a review within three days.");
+            return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Objection.AlreadySigned"));
         }
 
         if (!await ObjectionStore.AddAsync(tx, partyId, latest.Version, reasons, text))
         {
-            return new CaseChange.WrongState(details.Case.Status, "Your objection to this version is already recorded; the officer has been told.");
+            return new CaseChange.WrongState(details.Case.Status, ServerText.Get("Objection.AlreadyRecorded"));
         }
 
         var party = details.Parties.Single(p => p.Id == partyId);

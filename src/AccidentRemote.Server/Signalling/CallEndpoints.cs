@@ -129,8 +129,7 @@ public static class CallEndpoints
 
         if (request.Kind is null || !CallNoticeKinds.Contains(request.Kind))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["kind"] = [$"kind must be one of: {string.Join(", ", CallNoticeKinds)}."] },
-                title: "The call notice has errors.");
+            return Problems.Invalid("CallNotice.Invalid", new Dictionary<string, string[]> { ["kind"] = [ServerText.Get("CallNotice.UnknownKind")] });
         }
 
         var head = await cases.GetAsync(caseId, ct);
@@ -141,7 +140,7 @@ public static class CallEndpoints
 
         if (!CaseStatus.InHand.Contains(head.Case.Status))
         {
-            return CaseResults.StateConflict(head.Case.Status, "There is no call to leave or to be called back to: an officer must be handling the case.");
+            return CaseResults.StateConflict(head.Case.Status, ServerText.Get("CallNotice.WrongState"));
         }
 
         var result = await transitions.RecordAsync(caseId, new CaseActor.Party(partyId), "call_notice", request.Kind, ct, subject: new CallNotice(partyId, request.Kind));

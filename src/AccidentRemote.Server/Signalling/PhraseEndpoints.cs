@@ -52,17 +52,17 @@ public static class PhraseEndpoints
         var errors = new Dictionary<string, string[]>();
         if (request.Key is null || !CannedPhrases.Keys.Contains(request.Key))
         {
-            errors["key"] = [$"key must be one of: {string.Join(", ", CannedPhrases.Keys)}."];
+            errors["key"] = [ServerText.Get("Phrase.UnknownKey")];
         }
 
         if (request.PartyId is null)
         {
-            errors["partyId"] = ["partyId: the party of this case who should see the phrase."];
+            errors["partyId"] = [ServerText.Get("Phrase.NoParty")];
         }
 
         if (errors.Count > 0)
         {
-            return TypedResults.ValidationProblem(errors, title: "The phrase request has errors.");
+            return Problems.Invalid("Phrase.Invalid", errors);
         }
 
         var details = await cases.GetAsync(caseId, ct);
@@ -73,28 +73,25 @@ public static class PhraseEndpoints
 
         if (details.Case.OfficerId != user.OfficerId())
         {
-            return TypedResults.Problem(statusCode: 403, title: "Another officer handles this case.",
-                detail: "Only the officer who accepted the case sends phrases to its parties.");
+            return Problems.Of(403, "Phrase.NotYours");
         }
 
         if (!CaseStatus.InHand.Contains(details.Case.Status))
         {
-            return CaseResults.StateConflict(details.Case.Status, $"Phrases go to parties only while an officer handles the case ({string.Join(", ", CaseStatus.InHand)}).");
+            return CaseResults.StateConflict(details.Case.Status, ServerText.Get("Phrase.WrongState"));
         }
 
         var partyId = request.PartyId!.Value;
         if (details.Parties.All(p => p.Id != partyId))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["partyId"] = [$"Party {partyId} is not a party of this case."] },
-                title: "The phrase request has errors.");
+            return Problems.Invalid("Phrase.Invalid", new Dictionary<string, string[]> { ["partyId"] = [ServerText.Get("Phrase.NotAParty")] });
         }
 
         using var lease = Limiter.AttemptAcquire(user.OfficerId());
         if (!lease.IsAcquired)
         {
             http.Response.Headers.RetryAfter = "60";
-            return TypedResults.Problem(statusCode: 429, title: "Too many phrases.",
-                detail: $"At most {CannedPhrases.PerOfficerPerMinute} phrases a minute; wait a moment before sending the next.");
+            return Problems.Of(429, "Phrase.TooMany", CannedPhrases.PerOfficerPerMinute);
         }
 
         var phrase = new CannedPhrase(partyId, request.Key!);

@@ -66,8 +66,14 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
         await WaitForBodyAsync(start, "screen", "consent");
         await Audit(start, "driver consent");
         await AgreeToNoticeAsync(start);
+        await WaitForBodyAsync(start, "screen", "triage");
+        await Audit(start, "driver safety question");
+        await AnswerTriageAsync(start);
         await WaitForBodyAsync(start, "screen", "form");
+        await OpenMoreAsync(start);
         await Audit(start, "driver form");
+        await start.GetByTestId("plate-keyboard-toggle").ClickAsync();
+        await Audit(start, "driver plate keyboard");
 
         var console = await s.ConsoleAsync();
         var driver = await s.PhoneAsync();
@@ -80,8 +86,8 @@ public sealed class AccessibilityTests(Chromium chromium) : IClassFixture<Chromi
         await driver.GetByTestId("photo-panel").WaitForAsync();
         await Audit(driver, "driver call, photo asked");
 
-        console.Dialog += (_, dialog) => _ = dialog.AcceptAsync();
         await console.GetByTestId("end-call").ClickAsync();
+        await console.GetByTestId("confirm-ok").ClickAsync(); // the console's own confirmation before ending the call
         await WaitForBodyAsync(driver, "screen", "ended");
         await Audit(driver, "driver ended");
         AssertNone();

@@ -82,9 +82,11 @@ public sealed class AppShellTests(Chromium chromium) : IClassFixture<Chromium>
         var session = await ReportAsync(driver, "京A12345");
         await AcceptAsync(console, session.CaseId);
         await WaitForBodyAsync(driver, "callState", "connected");
+        // Name and ID first (the card opens only when asked and stays open), then the move with its button.
+        await console.GetByTestId("instruct-details").ClickAsync();
+        await driver.GetByTestId("details-card").WaitForAsync();
         await console.GetByTestId("instruct-move").ClickAsync();
         await driver.GetByTestId("moved-button").WaitForAsync();
-        await driver.GetByTestId("details-card").WaitForAsync();
 
         await driver.Context.SetOfflineAsync(true);
         await driver.GetByTestId("moved-button").ClickAsync();

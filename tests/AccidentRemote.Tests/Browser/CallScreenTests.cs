@@ -173,7 +173,8 @@ public sealed class CallScreenTests(Chromium chromium) : IClassFixture<Chromium>
         await driver.RouteAsync("**/moved-confirmation", async route =>
         {
             await release.Task;
-            await route.AbortAsync();
+            // A server error, not a lost network: an action without any network is kept for later (AppShellTests).
+            await route.FulfillAsync(new() { Status = 503 });
         });
         var tapped = System.Diagnostics.Stopwatch.StartNew();
         await driver.GetByTestId("moved-button").ClickAsync();
@@ -188,12 +189,12 @@ public sealed class CallScreenTests(Chromium chromium) : IClassFixture<Chromium>
         await driver.Locator("[data-testid=instruction-status][data-action=sent]").WaitForAsync();
         await console.GetByTestId("tile-1-moved").WaitForAsync();
 
-        // Saving the details with the network failing: "failed" and a retry that works.
+        // Saving the details with the server failing: "failed" and a retry that works.
         await console.GetByTestId("instruct-details").ClickAsync();
         await DetailsAskedAsync(console, driver);
         await driver.GetByTestId("details-name").FillAsync("张伟");
         await driver.GetByTestId("details-id").FillAsync(Api.IdNumbers[0]);
-        await driver.RouteAsync("**/parties/me", route => route.AbortAsync());
+        await driver.RouteAsync("**/parties/me", route => route.FulfillAsync(new() { Status = 503 }));
         await driver.GetByTestId("details-save").ClickAsync();
         await driver.Locator("[data-testid=details-status][data-action=failed]").WaitForAsync();
         Assert.Contains(failed, await driver.GetByTestId("details-status").InnerTextAsync(), StringComparison.Ordinal);

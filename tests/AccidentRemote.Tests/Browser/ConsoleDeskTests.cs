@@ -177,6 +177,9 @@ public sealed class ConsoleDeskTests(Chromium chromium) : IClassFixture<Chromium
         await console.GetByTestId("save-liability").ClickAsync();
         await CaseStatusAsync(console, "liability_determined");
         string[] names = ["张伟", "李娜"];
+        // R: the parties are asked for their name and ID number; only then does the card open on their phones.
+        Assert.True(await drivers[0].GetByTestId("details-card").IsHiddenAsync());
+        await console.Keyboard.PressAsync("r");
         for (var i = 0; i < drivers.Length; i++)
         {
             var card = drivers[i].GetByTestId("details-card");
@@ -325,8 +328,9 @@ public sealed class ConsoleDeskTests(Chromium chromium) : IClassFixture<Chromium
         Assert.Contains(officerLanguage == "zh-CN" ? "已发送给 #1" : "Sent to #1", await console.GetByTestId("case-message").InnerTextAsync(), StringComparison.Ordinal);
         Assert.True(await driver.GetByTestId("phrase-card").IsVisibleAsync());
 
-        // R: the picked party is asked for its details, a phrase too.
-        await console.Keyboard.PressAsync("r");
+        // Another phrase from the list replaces the first on the phone.
+        await console.GetByTestId("tile-1-phrase").SelectOptionAsync("details");
+        await console.GetByTestId("tile-1-phrase-send").ClickAsync();
         await driver.Locator("[data-testid=phrase-text][data-key=details]").WaitForAsync();
         Assert.Equal(zh ? "请填写您的姓名和身份证号" : "Please enter your name and ID number", await text.InnerTextAsync());
         await ScreenshotAsync(driver, $"driver-phrase-{driverLanguage}");

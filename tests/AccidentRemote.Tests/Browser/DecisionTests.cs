@@ -94,7 +94,7 @@ public sealed class DecisionTests(Chromium chromium) : IClassFixture<Chromium>
         // Not silently closed: the close is refused with the reason, and the case still awaits signatures.
         var close = await officer.PostAsync($"/api/cases/{me.CaseId}/close", null);
         Assert.Equal(System.Net.HttpStatusCode.Conflict, close.StatusCode);
-        Assert.Contains("Party 1 disagrees", await close.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("当事人1不同意", await close.Content.ReadAsStringAsync(), StringComparison.Ordinal); // the server answers in Chinese unless asked otherwise
         await console.Locator("[data-testid=case-status][data-status=awaiting_signatures]").WaitForAsync();
 
         // A reload of the phone still shows the objection as recorded (the server says so, not the tab).

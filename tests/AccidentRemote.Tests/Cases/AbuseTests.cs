@@ -20,7 +20,7 @@ public sealed class AbuseTests
         var limited = await client.PostAsJsonAsync("/api/cases", Api.Report("京A12349", parties: 1));
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Equal("application/problem+json", limited.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("Wait a minute", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("请等一分钟后再试", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public sealed class AbuseTests
             var responses = await Task.WhenAll(first.PostAsync($"/api/cases/{caseId}/accept", null), second.PostAsync($"/api/cases/{caseId}/accept", null));
             Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
             var loser = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Conflict);
-            Assert.Contains("Another officer accepted this case", await loser.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("另一位民警刚刚接听了这起案件", await loser.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
     }
 }

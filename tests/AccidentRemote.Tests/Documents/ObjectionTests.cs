@@ -32,7 +32,7 @@ public sealed class ObjectionTests : IDisposable
 
         // No document yet: nothing to disagree with.
         var early = await (await Post(tokens[0], Objection)).JsonAsync(409);
-        Assert.Contains("nothing to disagree with", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("无需提出异议", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         string[] names = ["张伟", "李娜"];
         for (var i = 0; i < tokens.Length; i++)
@@ -68,7 +68,7 @@ public sealed class ObjectionTests : IDisposable
 
         // Once per party and version.
         var twice = await (await Post(tokens[1], Objection)).JsonAsync(409);
-        Assert.Contains("already recorded", twice.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("异议已经记录", twice.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // A party that signed cannot object to what it signed.
         await (await Api.Authorized(anonymous, HttpMethod.Post, $"/api/cases/{caseId}/signature", tokens[0], new { png = Convert.ToBase64String(Evidence.TestFiles.Png(120, 40)) })).JsonAsync(200);
@@ -77,7 +77,7 @@ public sealed class ObjectionTests : IDisposable
 
         // The case does not close past the objection, and the refusal says who objects and what to do.
         var close = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);
-        Assert.Contains("Party 2 disagrees", close.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("当事人2不同意", close.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("awaiting_signatures", close.GetProperty("caseStatus").GetString());
 
         // On the timeline and in the audit log: the reasons and the text's length, not the text.

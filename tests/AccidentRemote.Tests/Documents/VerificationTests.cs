@@ -145,7 +145,7 @@ public sealed class VerificationTests
 
         var empty = await host.Client.PostAsync($"/verify/{issued.VerificationCode}", new MultipartFormDataContent { { new StringContent("x"), "other" } });
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
-        Assert.Contains("Choose the PDF file", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("请选择要核验的 PDF 文件", await empty.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var large = await host.Client.PostAsync($"/api/verify/{issued.VerificationCode}", Form(new byte[max + 1]));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, large.StatusCode);

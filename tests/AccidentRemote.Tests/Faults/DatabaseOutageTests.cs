@@ -29,7 +29,7 @@ public sealed class DatabaseOutageTests
         var failed = await anonymous.PostAsJsonAsync("/api/cases", Api.Report("京B12345", parties: 1));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
         Assert.Equal("application/problem+json", failed.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("Nothing was changed", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("什么都没有改动", await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.NotNull(failed.Headers.RetryAfter);
 
         proxy.Restore();

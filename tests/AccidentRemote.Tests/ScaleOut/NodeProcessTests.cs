@@ -86,7 +86,7 @@ public sealed class NodeProcessTests
             Assert.Single(statuses, s => s == HttpStatusCode.OK);
             Assert.Single(statuses, s => s == HttpStatusCode.Conflict);
             var loser = answers.Single(a => a.StatusCode == HttpStatusCode.Conflict);
-            Assert.Contains("Another officer accepted this case a moment ago", await loser.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("另一位民警刚刚接听了这起案件", await loser.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             wins[answers[0].StatusCode == HttpStatusCode.OK ? "node1" : "node2"]++;
 
             // The driver (on node 1) hears the case was answered, and the case leaves both consoles' queues.
