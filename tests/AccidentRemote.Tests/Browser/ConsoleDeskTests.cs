@@ -275,7 +275,7 @@ public sealed class ConsoleDeskTests(Chromium chromium) : IClassFixture<Chromium
         var rows = await console.GetByTestId("shortcut-row").AllInnerTextsAsync();
         Assert.True(rows.Count >= 15, $"{rows.Count} rows");
         foreach (var expected in zh
-            ? new[] { "接听下一个报案", "指示所有当事人挪车", "请所选当事人拍照", "请所选当事人填写姓名", "出具认定书", "结案", "结束通话", "切换到下一方当事人", "证据图库" }
+            ? new[] { "接听下一个报案", "指示所有当事人挪车", "请所选当事人拍照", "请当事人填写姓名", "出具认定书", "结案", "结束通话", "切换到下一方当事人", "证据图库" }
             : ["Accept the next report", "move the cars", "Ask the picked party for a photo", "name and ID number", "Issue the accident document", "Close the case", "End the call", "next party", "evidence gallery"])
         {
             Assert.Contains(rows, r => r.Contains(expected, StringComparison.Ordinal));

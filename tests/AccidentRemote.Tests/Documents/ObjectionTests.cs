@@ -73,7 +73,7 @@ public sealed class ObjectionTests : IDisposable
         // A party that signed cannot object to what it signed.
         await (await Api.Authorized(anonymous, HttpMethod.Post, $"/api/cases/{caseId}/signature", tokens[0], new { png = Convert.ToBase64String(Evidence.TestFiles.Png(120, 40)) })).JsonAsync(200);
         var signed = await (await Post(tokens[0], Objection)).JsonAsync(409);
-        Assert.Contains("already signed", signed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("您已经签过这一版", signed.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // The case does not close past the objection, and the refusal says who objects and what to do.
         var close = await officer.PostJsonAsync($"/api/cases/{caseId}/close", null, 409);

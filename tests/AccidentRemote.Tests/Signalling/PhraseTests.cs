@@ -88,10 +88,10 @@ public sealed class PhraseTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
         Assert.Equal("application/problem+json", other.Content.Headers.ContentType?.MediaType);
 
-        // An unknown key: 400 naming the keys there are.
+        // An unknown key: 400 saying to choose from the list.
         var unknown = await (await SendAsync(officer, mine.CaseId, mine.PartyId, "<script>")).JsonAsync(400);
         var keyErrors = unknown.GetProperty("errors").GetProperty("key")[0].GetString()!;
-        Assert.Contains("hazard-lights", keyErrors, StringComparison.Ordinal);
+        Assert.Contains("没有这条常用语", keyErrors, StringComparison.Ordinal);
 
         // A party of another case, on my case: 400, and nothing reaches that party.
         var stranger = await (await SendAsync(officer, mine.CaseId, theirOther.PartyId, "please-wait")).JsonAsync(400);
