@@ -207,8 +207,11 @@ public sealed class ConsoleDeskTests(Chromium chromium) : IClassFixture<Chromium
         Assert.True(await DialogOpenAsync(console, "confirm-dialog"));
         Assert.Contains(first.CaseNumber, await console.GetByTestId("confirm-title").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("confirm-cancel", await console.EvaluateAsync<string>("() => document.activeElement.dataset.testid"));
+        var picked = await console.Locator("[data-selected=true]").GetAttributeAsync("data-testid");
         await console.Keyboard.PressAsync("n");
         Assert.False(await DialogOpenAsync(console, "confirm-dialog"));
+        // N answered the dialog only: it did not also pick the next party.
+        Assert.Equal(picked, await console.Locator("[data-selected=true]").GetAttributeAsync("data-testid"));
         await CaseStatusAsync(console, "awaiting_signatures");
         await console.Keyboard.PressAsync("c");
         await console.Keyboard.PressAsync("y");
@@ -298,10 +301,14 @@ public sealed class ConsoleDeskTests(Chromium chromium) : IClassFixture<Chromium
         Assert.Equal(zh ? "结束通话？" : "End the call?", await console.GetByTestId("confirm-title").InnerTextAsync());
         Assert.Equal("confirm-cancel", await console.EvaluateAsync<string>("() => document.activeElement.dataset.testid"));
         await ScreenshotAsync(console, $"console-confirm-{language}");
+        var picked = await console.Locator("[data-selected=true]").GetAttributeAsync("data-testid");
         await console.Keyboard.PressAsync("n");
         Assert.False(await DialogOpenAsync(console, "confirm-dialog"));
+        // N answered the dialog only: it did not also pick the next party.
+        Assert.Equal(picked, await console.Locator("[data-selected=true]").GetAttributeAsync("data-testid"));
         Assert.Equal("connected", await driver.EvaluateAsync<string>("() => document.body.dataset.callState"));
-        await console.Keyboard.PressAsync("e");
+        // The button asks the same way as E did above.
+        await console.GetByTestId("end-call").ClickAsync();
         await console.GetByTestId("confirm-ok").ClickAsync();
         await WaitForBodyAsync(driver, "screen", "ended");
     }

@@ -56,8 +56,10 @@ export function wireDialogs(keys: KeyHelp[]): void {
   dialog.addEventListener("close", () => settle(false));
   dialog.addEventListener("keydown", (e) => {
     const k = e.key.toLowerCase();
-    if (k === "y") { settle(true); e.preventDefault(); }
-    else if (k === "n") { settle(false); e.preventDefault(); }
+    // The answer is only the dialog's: without stopPropagation the closed dialog would let the page's own keys
+    // see the same keydown (N is also "next party").
+    if (k === "y") { settle(true); e.preventDefault(); e.stopPropagation(); }
+    else if (k === "n") { settle(false); e.preventDefault(); e.stopPropagation(); }
   });
   const overlay = byTestId<HTMLDialogElement>("shortcut-help");
   byTestId("shortcut-help-close").addEventListener("click", () => overlay.close());
