@@ -53,7 +53,9 @@ export function wireDialogs(keys: KeyHelp[]): void {
   byTestId("confirm-ok").addEventListener("click", () => settle(true));
   byTestId("confirm-cancel").addEventListener("click", () => settle(false));
   // Esc (the dialog's cancel event) and any other close count as "no".
-  dialog.addEventListener("close", () => settle(false));
+  // The close event comes as a task of its own: when a new question has opened the dialog again in between
+  // (N, then E at once), this close is the old one's and must not answer (or close) the new question.
+  dialog.addEventListener("close", () => { if (!dialog.open) settle(false); });
   dialog.addEventListener("keydown", (e) => {
     const k = e.key.toLowerCase();
     // The answer is only the dialog's: without stopPropagation the closed dialog would let the page's own keys
